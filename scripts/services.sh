@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts/stops the real services Winnow's tests and developers use, on 127.0.0.1 only:
-#   MinIO (S3) and the Temporal dev server. Binaries are built once with `go install` and cached under $HOME.
+#   MinIO (S3), the Temporal dev server and a throwaway PostgreSQL cluster. Binaries are built once with `go install` and cached under $HOME.
 # Usage: scripts/services.sh up|down|env
 set -euo pipefail
 
@@ -74,6 +74,43 @@ start_temporal() {
   log "Temporal namespace 'default' not ready; see $RUN/temporal.log"; exit 1
 }
 
+PG_PORT="${WINNOW_PG_PORT:-55432}"
+# PostgreSQL refuses to run as root and cannot traverse /root, so its throwaway cluster lives outside $HOME.
+PG_DIR="${WINNOW_PG_DIR:-/var/tmp/winnow-postgres}"
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$dir" ]; then
+    log "installing PostgreSQL from Debian packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
+    dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  fi
+  echo "$dir"
+}
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  local bin; bin=$(pg_bin)
+  if as_pg "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then return; fi
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    mkdir -p "$PG_DIR"; [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+    as_pg "$bin/initdb" -D "$PG_DIR/data" -U winnow --auth=trust -E UTF8 >/dev/null
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null
+  as_pg "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U winnow -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='winnow'" | grep -q 1 ||
+    as_pg "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U winnow winnow
+}
+
+stop_postgres() {
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [ -n "$bin" ] && [ -f "$PG_DIR/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 && log "stopped postgres"
+  return 0
+}
+
 stop() {
   local name=$1
   if alive "$name"; then
@@ -95,14 +132,15 @@ export WINNOW_S3_REGION=us-east-1
 export WINNOW_MINIO_BIN=$BIN/minio
 export WINNOW_MINIO_DATA=$RUN/minio-data
 export WINNOW_MINIO_PIDFILE=$RUN/minio.pid
+export WINNOW_TEST_POSTGRES_URL=postgres://winnow@127.0.0.1:$PG_PORT/winnow
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 export WINNOW_TEMPORAL_BIN=$BIN/temporal
 ENV
 }
 
 case "${1:-}" in
-  up) start_minio; start_temporal; print_env | tee "$RUN/env.sh" ;;
-  down) stop minio; stop temporal ;;
+  up) start_minio; start_temporal; start_postgres; print_env | tee "$RUN/env.sh" ;;
+  down) stop minio; stop temporal; stop_postgres ;;
   env) print_env ;;
   *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
 esac
