@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
+import { InvalidConfigError } from '../../errors';
+import { platformMigrations } from './migrations';
+import { createPostgresDatabase } from './postgres/postgres-database';
+import type { PlatformDatabase } from './schema';
+import { openSecretBox, type SecretBox } from './secret-box';
+import { createSqliteDatabase } from './sqlite/sqlite-database';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The platform's persistence: one Kysely database (SQLite file or PostgreSQL), its home folder and its key. */
+export interface Store {
+  readonly db: Kysely<PlatformDatabase>;
+  readonly dialect: StoreDialect;
+  /** Folder holding the SQLite file, uploaded embedding CSVs (`storage/`) and `secret.key`. */
+  readonly home: string;
+  readonly secrets: SecretBox;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Home folder; default `WINNOW_HOME`, else `~/.winnow`. */
+  home?: string;
+  /** `postgres://…` to use PostgreSQL; default `WINNOW_DATABASE_URL`, else SQLite at `<home>/winnow.db`. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to use instead of `public` (created when missing). */
+  postgresSchema?: string;
+}
+
+/** Default platform home: `WINNOW_HOME`, else `~/.winnow`. */
+export function defaultHome(): string {
+  const fromEnv = process.env.WINNOW_HOME;
+  return fromEnv !== undefined && fromEnv !== '' ? path.resolve(fromEnv) : path.join(homedir(), '.winnow');
+}
+
+/**
+ * Opens the platform store and brings its schema up to date.
+ *
+ * @example
+ * const store = await openStore({ home: '/tmp/winnow-home' });
+ * // → { dialect: 'sqlite', home: '/tmp/winnow-home', db: Kysely, secrets, close() }
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const home = options.home !== undefined ? path.resolve(options.home) : defaultHome();
+  const url = options.databaseUrl ?? process.env.WINNOW_DATABASE_URL ?? '';
+  let db: Kysely<PlatformDatabase>;
+  let dialect: StoreDialect;
+  if (url === '' || url.startsWith('sqlite:')) {
+    const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : path.join(home, 'winnow.db');
+    db = createSqliteDatabase(file);
+    dialect = 'sqlite';
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    db = await createPostgresDatabase({ url, schema: options.postgresSchema });
+    dialect = 'postgres';
+  } else {
+    throw new InvalidConfigError('WINNOW_DATABASE_URL must start with postgres:// (or be empty for SQLite under the home folder)');
+  }
+  try {
+    await migrateToLatest(db);
+    const secrets = openSecretBox(home);
+    return { db, dialect, home, secrets, close: () => db.destroy() };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+async function migrateToLatest(db: Kysely<PlatformDatabase>): Promise<void> {
+  const migrator = new Migrator({ db, provider: platformMigrations });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * 24 hex characters like the MongoDB ObjectIds Lightly uses: 4 bytes of seconds then 8 random bytes, so ids sort
+ * by creation time.
+ */
+export function newId(): string {
+  const seconds = Buffer.alloc(4);
+  seconds.writeUInt32BE(Math.floor(Date.now() / 1000));
+  return seconds.toString('hex') + randomBytes(8).toString('hex');
+}
