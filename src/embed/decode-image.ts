@@ -1,0 +1,106 @@
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { ResolvedModelConfig } from './model-config';
+
+/**
+ * Refuses images above 100 megapixels before decoding them: more than any camera's still, and a header that claims
+ * more is almost always a decompression bomb (a few KB that would expand to gigabytes of pixels).
+ */
+export const DEFAULT_PIXEL_LIMIT = 100_000_000;
+
+export interface DecodeOptions {
+  width: number;
+  height: number;
+  resize: ResolvedModelConfig['resize'];
+  /** Largest width × height accepted; see DEFAULT_PIXEL_LIMIT. */
+  limitInputPixels: number;
+}
+
+export type DecodeOutcome =
+  | { file: string; ok: true; /** width × height × 3 bytes, RGB, row-major. */ rgb: Buffer }
+  | { file: string; ok: false; reason: string };
+
+/**
+ * Decodes one file into RGB bytes at the model's input size: EXIF orientation applied, alpha dropped (as PIL's
+ * `convert('RGB')` does for lightly), grey and CMYK converted to sRGB, first frame of animations. JPEG and WebP are
+ * shrunk while decoding (libjpeg DCT scaling), so a 24-megapixel photo never lands in memory at full size.
+ * Never throws for a bad file: the outcome carries the reason instead.
+ *
+ * @example
+ * await decodeImage('/data/a.jpg', 'a.jpg', { width: 224, height: 224, resize: 'fill', limitInputPixels: 1e8 });
+ * // { file: 'a.jpg', ok: true, rgb: <Buffer … 150528 bytes> }
+ * // { file: 'b.jpg', ok: false, reason: 'corrupt or truncated image (VipsJpeg: premature end of JPEG image)' }
+ */
+export async function decodeImage(absPath: string, file: string, options: DecodeOptions): Promise<DecodeOutcome> {
+  try {
+    const info = await stat(absPath);
+    if (info.size === 0) return { file, ok: false, reason: 'empty file (0 bytes)' };
+    const { data, info: out } = await sharp(absPath, { limitInputPixels: options.limitInputPixels, pages: 1 })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(options.width, options.height, {
+        fit: options.resize === 'fill' ? 'fill' : 'cover',
+        position: 'centre',
+      })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 3 || out.width !== options.width || out.height !== options.height) {
+      return { file, ok: false, reason: `decoded to ${out.width}×${out.height}×${out.channels}, expected RGB` };
+    }
+    return { file, ok: true, rgb: data };
+  } catch (error) {
+    return { file, ok: false, reason: await explain(absPath, error as Error & { code?: string }, options) };
+  }
+}
+
+async function explain(absPath: string, error: Error & { code?: string }, options: DecodeOptions): Promise<string> {
+  const message = error.message;
+  if (error.code === 'ENOENT') return 'file not found';
+  if (error.code === 'EACCES' || error.code === 'EPERM') return 'permission denied';
+  if (error.code === 'EISDIR') return 'is a directory';
+  if (/exceeds pixel limit/i.test(message)) {
+    // Reading the header alone is safe even for a bomb; it tells the user what the file claims to be.
+    const meta = await sharp(absPath, { limitInputPixels: false })
+      .metadata()
+      .catch(() => undefined);
+    const size = meta?.width && meta.height ? `${meta.width}×${meta.height} ` : '';
+    return `image too large: ${size}exceeds the ${options.limitInputPixels.toLocaleString('en-US')}-pixel limit (possible decompression bomb)`;
+  }
+  if (/unsupported image format/i.test(message)) return 'not a supported image (unrecognised or unsupported format)';
+  if (/premature end|truncated|corrupt|invalid|bad |read error|not a|damaged|unexpected end/i.test(message)) {
+    return `corrupt or truncated image (${firstLine(message)})`;
+  }
+  return `decode failed (${firstLine(message)})`;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+/**
+ * Converts one decoded image into the model's float input at `offset`: `(byte × scale − mean) / std` per channel,
+ * interleaved for NHWC or planar for NCHW.
+ */
+export function writePixels(rgb: Uint8Array, target: Float32Array, offset: number, config: ResolvedModelConfig): void {
+  const { scale, mean, std } = config;
+  const pixels = config.width * config.height;
+  // Precomputed per channel so the inner loop is one multiply-add per value.
+  const mul = [scale / std[0], scale / std[1], scale / std[2]];
+  const add = [-mean[0] / std[0], -mean[1] / std[1], -mean[2] / std[2]];
+  if (config.layout === 'NHWC') {
+    for (let i = 0; i < pixels * 3; i += 3) {
+      target[offset + i] = rgb[i] * mul[0] + add[0];
+      target[offset + i + 1] = rgb[i + 1] * mul[1] + add[1];
+      target[offset + i + 2] = rgb[i + 2] * mul[2] + add[2];
+    }
+  } else {
+    const g = offset + pixels;
+    const b = offset + 2 * pixels;
+    for (let p = 0, i = 0; p < pixels; p++, i += 3) {
+      target[offset + p] = rgb[i] * mul[0] + add[0];
+      target[g + p] = rgb[i + 1] * mul[1] + add[1];
+      target[b + p] = rgb[i + 2] * mul[2] + add[2];
+    }
+  }
+}

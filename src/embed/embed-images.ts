@@ -1,0 +1,218 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createEmbeddingsWriter, type EmbeddingsWriter } from '../embeddings';
+import { InvalidConfigError } from '../errors';
+import { measureProgress, type ProgressCallback } from '../progress';
+import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
+import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
+import { isImageName, labelFor, normaliseSubset, scanInputDir } from './image-files';
+import type { ModelConfig } from './model-config';
+import { mapOrdered } from './pipeline';
+import type { OrtBackend } from './runner/model-runner';
+
+/** 32 images of 224² fill a batch of 19 MB of floats: large enough to amortise per-run overhead, small for memory. */
+export const DEFAULT_BATCH_SIZE = 32;
+const MAX_BATCH_SIZE = 1024;
+
+export interface EmbedImagesOptions {
+  inputDir: string;
+  outCsv: string;
+  /** `default` (offline MobileNetV2, 1280-d) or a path to an `.onnx` image model. */
+  model?: 'default' | string;
+  /** Needed for a custom model: the config or a JSON file path. */
+  modelConfig?: ModelConfig | string;
+  batchSize?: number;
+  /** Only these files (relative to `inputDir`), e.g. one shard of a Temporal fan-out. */
+  files?: string[];
+  /** Default true: keep the rows already in `outCsv` and embed only the missing files. False starts a new file. */
+  resume?: boolean;
+  executionProvider?: 'cpu' | 'cuda';
+  /** Force an ONNX Runtime build; by default native, WASM when the native binding cannot load. */
+  backend?: 'auto' | OrtBackend;
+  /** Threads for one inference (default: ONNX Runtime's choice). */
+  threads?: number;
+  /** Largest accepted width × height (default 100 megapixels). */
+  limitInputPixels?: number;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  /** Called after each batch is written, e.g. to heartbeat a resumable cursor. */
+  onBatch?: (info: { filesDone: number }) => void;
+  /** Warnings such as the WASM fallback; default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+export interface EmbedResult {
+  csvPath: string;
+  /** Files considered: embedded + alreadyPresent + skipped. */
+  total: number;
+  /** Rows written by this call. */
+  embedded: number;
+  /** Files whose rows were already in the CSV (resume). */
+  alreadyPresent: number;
+  skipped: Array<{ file: string; reason: string }>;
+  dim: number;
+  modelId: string;
+  seconds: number;
+}
+
+interface Candidate {
+  file: string;
+  label: number;
+}
+
+/**
+ * Embeds every image under `inputDir` (or the `files` subset) and appends rows to a Lightly embeddings CSV.
+ * Decoding runs on sharp's threads while the model runs, through a bounded queue; bad files are skipped with a
+ * reason; an existing CSV is resumed, so a retry only embeds what is missing.
+ *
+ * @example
+ * await embedImages({ inputDir: 'data/', outCsv: 'embeddings.csv' });
+ * // { csvPath: 'embeddings.csv', total: 1003, embedded: 1000, alreadyPresent: 0,
+ * //   skipped: [{ file: 'cats/broken.jpg', reason: 'corrupt or truncated image (VipsJpeg: premature end of JPEG image)' }, …],
+ * //   dim: 1280, modelId: 'nsfwjs-mobilenet_v2@3f2a9c0d1e2b4a5c', seconds: 12.4 }
+ */
+export async function embedImages(options: EmbedImagesOptions): Promise<EmbedResult> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new InvalidConfigError(`batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  }
+  const inputDir = path.resolve(options.inputDir);
+  const dirInfo = await stat(inputDir).catch(() => undefined);
+  if (!dirInfo?.isDirectory()) throw new InvalidConfigError(`input folder ${options.inputDir} not found`);
+  options.signal?.throwIfAborted();
+
+  const scan = await scanInputDir(inputDir);
+  const skipped: EmbedResult['skipped'] = [];
+  let candidates: Candidate[];
+  if (options.files) {
+    const subset = normaliseSubset(inputDir, options.files);
+    candidates = [];
+    for (const file of new Set(subset)) {
+      if (isImageName(file)) candidates.push({ file, label: labelFor(file, scan.classes) });
+      else skipped.push({ file, reason: unsupportedReason(file) });
+    }
+  } else {
+    candidates = scan.images.map((file) => ({ file, label: labelFor(file, scan.classes) }));
+    for (const file of scan.unsupported) skipped.push({ file, reason: unsupportedReason(file) });
+  }
+
+  const unsupported = skipped.length;
+
+  const model = await loadEmbeddingModel({
+    model: options.model,
+    modelConfig: options.modelConfig,
+    executionProvider: options.executionProvider,
+    backend: options.backend,
+    threads: options.threads,
+    onWarning: options.onWarning,
+  });
+  let writer: EmbeddingsWriter | undefined;
+  try {
+    writer = await createEmbeddingsWriter(options.outCsv, { dim: model.dim, append: options.resume ?? true });
+    const present = writer.existing?.fileNames ?? new Set<string>();
+    const todo = candidates.filter((c) => !present.has(c.file));
+    const alreadyPresent = candidates.length - todo.length;
+
+    const embedded = await runPipeline({
+      model,
+      writer,
+      todo,
+      inputDir,
+      batchSize,
+      limitInputPixels: options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT,
+      skipped,
+      onProgress: options.onProgress,
+      onBatch: options.onBatch,
+      signal: options.signal,
+    });
+    await writer.close();
+    return {
+      csvPath: options.outCsv,
+      total: candidates.length + unsupported,
+      embedded,
+      alreadyPresent,
+      skipped,
+      dim: model.dim,
+      modelId: model.id,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    // On failure or abort the rows written so far are flushed, so the next (resumed) run starts after them.
+    await writer?.close().catch(() => undefined);
+    await model.close();
+  }
+}
+
+function unsupportedReason(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '' ? 'unsupported file type (no extension)' : `unsupported file type (${ext})`;
+}
+
+interface PipelineInput {
+  model: EmbeddingModel;
+  writer: EmbeddingsWriter;
+  todo: Candidate[];
+  inputDir: string;
+  batchSize: number;
+  limitInputPixels: number;
+  skipped: EmbedResult['skipped'];
+  onProgress?: ProgressCallback;
+  onBatch?: (info: { filesDone: number }) => void;
+  signal?: AbortSignal;
+}
+
+async function runPipeline(input: PipelineInput): Promise<number> {
+  const { model, writer, todo, batchSize, skipped } = input;
+  const { config, inputSize } = model;
+  const decodeOptions = {
+    width: config.width,
+    height: config.height,
+    resize: config.resize,
+    limitInputPixels: input.limitInputPixels,
+  };
+  const labels = new Map(todo.map((c) => [c.file, c.label]));
+  // Two batches in flight: one being decoded while the previous one runs, so inference never waits on a cold queue.
+  const window = Math.max(2 * batchSize, 8);
+  const pixels = new Float32Array(batchSize * inputSize);
+  const batchFiles: string[] = [];
+  const started = Date.now();
+  let done = 0;
+  let embedded = 0;
+
+  const flush = async () => {
+    if (batchFiles.length === 0) return;
+    const vectors = await model.embedBatch(pixels, batchFiles.length);
+    for (let i = 0; i < batchFiles.length; i++) {
+      await writer.write(batchFiles[i], vectors[i], labels.get(batchFiles[i]) ?? 0);
+    }
+    embedded += batchFiles.length;
+    batchFiles.length = 0;
+  };
+  const report = () => {
+    input.onBatch?.({ filesDone: done });
+    input.onProgress?.(measureProgress(done, todo.length, started));
+  };
+
+  const decode = (c: Candidate): Promise<DecodeOutcome> =>
+    decodeImage(path.join(input.inputDir, ...c.file.split('/')), c.file, decodeOptions);
+  let sinceReport = 0;
+  for await (const outcome of mapOrdered(todo, window, decode, input.signal)) {
+    done++;
+    sinceReport++;
+    if (!outcome.ok) {
+      skipped.push({ file: outcome.file, reason: outcome.reason });
+      continue;
+    }
+    writePixels(outcome.rgb, pixels, batchFiles.length * inputSize, config);
+    batchFiles.push(outcome.file);
+    if (batchFiles.length === batchSize) {
+      await flush();
+      report();
+      sinceReport = 0;
+    }
+  }
+  await flush();
+  if (sinceReport > 0 || todo.length === 0) report();
+  return embedded;
+}

@@ -1,0 +1,17 @@
+/**
+ * The embed step: images in a folder → one L2-normalised vector each, appended to a Lightly embeddings CSV.
+ * Faces (CLI, n8n, Temporal, `winnow run`) call `embedImages`; the rest is exported for tools and tests.
+ */
+export { embedImages, DEFAULT_BATCH_SIZE, type EmbedImagesOptions, type EmbedResult } from './embed-images';
+export { listImageFiles, labelFor, IMAGE_EXTENSIONS } from './image-files';
+export { loadEmbeddingModel, type EmbeddingModel, type LoadEmbeddingModelOptions } from './embedding-model';
+export {
+  defaultModelPath,
+  defaultModelId,
+  convertDefaultModel,
+  modelCacheDir,
+  DEFAULT_MODEL_CONFIG,
+} from './default-model';
+export { ModelConfig, resolveModelConfig, type ResolvedModelConfig } from './model-config';
+export { decodeImage, DEFAULT_PIXEL_LIMIT, type DecodeOutcome } from './decode-image';
+export { createModelRunner, type ModelRunner, type OrtBackend, type RunnerOptions } from './runner/model-runner';
