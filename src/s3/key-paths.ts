@@ -1,0 +1,85 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+/** The folder inside a sync target that holds Winnow's own state (manifest, partial downloads); never synced. */
+export const STATE_DIR = '.winnow';
+
+/** File extensions treated as images by `imagesOnly` (lower case, without the dot). */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  'jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic', 'heif',
+]);
+
+// Linux and macOS refuse longer file-name components (NAME_MAX).
+const MAX_SEGMENT_BYTES = 255;
+// S3's own limit on key length.
+export const MAX_KEY_BYTES = 1024;
+
+export type SafePath = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * Maps a key (relative to the synced prefix) to a file under `targetDir`, or says why it must not be written:
+ * keys that are absolute, contain `..`/`.`/empty segments, NUL or backslashes, or would land in Winnow's state
+ * folder are refused, so no listing can make the sync write outside its target.
+ *
+ * @example safeLocalPath('/data/farm', 'cows/001.jpg') // → { ok: true, path: '/data/farm/cows/001.jpg' }
+ * @example safeLocalPath('/data/farm', '../etc/passwd') // → { ok: false, reason: 'key has a ".." segment' }
+ */
+export function safeLocalPath(targetDir: string, relativeKey: string): SafePath {
+  if (relativeKey === '') return { ok: false, reason: 'empty key' };
+  if (relativeKey.includes('\0')) return { ok: false, reason: 'key contains a NUL character' };
+  // A backslash is a separator on Windows; refusing it everywhere keeps a listing's meaning the same on every OS.
+  if (relativeKey.includes('\\')) return { ok: false, reason: 'key contains a backslash' };
+  if (relativeKey.startsWith('/')) return { ok: false, reason: 'key is an absolute path' };
+  if (/^[A-Za-z]:/.test(relativeKey)) return { ok: false, reason: 'key starts with a drive letter' };
+  const segments = relativeKey.split('/');
+  for (const segment of segments) {
+    if (segment === '..') return { ok: false, reason: 'key has a ".." segment' };
+    if (segment === '.') return { ok: false, reason: 'key has a "." segment' };
+    if (segment === '') return { ok: false, reason: 'key has an empty segment ("//")' };
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) return { ok: false, reason: `a key segment is longer than ${MAX_SEGMENT_BYTES} bytes` };
+  }
+  if (segments[0] === STATE_DIR) return { ok: false, reason: `key lies in the reserved ${STATE_DIR}/ folder` };
+  const root = path.resolve(targetDir);
+  const resolved = path.resolve(root, ...segments);
+  // Belt and braces: whatever the checks above missed, the result must stay inside the target.
+  if (!resolved.startsWith(root + path.sep)) return { ok: false, reason: 'key resolves outside the target folder' };
+  return { ok: true, path: resolved };
+}
+
+/** Which keys a sync takes. */
+export interface KeyFilterOptions {
+  /** Globs a key must match (any of them); all keys when empty. A glob without `/` matches the file name at any depth. */
+  include?: string[];
+  /** Globs that drop a key even when included. */
+  exclude?: string[];
+  /** Only keys whose extension is in IMAGE_EXTENSIONS. */
+  imagesOnly?: boolean;
+}
+
+/**
+ * Compiles include/exclude globs and the image filter into one predicate over keys relative to the synced prefix.
+ *
+ * @example createKeyFilter({ include: ['*.jpg'], exclude: ['tmp/**'] })('cows/1.jpg') // → true
+ */
+export function createKeyFilter(options: KeyFilterOptions): (relativeKey: string) => boolean {
+  const glob = { dot: true, basename: true };
+  const include = options.include?.length ? picomatch(options.include, glob) : undefined;
+  const exclude = options.exclude?.length ? picomatch(options.exclude, glob) : undefined;
+  return (key) => {
+    if (options.imagesOnly && !isImageKey(key)) return false;
+    if (include && !include(key)) return false;
+    if (exclude && exclude(key)) return false;
+    return true;
+  };
+}
+
+/** Whether a key or file name has an image extension. */
+export function isImageKey(key: string): boolean {
+  const dot = key.lastIndexOf('.');
+  return dot > key.lastIndexOf('/') && IMAGE_EXTENSIONS.has(key.slice(dot + 1).toLowerCase());
+}
+
+/** Compares keys the way S3 orders a listing (UTF-8 bytes), which differs from JS string order above U+FFFF. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
