@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { InvalidConfigError, InvalidInputError } from '../errors';
+
+/**
+ * The curation pipeline's configuration, shared by `winnow run` (in process) and the Temporal workflow
+ * `curationPipeline`. It holds names and references only — credential *profiles*, never keys or tokens — because under
+ * Temporal it is a workflow input and so lands in the event history.
+ */
+
+/** Credential profile names become env var segments (`WINNOW_PROFILE_<NAME>_…`), hence the narrow alphabet. */
+const ProfileName = Type.String({ pattern: '^[A-Za-z0-9_]+$', minLength: 1, maxLength: 64 });
+
+export const S3LocationSchema = Type.Object(
+  {
+    bucket: Type.String({ minLength: 1 }),
+    /** Key prefix, e.g. `images/`; empty means the whole bucket. */
+    prefix: Type.Optional(Type.String()),
+    /** Credential profile that holds the keys (and may hold endpoint/region); `default` when omitted. */
+    profile: Type.Optional(ProfileName),
+    /** Overrides the profile's endpoint, e.g. `http://127.0.0.1:9000` for MinIO. Not a secret. */
+    endpoint: Type.Optional(Type.String({ minLength: 1 })),
+    region: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type S3Location = Static<typeof S3LocationSchema>;
+
+export const EmbedOptionsSchema = Type.Object(
+  {
+    /** Path of an ONNX model; the embed engine's default model when omitted. */
+    model: Type.Optional(Type.String({ minLength: 1 })),
+    /** Images per inference batch; also the unit a crashed attempt may redo. */
+    batchSize: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
+    /** Images per shard; shards are embedded in parallel by any worker on the task queue. */
+    shardSize: Type.Integer({ minimum: 1, default: 1000 }),
+    /** Shards in flight at once, so a million images never become thousands of concurrent activities. */
+    maxParallelShards: Type.Integer({ minimum: 1, maximum: 500, default: 4 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PlatformTargetSchema = Type.Union([
+  Type.Object(
+    {
+      /** Base URL of a Winnow/Lightly-compatible API, e.g. `http://127.0.0.1:8080`. */
+      url: Type.String({ minLength: 1 }),
+      /** Credential profile holding the API token; `default` when omitted. */
+      profile: Type.Optional(ProfileName),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      /** Path of the embedded SQLite store (single machine, no server). */
+      store: Type.String({ minLength: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type PlatformTarget = Static<typeof PlatformTargetSchema>;
+
+export const PipelineConfigSchema = Type.Object(
+  {
+    /** Platform dataset name; created when missing. */
+    dataset: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Where the images are. */
+    source: S3LocationSchema,
+    /**
+     * Folder on the machine running a step for synced images and intermediate files (single-machine setup).
+     * Workers resolve a relative path against their own `--work-dir`.
+     */
+    workDir: Type.Optional(Type.String({ minLength: 1 })),
+    embed: Type.Optional(EmbedOptionsSchema),
+    /** Custom metadata JSON (Lightly format): a local path or `s3://bucket/key`. */
+    metadata: Type.Optional(Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    /** Selection config as `winnow select --config` takes it; the select engine validates it. */
+    selection: Type.Record(Type.String(), Type.Unknown()),
+    /** Tag created from the selection. `{date}` is replaced with the run's start date (YYYY-MM-DD) for nightly runs. */
+    tag: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+    platform: PlatformTargetSchema,
+    /** Only objects not embedded by an earlier run are embedded; the selection keeps earlier picks as its datapool. */
+    incremental: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** A validated config with every default filled in. */
+export type PipelineConfig = Static<typeof PipelineConfigSchema> & {
+  embed: Static<typeof EmbedOptionsSchema>;
+};
+
+/**
+ * Validates a pipeline config object and fills in defaults.
+ *
+ * @example
+ * parsePipelineConfig({ dataset: 'cats', source: { bucket: 'raw' }, selection: { n: 10, strategy: 'coreset' },
+ *   tag: { name: 'nightly-{date}' }, platform: { store: '.winnow/store.db' } })
+ * // → { dataset: 'cats', source: { bucket: 'raw' }, embed: { batchSize: 32, shardSize: 1000, maxParallelShards: 4 },
+ * //     incremental: false, selection: {…}, tag: {…}, platform: {…} }
+ */
+export function parsePipelineConfig(input: unknown, file = '<pipeline config>'): PipelineConfig {
+  const withDefaults = Value.Default(PipelineConfigSchema, Value.Clone(input)) as Record<string, unknown>;
+  if (withDefaults && typeof withDefaults === 'object' && withDefaults.embed === undefined) {
+    withDefaults.embed = Value.Default(EmbedOptionsSchema, {});
+  }
+  const first = Value.Errors(PipelineConfigSchema, withDefaults).First();
+  if (first) {
+    const where = first.path === '' ? 'config' : first.path;
+    throw new InvalidInputError({ file, column: where }, `${first.message}`, 'INVALID_CONFIG');
+  }
+  return withDefaults as unknown as PipelineConfig;
+}
+
+/** Reads and validates a pipeline config JSON file; parse errors carry the file's line and column. */
+export async function readPipelineConfigFile(file: string): Promise<PipelineConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidConfigError(`cannot read pipeline config ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const { line, column } = jsonErrorPosition(text, error as Error);
+    throw new InvalidInputError({ file, line, column }, `invalid JSON: ${(error as Error).message}`, 'INVALID_CONFIG');
+  }
+  return parsePipelineConfig(parsed, file);
+}
+
+function jsonErrorPosition(text: string, error: Error): { line?: number; column?: number } {
+  const m = /position (\d+)/.exec(error.message);
+  if (!m) return {};
+  const before = text.slice(0, Number(m[1]));
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
