@@ -1,0 +1,69 @@
+import {
+  NodeApiError,
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+} from 'n8n-workflow';
+
+/** What one input item turns into: one output object, or several (all paired to that input item). */
+export type ItemResult = IDataObject | IDataObject[];
+
+// Hints per engine error code (src/errors.ts), so the n8n error panel says what to do next.
+const HINTS: Record<string, string> = {
+  INVALID_INPUT: 'Fix the file at the position named in the message, then run the node again.',
+  INVALID_CONFIG: 'Check the node parameters named in the message.',
+  NOT_FOUND: 'Check the id or name; it may belong to another dataset or have been deleted.',
+  TRANSIENT: 'A service was unreachable or busy; running the node again (or enabling Retry On Fail) may succeed.',
+};
+
+interface EngineErrorShape {
+  message: string;
+  code: string;
+}
+
+function isEngineError(error: unknown): error is EngineErrorShape {
+  return error instanceof Error && typeof (error as Partial<EngineErrorShape>).code === 'string';
+}
+
+/**
+ * Translates any failure into the n8n error the UI knows how to show: engine errors keep their message (which
+ * names the file and line, never a secret) and gain a hint; n8n errors pass through unchanged.
+ */
+export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+  if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+  if (isEngineError(error)) {
+    return new NodeOperationError(ctx.getNode(), error.message, {
+      itemIndex,
+      description: HINTS[error.code] ?? `Engine error ${error.code}`,
+    });
+  }
+  return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { itemIndex });
+}
+
+/**
+ * Runs `operate` once per input item, in order, and builds the node output: every output item is paired to its
+ * input item; under "Continue On Fail" a failed item becomes `{ error }` and the next item still runs.
+ */
+export async function executePerItem(
+  ctx: IExecuteFunctions,
+  operate: (itemIndex: number) => Promise<ItemResult>,
+): Promise<INodeExecutionData[][]> {
+  const items = ctx.getInputData();
+  const output: INodeExecutionData[] = [];
+  for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+    try {
+      const result = await operate(itemIndex);
+      for (const json of Array.isArray(result) ? result : [result]) {
+        output.push({ json, pairedItem: { item: itemIndex } });
+      }
+    } catch (error) {
+      if (ctx.continueOnFail()) {
+        output.push({ json: { error: error instanceof Error ? error.message : String(error) }, pairedItem: { item: itemIndex } });
+        continue;
+      }
+      throw toNodeError(ctx, error, itemIndex);
+    }
+  }
+  return [output];
+}
