@@ -1,0 +1,22 @@
+export {
+  BALANCE_DISTRIBUTIONS,
+  INPUT_TYPES,
+  STRATEGY_SHORTHANDS,
+  STRATEGY_TYPES,
+  SelectionConfigSchema,
+  SelectionInputSchema,
+  SelectionStrategyEntrySchema,
+  SelectionStrategySchema,
+  THRESHOLD_OPERATIONS,
+  expandShorthand,
+  parseSelectionConfig,
+  selectionConfigJsonSchema,
+  type SelectionConfig,
+  type SelectionConfigInput,
+  type SelectionInput,
+  type SelectionStrategy,
+  type SelectionStrategyEntry,
+} from './selection-config';
+export { selectSamples, type RankedSample, type SelectSamplesInput, type SelectionResult } from './select-samples';
+export type { MetadataByFileName } from './objectives';
+export type { DotKernel, KernelChoice } from './kernels/dot-kernel';

@@ -1,0 +1,44 @@
+import { JsDotKernel } from './js-dot-kernel';
+import { OrtDotKernel } from './ort-dot-kernel';
+
+/**
+ * The one numeric port of the selection engine: dot products of matrix rows with one or a few vectors. Every
+ * distance the engine needs reduces to these on L2-normalised rows (|x − c|² = 2 − 2·x·c), so the k-center loop
+ * is one matrix–vector product per pick and the backend decides how fast that read of the matrix is.
+ *
+ * Rows are addressed as `[start, end)` of a row-major Float32Array with `dim` columns; views are passed, never copies.
+ */
+export interface DotKernel {
+  /** `js` (deterministic on every machine, one thread) or `onnxruntime` (MLAS BLAS on every core). */
+  readonly name: 'js' | 'onnxruntime';
+  /** `out[i] = row(start + i) · vector`. */
+  matVec(matrix: Float32Array, dim: number, start: number, end: number, vector: Float32Array): Promise<Float32Array>;
+  /** Per row, the largest dot product with any of `count` query rows (row-major in `queries`) and which one it was. */
+  maxDot(
+    matrix: Float32Array,
+    dim: number,
+    start: number,
+    end: number,
+    queries: Float32Array,
+    count: number,
+  ): Promise<{ max: Float32Array; argmax: Int32Array }>;
+  /** Squared L2 norm of each row: NaN or ±Infinity in a row shows up as a non-finite value here. */
+  sumSquares(matrix: Float32Array, dim: number, start: number, end: number): Promise<Float32Array>;
+  /** Rows times a `dim × outDim` projection matrix: `(end − start) × outDim`, row-major. */
+  project(matrix: Float32Array, dim: number, start: number, end: number, projection: Float32Array, outDim: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Which backend to use: `auto` picks onnxruntime once a scan is big enough to repay its per-call overhead. */
+export type KernelChoice = 'auto' | 'js' | 'onnxruntime';
+
+/**
+ * Below this many matrix values per scan (rows × dim), a JS loop beats a round trip into onnxruntime, and results
+ * stay bit-identical across CPUs (MLAS picks AVX2/AVX-512 code paths that round differently).
+ */
+export const AUTO_KERNEL_MIN_VALUES = 1 << 22;
+
+export async function createDotKernel(choice: KernelChoice, values: number): Promise<DotKernel> {
+  const useOrt = choice === 'onnxruntime' || (choice === 'auto' && values >= AUTO_KERNEL_MIN_VALUES);
+  return useOrt ? OrtDotKernel.create() : new JsDotKernel();
+}

@@ -1,0 +1,439 @@
+import type { EmbeddingMatrix } from '../embeddings/matrix';
+import { InvalidConfigError, InvalidInputError } from '../errors';
+import type { ProgressCallback } from '../progress';
+import { runGreedy, type GreedyBalance, type ScanSpace } from './k-center';
+import { createDotKernel, type DotKernel, type KernelChoice } from './kernels/dot-kernel';
+import {
+  MIN_FACTOR,
+  passesThreshold,
+  planBalance,
+  randomFactors,
+  readInputValues,
+  termLabel,
+  weightFactors,
+  type BalancePlan,
+  type MetadataByFileName,
+  type StaticTerm,
+} from './objectives';
+import { SeededRandom, randomPermutation } from './random';
+import type { SelectionConfig, SelectionStrategyEntry } from './selection-config';
+
+export interface SelectSamplesInput {
+  embeddings: EmbeddingMatrix;
+  /** Custom metadata per file name (METADATA inputs). */
+  metadata?: MetadataByFileName;
+  /** Scores per file name, e.g. `{ "object-detection": { "uncertainty_entropy": 0.7 } }` (SCORES inputs; falls back to metadata). */
+  scores?: MetadataByFileName;
+  config: SelectionConfig;
+  /** File names already selected (a preselected tag, the datapool of earlier runs): centres from the start, never re-picked. */
+  preselected?: string[];
+  /** Where the embeddings came from, for error locations (`embeddings.csv:7`). */
+  source?: string;
+  /** `auto` (default) uses onnxruntime for large matrices and plain JS for small ones. */
+  kernel?: KernelChoice;
+  /** Regroup a projected copy into cells and skip the cells a new centre cannot change (default true; off only to measure it). */
+  pruning?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface RankedSample {
+  fileName: string;
+  /** Row in the embedding matrix. */
+  index: number;
+  /** Importance: the product of the strategy objectives (each to its strength) when this sample was ranked. */
+  score: number;
+  reason: {
+    /** Each strategy's factor, e.g. `{ DIVERSITY: 0.83, 'WEIGHTS:lightly.sharpness': 0.9 }` (DIVERSITY = the distance). */
+    strategies: Record<string, number>;
+    /** Distance (on unit-norm embeddings, 0–2) to the nearest earlier pick or preselected sample. */
+    distance?: number;
+    /** That nearest earlier sample. */
+    nearest?: string;
+  };
+}
+
+export interface SelectionResult {
+  /** Every candidate, most important first: any prefix is the selection of that size. */
+  ranking: RankedSample[];
+  /** File names of the new selection (a prefix of the ranking), in pick order. */
+  selected: string[];
+  stoppedBy: 'n' | 'minDistance' | 'exhausted';
+  /** With DIVERSITY: the largest distance from a candidate to its nearest selected or preselected sample. */
+  coveringRadius?: number;
+  stats: {
+    samples: number;
+    candidates: number;
+    excludedByThresholds: number;
+    preselected: number;
+    /** Leading ranking entries ordered by exact greedy picks; the rest is ordered by its score after them. */
+    greedyRanked: number;
+    kernel?: DotKernel['name'];
+    projectionDim?: number;
+    rowsScanned?: number;
+    fullScans?: number;
+    seconds: number;
+  };
+}
+
+/**
+ * Selects samples the way Lightly's worker does: THRESHOLD strategies first, then one greedy pass over the product
+ * of the other strategies' objectives (DIVERSITY = k-center distance, WEIGHTS, SIMILARITY, BALANCE, RANDOM), each
+ * raised to its strength. Deterministic for the same inputs, config and seed.
+ *
+ * Example: `await selectSamples({ embeddings, config: parseSelectionConfig({ n: 2, strategy: 'coreset' }) })` →
+ * `{ selected: ['b.jpg', 'a.jpg'], stoppedBy: 'n', coveringRadius: 0.31,
+ *    ranking: [{ fileName: 'b.jpg', index: 1, score: 2, reason: { strategies: { DIVERSITY: 2 } } },
+ *              { fileName: 'a.jpg', index: 0, score: 1.41, reason: { strategies: { DIVERSITY: 1.41 }, distance: 1.41, nearest: 'b.jpg' } },
+ *              { fileName: 'c.jpg', index: 2, score: 0.31, reason: { strategies: { DIVERSITY: 0.31 }, distance: 0.31, nearest: 'a.jpg' } }],
+ *    stats: { samples: 3, candidates: 3, … } }`
+ */
+export async function selectSamples(input: SelectSamplesInput): Promise<SelectionResult> {
+  const started = performance.now();
+  const { embeddings, config } = input;
+  const { fileNames } = embeddings;
+  const rowOf = checkMatrix(embeddings, input.source);
+  const N = fileNames.length;
+  const seed = config.seed ?? 0;
+  const sources = { fileNames, metadata: input.metadata, scores: input.scores };
+
+  const entries = config.strategies.map((entry, i) => ({ entry, where: `strategies[${i}]`, label: termLabel(entry) }));
+  const diversity = entries.filter((e) => e.entry.strategy.type === 'DIVERSITY');
+  const balances = entries.filter((e) => e.entry.strategy.type === 'BALANCE');
+  if (diversity.length > 1) throw new InvalidConfigError(`${diversity[1].where}: only one DIVERSITY strategy is supported`);
+  if (balances.length > 1) throw new InvalidConfigError(`${balances[1].where}: only one BALANCE strategy is supported`);
+
+  const preselectedRows = lookUp(input.preselected ?? [], rowOf, 'preselected');
+  const isPreselected = new Uint8Array(N);
+  for (const r of preselectedRows) isPreselected[r] = 1;
+
+  // Thresholds come first: they decide who is a candidate at all.
+  let candidates: Int32Array = Int32Array.from({ length: N }, (_, i) => i).filter((i) => !isPreselected[i]);
+  const afterPreselection = candidates.length;
+  for (const { entry, where } of entries) {
+    if (entry.strategy.type !== 'THRESHOLD') continue;
+    const pass = passesThreshold(readInputValues(entry.input, sources, where, candidates), entry.strategy);
+    candidates = candidates.filter((_, k) => pass[k] === 1);
+  }
+  const M = candidates.length;
+  if (M === 0) throw new InvalidConfigError('no candidates left to select from after preselection and thresholds');
+  const n = targetCount(config, M);
+
+  const kernelNeeded = diversity.length > 0 || entries.some((e) => e.entry.strategy.type === 'SIMILARITY');
+  const kernel = kernelNeeded ? await createDotKernel(input.kernel ?? 'auto', N * embeddings.dim) : undefined;
+  try {
+    const space = kernel === undefined ? undefined : await prepareSpace(kernel, embeddings, candidates, config, input.source);
+    const terms: StaticTerm[] = [];
+    let balance: BalancePlan | null = null;
+    for (const { entry, where, label } of entries) {
+      const strength = entry.strategy.strength ?? 1;
+      switch (entry.strategy.type) {
+        case 'WEIGHTS':
+          terms.push({
+            label,
+            strength,
+            factors:
+              entry.input.type === 'RANDOM'
+                ? randomFactors(entry.input.randomSeed ?? seed, N, candidates)
+                : weightFactors(readInputValues(entry.input, sources, where, candidates), where, fileNames, candidates),
+          });
+          break;
+        case 'RANDOM':
+          terms.push({ label, strength, factors: randomFactors(entry.input.randomSeed ?? seed, N, candidates) });
+          break;
+        case 'SIMILARITY':
+          terms.push({ label, strength, factors: await similarityFactors(kernel!, space!, entry, rowOf, M) });
+          break;
+        case 'BALANCE':
+          balance = planBalance(readInputValues(entry.input, sources, where, candidates), entry.strategy, label);
+          break;
+        default:
+          break; // THRESHOLD was applied above; DIVERSITY is the greedy loop itself.
+      }
+    }
+    const logStatic = combineLogs(terms, M);
+    const tieRank = new Int32Array(M);
+    randomPermutation(M, new SeededRandom(seed ^ 0x5bd1e995)).forEach((c, rank) => (tieRank[c] = rank));
+    const stats: SelectionResult['stats'] = {
+      samples: N,
+      candidates: M,
+      excludedByThresholds: afterPreselection - M,
+      preselected: preselectedRows.length,
+      greedyRanked: 0,
+      seconds: 0,
+    };
+    let result: Omit<SelectionResult, 'stats'>;
+    if (diversity.length === 1) {
+      const strength = diversity[0].entry.strategy.strength ?? 1;
+      const minDistance = diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance;
+      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? 0));
+      const greedy = await runGreedy({
+        kernel: kernel!,
+        space: space!.scanSpace,
+        candidates: M,
+        initialCentres: preselectedRows.length > 0 ? { vectors: space!.vectorsOf(preselectedRows), count: preselectedRows.length } : undefined,
+        logStatic,
+        balance: balance === null ? null : toGreedyBalance(balance),
+        diversityStrength: strength,
+        tieRank,
+        limit,
+        selectCount: n,
+        minDistance,
+        rebuildFrom: input.pruning === false ? Infinity : undefined,
+        signal: input.signal,
+        onProgress: input.onProgress,
+      });
+      const centreRow = (ci: number) => (ci < preselectedRows.length ? preselectedRows[ci] : candidates[greedy.picks[ci - preselectedRows.length].candidate]);
+      const makeReason = (c: number, distance: number, nearest: number, balanceFactor: number | undefined) => {
+        const strategies: Record<string, number> = { [diversity[0].label]: distance };
+        for (const t of terms) strategies[t.label] = t.factors[c];
+        if (balance !== null && balanceFactor !== undefined) strategies[balance.label] = balanceFactor;
+        const reason: RankedSample['reason'] = { strategies };
+        if (nearest >= 0) {
+          reason.distance = distance;
+          reason.nearest = fileNames[centreRow(nearest)];
+        }
+        return reason;
+      };
+      const ranking: RankedSample[] = greedy.picks.map((p) => ({
+        fileName: fileNames[candidates[p.candidate]],
+        index: candidates[p.candidate],
+        score: Math.exp(p.logScore),
+        reason: makeReason(p.candidate, p.distance, p.nearestCentre, p.balanceFactor),
+      }));
+      const { tail } = greedy;
+      for (let k = 0; k < tail.candidate.length; k++) {
+        const c = tail.candidate[k];
+        const bf = balance === null ? undefined : greedy.balanceFactors[balance.category[c]];
+        ranking.push({
+          fileName: fileNames[candidates[c]],
+          index: candidates[c],
+          score: Math.exp(tail.logScore[k]),
+          reason: makeReason(c, tail.distance[k], tail.nearestCentre[k], bf),
+        });
+      }
+      stats.greedyRanked = greedy.picks.length;
+      stats.rowsScanned = greedy.rowsScanned;
+      stats.fullScans = greedy.fullScans;
+      result = {
+        ranking,
+        selected: ranking.slice(0, greedy.selectedCount).map((r) => r.fileName),
+        stoppedBy: greedy.stoppedBy,
+        coveringRadius: greedy.coveringRadius,
+      };
+    } else {
+      const ranking = rankStatic(logStatic, balance, tieRank, M).map((r): RankedSample => {
+        const strategies: Record<string, number> = {};
+        for (const t of terms) strategies[t.label] = t.factors[r.candidate];
+        if (balance !== null) strategies[balance.label] = r.balanceFactor;
+        return { fileName: fileNames[candidates[r.candidate]], index: candidates[r.candidate], score: Math.exp(r.logScore), reason: { strategies } };
+      });
+      stats.greedyRanked = M;
+      result = { ranking, selected: ranking.slice(0, n).map((r) => r.fileName), stoppedBy: 'n' };
+    }
+    if (kernel !== undefined) stats.kernel = kernel.name;
+    if (config.projectionDim !== undefined && space !== undefined) stats.projectionDim = config.projectionDim;
+    stats.seconds = (performance.now() - started) / 1000;
+    return { ...result, stats };
+  } finally {
+    await kernel?.dispose();
+  }
+}
+
+function checkMatrix(m: EmbeddingMatrix, source: string | undefined): Map<string, number> {
+  const where = source ?? 'embeddings';
+  if (!Number.isInteger(m.dim) || m.dim < 1) throw new InvalidInputError({ file: where }, `embedding dimension must be a positive integer, got ${m.dim}`);
+  if (m.data.length !== m.fileNames.length * m.dim) {
+    throw new InvalidInputError(
+      { file: where },
+      `dimension mismatch: ${m.fileNames.length} rows × ${m.dim} dims needs ${m.fileNames.length * m.dim} values, the matrix has ${m.data.length}`,
+    );
+  }
+  if (m.fileNames.length === 0) throw new InvalidInputError({ file: where }, 'no samples to select from');
+  const rowOf = new Map<string, number>();
+  m.fileNames.forEach((name, i) => {
+    if (rowOf.has(name)) throw new InvalidInputError({ file: where, line: i + 2 }, `duplicate file name ${JSON.stringify(name)} (first on line ${rowOf.get(name)! + 2})`);
+    rowOf.set(name, i);
+  });
+  return rowOf;
+}
+
+function lookUp(names: string[], rowOf: Map<string, number>, what: string): number[] {
+  const rows = new Set<number>();
+  const missing: string[] = [];
+  for (const name of names) {
+    const r = rowOf.get(name);
+    if (r === undefined) missing.push(name);
+    else rows.add(r);
+  }
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).map((m) => JSON.stringify(m)).join(', ');
+    throw new InvalidConfigError(`${what}: ${missing.length} file name(s) have no embedding: ${shown}${missing.length > 5 ? ', …' : ''}`);
+  }
+  return [...rows].sort((a, b) => a - b);
+}
+
+function targetCount(config: SelectionConfig, candidates: number): number {
+  if (config.n !== undefined) {
+    if (config.n > candidates) throw new InvalidConfigError(`n: asked for ${config.n} samples but only ${candidates} candidates are left after preselection and thresholds`);
+    return config.n;
+  }
+  if (config.proportionSamples !== undefined) return Math.max(1, Math.round(config.proportionSamples * candidates));
+  return Infinity; // minDistance alone decides
+}
+
+interface PreparedSpace {
+  scanSpace: ScanSpace;
+  /** Unit vectors (in the scan space) of the given matrix rows, row-major. */
+  vectorsOf(rows: number[]): Float32Array;
+}
+
+/**
+ * The rows the distance scans read. Without projection: the caller's matrix itself with 1/|x| per row (no copy,
+ * so memory stays at the matrix plus a few arrays). With `projectionDim`: a seeded ±1 Johnson–Lindenstrauss
+ * projection computed as one matrix product per chunk, rows renormalised, candidates compacted into the engine's own
+ * copy (which it may then regroup into cells for pruning).
+ */
+async function prepareSpace(
+  kernel: DotKernel,
+  m: EmbeddingMatrix,
+  candidates: Int32Array,
+  config: SelectionConfig,
+  source: string | undefined,
+): Promise<PreparedSpace> {
+  const N = m.fileNames.length;
+  const badRow = (i: number, problem: string): never => {
+    throw new InvalidInputError(source === undefined ? { file: 'embeddings' } : { file: source, line: i + 2 }, `sample ${JSON.stringify(m.fileNames[i])}: ${problem}`);
+  };
+  const p = config.projectionDim;
+  if (p === undefined) {
+    const squares = await kernel.sumSquares(m.data, m.dim, 0, N);
+    const scale = new Float32Array(N);
+    for (let i = 0; i < N; i++) {
+      const s = squares[i];
+      if (!Number.isFinite(s)) badRow(i, 'embedding has NaN or infinite values');
+      if (s === 0) badRow(i, 'embedding is all zeros, so it has no direction to compare');
+      scale[i] = 1 / Math.sqrt(s);
+    }
+    const candidateOf = new Int32Array(N).fill(-1);
+    candidates.forEach((row, c) => (candidateOf[row] = c));
+    return {
+      scanSpace: { scan: m.data, dim: m.dim, rows: N, rowScale: scale, candidateOf, owned: false },
+      vectorsOf: (rows) => {
+        const out = new Float32Array(rows.length * m.dim);
+        rows.forEach((r, k) => {
+          for (let j = 0; j < m.dim; j++) out[k * m.dim + j] = m.data[r * m.dim + j] * scale[r];
+        });
+        return out;
+      },
+    };
+  }
+  if (p >= m.dim) throw new InvalidConfigError(`projectionDim: ${p} must be smaller than the embedding dimension ${m.dim}`);
+  // Achlioptas' ±1 projection: as good as Gaussian for JL, and generated from integers only, so it is the same everywhere.
+  const random = new SeededRandom((config.seed ?? 0) ^ 0x2545f491);
+  const projection = new Float32Array(m.dim * p);
+  for (let i = 0; i < projection.length; i++) projection[i] = random.nextUint32() & 1 ? 1 : -1;
+  const projected = await kernel.project(m.data, m.dim, 0, N, projection, p);
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += projected[i * p + j] * projected[i * p + j];
+    if (!Number.isFinite(s)) badRow(i, 'embedding has NaN or infinite values');
+    if (s === 0) badRow(i, 'embedding is all zeros, so it has no direction to compare');
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < p; j++) projected[i * p + j] *= inv;
+  }
+  const M = candidates.length;
+  let scan = projected;
+  if (M !== N) {
+    scan = new Float32Array(M * p);
+    candidates.forEach((row, c) => scan.set(projected.subarray(row * p, (row + 1) * p), c * p));
+  }
+  return {
+    scanSpace: { scan, dim: p, rows: M, rowScale: null, candidateOf: Int32Array.from({ length: M }, (_, c) => c), owned: true },
+    vectorsOf: (rows) => {
+      const out = new Float32Array(rows.length * p);
+      rows.forEach((r, k) => out.set(projected.subarray(r * p, (r + 1) * p), k * p));
+      return out;
+    },
+  };
+}
+
+/** SIMILARITY: 1 − d/2 for the distance d to the nearest query sample, so identical = 1 and opposite = 0. */
+async function similarityFactors(
+  kernel: DotKernel,
+  space: PreparedSpace,
+  entry: SelectionStrategyEntry,
+  rowOf: Map<string, number>,
+  M: number,
+): Promise<Float32Array> {
+  const queryRows = lookUp(entry.input.queryFileNames ?? [], rowOf, 'queryFileNames');
+  const { scan, dim, rows, rowScale, candidateOf } = space.scanSpace;
+  const { max } = await kernel.maxDot(scan, dim, 0, rows, space.vectorsOf(queryRows), queryRows.length);
+  const factors = new Float32Array(M);
+  for (let i = 0; i < rows; i++) {
+    const c = candidateOf[i];
+    if (c < 0) continue;
+    const d = Math.sqrt(Math.max(0, 2 - 2 * max[i] * (rowScale === null ? 1 : rowScale[i])));
+    factors[c] = Math.max(MIN_FACTOR, 1 - d / 2);
+  }
+  return factors;
+}
+
+function combineLogs(terms: StaticTerm[], M: number): Float64Array | null {
+  if (terms.length === 0) return null;
+  const out = new Float64Array(M);
+  for (const t of terms) {
+    if (t.strength === 0) continue;
+    for (let c = 0; c < M; c++) out[c] += t.strength * Math.log(t.factors[c]);
+  }
+  return out;
+}
+
+function toGreedyBalance(plan: BalancePlan): GreedyBalance {
+  return { category: plan.category, targets: plan.targets, strength: plan.strength };
+}
+
+/**
+ * Without DIVERSITY every objective but BALANCE is fixed per sample, so the whole ranking is a sort, merged across
+ * categories by the same balance factor the greedy loop uses: O(M log M) instead of a pass per pick.
+ */
+function rankStatic(
+  logStatic: Float64Array | null,
+  balance: BalancePlan | null,
+  tieRank: Int32Array,
+  M: number,
+): Array<{ candidate: number; logScore: number; balanceFactor: number }> {
+  const score = logStatic ?? new Float64Array(M);
+  const byScore = (a: number, b: number) => score[b] - score[a] || tieRank[a] - tieRank[b];
+  if (balance === null) {
+    const order = Array.from({ length: M }, (_, c) => c).sort(byScore);
+    return order.map((c) => ({ candidate: c, logScore: score[c], balanceFactor: 1 }));
+  }
+  const C = balance.names.length;
+  const queues: number[][] = Array.from({ length: C }, () => []);
+  for (let c = 0; c < M; c++) queues[balance.category[c]].push(c);
+  for (const q of queues) q.sort(byScore);
+  const heads = new Int32Array(C);
+  const counts = new Float64Array(C);
+  const out: Array<{ candidate: number; logScore: number; balanceFactor: number }> = [];
+  for (let t = 0; t < M; t++) {
+    let bestCat = -1;
+    let best = -Infinity;
+    let bestFactor = 1;
+    for (let k = 0; k < C; k++) {
+      if (heads[k] >= queues[k].length) continue;
+      const factor = (balance.targets[k] * (t + 1)) / (counts[k] + 1);
+      const s = score[queues[k][heads[k]]] + balance.strength * Math.log(Math.max(factor, 1e-12));
+      const head = queues[k][heads[k]];
+      if (bestCat < 0 || s > best || (s === best && tieRank[head] < tieRank[queues[bestCat][heads[bestCat]]])) {
+        bestCat = k;
+        best = s;
+        bestFactor = factor;
+      }
+    }
+    const c = queues[bestCat][heads[bestCat]++];
+    counts[bestCat]++;
+    out.push({ candidate: c, logScore: best, balanceFactor: bestFactor });
+  }
+  return out;
+}
