@@ -1,0 +1,28 @@
+export type { EmbeddingMatrix } from './matrix';
+export { formatFloat32 } from './float32-format';
+export {
+  INVALID_EMBEDDINGS,
+  formatHeader,
+  formatRow,
+  quoteField,
+  type ColumnRole,
+  type EmbeddingsHeader,
+} from './csv-format';
+export { EmbeddingsCsvParser, type ParserOptions, type RowSink } from './csv-parser';
+export {
+  loadEmbeddingMatrix,
+  readEmbeddingRows,
+  readEmbeddingsHeader,
+  validateEmbeddingsFile,
+  type EmbeddingRow,
+  type LoadMatrixOptions,
+  type ReadEmbeddingsOptions,
+} from './reader';
+export {
+  createEmbeddingsWriter,
+  writeEmbeddingMatrix,
+  type AppendState,
+  type EmbeddingsWriter,
+  type EmbeddingsWriterOptions,
+} from './writer';
+export { mergeEmbeddingsFiles, reorderEmbeddings, type RewriteResult } from './merge';

@@ -1,0 +1,205 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, stat, truncate } from 'node:fs/promises';
+import { InvalidInputError } from '../errors';
+import { formatHeader, formatRow, INVALID_EMBEDDINGS } from './csv-format';
+import type { RowSink } from './csv-parser';
+import type { EmbeddingMatrix } from './matrix';
+import { parseEmbeddingsFile } from './reader';
+
+// Rows are handed to the stream whole; 1 MiB of buffered text before `write()` asks us to wait keeps the disk busy
+// without letting a fast producer pile up gigabytes.
+const WRITE_HIGH_WATER_MARK = 1 << 20;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+export interface EmbeddingsWriterOptions {
+  dim: number;
+  /**
+   * Continue an existing file (resume after a crash): its header must have the same `dim`, its rows are validated,
+   * and an unterminated last row — what a crash mid-write leaves — is cut off so the file stays valid.
+   */
+  append?: boolean;
+}
+
+/** What append mode found in the existing file. */
+export interface AppendState {
+  /** Valid rows already in the file. */
+  rows: number;
+  /** Their file names, so a resumed job can skip them. */
+  fileNames: Set<string>;
+  /** Bytes of an unterminated last row that were cut off (0 when the file ended cleanly). */
+  truncatedBytes: number;
+}
+
+/**
+ * Writes embeddings rows exactly as lightly's `save_embeddings` does.
+ *
+ * Example: `const w = await createEmbeddingsWriter('out.csv', { dim: 3 }); await w.write('a.jpg', [0.1, 2, -3e-7]);
+ * await w.close()` → `filenames,embedding_0,embedding_1,embedding_2,labels\r\na.jpg,0.1,2.0,-3e-07,0\r\n`.
+ */
+export interface EmbeddingsWriter {
+  readonly path: string;
+  readonly dim: number;
+  /** Rows written through this writer (not counting rows that were already there in append mode). */
+  readonly rowsWritten: number;
+  /** Set in append mode. */
+  readonly existing: AppendState | undefined;
+  /** Resolves once the row is buffered; waits for the disk when the buffer is full (backpressure). */
+  write(fileName: string, embedding: ArrayLike<number>, label?: number): Promise<void>;
+  /** Flushes and closes; the file is complete once this resolves. */
+  close(): Promise<void>;
+}
+
+async function existingSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads the file being resumed: validates it, collects its file names and cuts off a partial last row.
+ * Returns undefined when there is nothing usable (no file, empty file, or only part of a header), so the caller
+ * starts it afresh.
+ */
+async function prepareAppend(path: string, dim: number): Promise<AppendState | undefined> {
+  const size = await existingSize(path);
+  if (size === undefined || size === 0) return undefined;
+  const expectedHeader = formatHeader(dim);
+  if (size < expectedHeader.length) {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(size), 0, size, 0);
+      // A crash while the header was being written: start again rather than reject the file.
+      if (expectedHeader.startsWith(buffer.toString('utf8', 0, bytesRead))) return undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+  const fileNames = new Set<string>();
+  const sink: RowSink = {
+    values: new Float32Array(0),
+    offset: 0,
+    onHeader(header) {
+      if (header.dim !== dim) {
+        throw new InvalidInputError(
+          { file: path, line: 1 },
+          `cannot append ${dim}-dimensional embeddings to a file of dimension ${header.dim}`,
+          INVALID_EMBEDDINGS,
+        );
+      }
+      if (!header.canonical) {
+        throw new InvalidInputError(
+          { file: path, line: 1 },
+          `cannot append to a file with extra columns (${header.columns.filter((c) => c === 'masked' || c === 'selected' || !/^(filenames|labels|embedding_\d+)$/.test(c)).join(', ')}); rewrite it first with \`winnow embeddings merge\``,
+          INVALID_EMBEDDINGS,
+        );
+      }
+      sink.values = new Float32Array(dim);
+    },
+    onRow(fileName) {
+      fileNames.add(fileName);
+    },
+  };
+  const parser = await parseEmbeddingsFile(path, sink, { lenientEnd: true });
+  const truncatedBytes = parser.pendingBytes;
+  if (truncatedBytes > 0) await truncate(path, parser.consumed);
+  return { rows: parser.rows, fileNames, truncatedBytes };
+}
+
+/** Opens a writer; with `append` the existing file is checked and repaired first (see EmbeddingsWriterOptions). */
+export async function createEmbeddingsWriter(path: string, options: EmbeddingsWriterOptions): Promise<EmbeddingsWriter> {
+  const { dim } = options;
+  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
+  const existing = options.append ? await prepareAppend(path, dim) : undefined;
+  const stream: WriteStream = createWriteStream(path, {
+    flags: existing ? 'a' : 'w',
+    highWaterMark: WRITE_HIGH_WATER_MARK,
+  });
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure = error;
+  });
+  const names = existing?.fileNames ?? new Set<string>();
+  let line = (existing?.rows ?? 0) + 2;
+  let rowsWritten = 0;
+  let closed = false;
+
+  const push = async (text: string) => {
+    if (failure) throw failure;
+    if (!stream.write(text)) {
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        const onError = (error: Error) => {
+          stream.off('drain', onDrain);
+          reject(error);
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
+      });
+    }
+  };
+  if (!existing) await push(formatHeader(dim));
+
+  const reject = (problem: string): never => {
+    throw new InvalidInputError({ file: path, line }, problem, INVALID_EMBEDDINGS);
+  };
+
+  return {
+    path,
+    dim,
+    get rowsWritten() {
+      return rowsWritten;
+    },
+    existing,
+    async write(fileName, embedding, label = 0) {
+      if (closed) throw new Error(`embeddings writer for ${path} is closed`);
+      // The writer refuses exactly what the reader would reject, so a file it produced always reads back.
+      if (fileName === '') reject('empty file name');
+      if (embedding.length !== dim) reject(`embedding for ${JSON.stringify(fileName)} has ${embedding.length} values, the file has ${dim}`);
+      if (!Number.isInteger(label) || label < INT32_MIN || label > INT32_MAX) {
+        reject(`label ${label} for ${JSON.stringify(fileName)} is not a 32-bit integer`);
+      }
+      for (let i = 0; i < dim; i++) {
+        const value = Math.fround(embedding[i]);
+        if (!Number.isFinite(value)) reject(`embedding for ${JSON.stringify(fileName)} has a non-finite value ${embedding[i]} at index ${i}`);
+      }
+      if (names.has(fileName)) reject(`duplicate file name ${JSON.stringify(fileName)}`);
+      names.add(fileName);
+      await push(formatRow(fileName, embedding, label));
+      line++;
+      rowsWritten++;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve, rejectClose) => {
+        stream.end((error?: Error | null) => (error ? rejectClose(error) : resolve()));
+      });
+      if (failure) throw failure;
+    },
+  };
+}
+
+/**
+ * Writes a whole matrix as a lightly embeddings CSV.
+ *
+ * Example: `writeEmbeddingMatrix('e.csv', { fileNames: ['a.jpg'], labels: Int32Array.of(0), dim: 2,
+ * data: Float32Array.of(1, 0.5) })` → file `filenames,embedding_0,embedding_1,labels\r\na.jpg,1.0,0.5,0\r\n`.
+ */
+export async function writeEmbeddingMatrix(path: string, matrix: EmbeddingMatrix): Promise<void> {
+  const { dim, data, fileNames, labels } = matrix;
+  const writer = await createEmbeddingsWriter(path, { dim });
+  try {
+    for (let row = 0; row < fileNames.length; row++) {
+      await writer.write(fileNames[row], data.subarray(row * dim, (row + 1) * dim), labels[row]);
+    }
+  } finally {
+    await writer.close();
+  }
+}
