@@ -44,17 +44,17 @@ export const EmbedOptionsSchema = Type.Object(
 export const PlatformTargetSchema = Type.Union([
   Type.Object(
     {
-      /** Base URL of a Winnow/Lightly-compatible API, e.g. `http://127.0.0.1:8080`. */
-      url: Type.String({ minLength: 1 }),
-      /** Credential profile holding the API token; `default` when omitted. */
-      profile: Type.Optional(ProfileName),
+      /** Platform home of the embedded store (SQLite, storage folder), as `winnow --home` takes it. Single machine. */
+      home: Type.String({ minLength: 1 }),
     },
     { additionalProperties: false },
   ),
   Type.Object(
     {
-      /** Path of the embedded SQLite store (single machine, no server). */
-      store: Type.String({ minLength: 1 }),
+      /** Base URL of a Winnow/Lightly-compatible API, e.g. `http://127.0.0.1:8080`. */
+      url: Type.String({ minLength: 1 }),
+      /** Credential profile holding the API token (`WINNOW_PROFILE_<NAME>_PLATFORM_TOKEN`); `default` when omitted. */
+      profile: Type.Optional(ProfileName),
     },
     { additionalProperties: false },
   ),
@@ -75,8 +75,12 @@ export const PipelineConfigSchema = Type.Object(
     embed: Type.Optional(EmbedOptionsSchema),
     /** Custom metadata JSON (Lightly format): a local path or `s3://bucket/key`. */
     metadata: Type.Optional(Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
-    /** Selection config as `winnow select --config` takes it; the select engine validates it. */
-    selection: Type.Record(Type.String(), Type.Unknown()),
+    /** How many to keep, as `winnow run --select`: a count (≥ 1) or a fraction of the embedded images (< 1). */
+    select: Type.Number({ exclusiveMinimum: 0 }),
+    /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default coreset. */
+    selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: 'coreset' } }),
+    /** What leaves the worker for the platform: `full` images, `thumbnails` (default) or `metadata` only. */
+    upload: Type.Union([Type.Literal('full'), Type.Literal('thumbnails'), Type.Literal('metadata')], { default: 'thumbnails' }),
     /** Tag created from the selection. `{date}` is replaced with the run's start date (YYYY-MM-DD) for nightly runs. */
     tag: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
     platform: PlatformTargetSchema,
@@ -95,10 +99,10 @@ export type PipelineConfig = Static<typeof PipelineConfigSchema> & {
  * Validates a pipeline config object and fills in defaults.
  *
  * @example
- * parsePipelineConfig({ dataset: 'cats', source: { bucket: 'raw' }, selection: { n: 10, strategy: 'coreset' },
- *   tag: { name: 'nightly-{date}' }, platform: { store: '.winnow/store.db' } })
+ * parsePipelineConfig({ dataset: 'cats', source: { bucket: 'raw' }, select: 0.1, tag: { name: 'nightly-{date}' },
+ *   platform: { home: '/var/lib/winnow' } })
  * // → { dataset: 'cats', source: { bucket: 'raw' }, embed: { batchSize: 32, shardSize: 1000, maxParallelShards: 4 },
- * //     incremental: false, selection: {…}, tag: {…}, platform: {…} }
+ * //     select: 0.1, selection: { strategy: 'coreset' }, upload: 'thumbnails', incremental: false, tag: {…}, platform: {…} }
  */
 export function parsePipelineConfig(input: unknown, file = '<pipeline config>'): PipelineConfig {
   const withDefaults = Value.Default(PipelineConfigSchema, Value.Clone(input)) as Record<string, unknown>;

@@ -87,7 +87,8 @@ export function resolveCredentialProfile(name: string, options: ResolveProfileOp
     profile.s3 = s3 as S3Credentials;
   }
   if (Object.keys(platform).length > 0) profile.platform = platform;
-  if (!profile.s3 && !profile.platform && fromFile === undefined) {
+  // An empty `default` profile is valid: S3 then falls back to the AWS credential chain (instance role, SSO, …).
+  if (!profile.s3 && !profile.platform && fromFile === undefined && name !== 'default') {
     throw new InvalidConfigError(
       `credential profile "${name}" not found: set ${envPrefix}S3_ACCESS_KEY_ID and ${envPrefix}S3_SECRET_ACCESS_KEY ` +
         `(or …_PLATFORM_TOKEN) in the worker's environment, or add profiles.${name} to the secrets file (WINNOW_SECRETS_FILE)`,
