@@ -62,15 +62,23 @@ export interface KeyFilterOptions {
  * @example createKeyFilter({ include: ['*.jpg'], exclude: ['tmp/**'] })('cows/1.jpg') // → true
  */
 export function createKeyFilter(options: KeyFilterOptions): (relativeKey: string) => boolean {
-  const glob = { dot: true, basename: true };
-  const include = options.include?.length ? picomatch(options.include, glob) : undefined;
-  const exclude = options.exclude?.length ? picomatch(options.exclude, glob) : undefined;
+  const include = options.include?.length ? compileGlobs(options.include) : undefined;
+  const exclude = options.exclude?.length ? compileGlobs(options.exclude) : undefined;
   return (key) => {
     if (options.imagesOnly && !isImageKey(key)) return false;
     if (include && !include(key)) return false;
     if (exclude && exclude(key)) return false;
     return true;
   };
+}
+
+function compileGlobs(globs: string[]): (key: string) => boolean {
+  // picomatch's `basename` applies to every pattern given with it, so name-only globs are compiled apart.
+  const names = globs.filter((g) => !g.includes('/'));
+  const paths = globs.filter((g) => g.includes('/'));
+  const byName = names.length ? picomatch(names, { dot: true, basename: true }) : () => false;
+  const byPath = paths.length ? picomatch(paths, { dot: true }) : () => false;
+  return (key) => byName(key) || byPath(key);
 }
 
 /** Whether a key or file name has an image extension. */

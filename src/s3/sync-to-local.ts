@@ -95,6 +95,12 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
 
   const syncObject = async (object: S3ObjectInfo): Promise<void> => {
     const settle = marker.start(object.key);
+    if (!object.key.startsWith(prefix)) {
+      // Only a misbehaving server lists keys outside the requested prefix; never map them to paths.
+      result.listed++;
+      result.refused.push({ key: object.key, reason: 'key lies outside the requested prefix' });
+      return void settle(true);
+    }
     const relative = object.key.slice(prefix.length);
     // Zero-byte "folder" markers made by consoles carry no data.
     if (relative === '' || (relative.endsWith('/') && object.size === 0)) return void settle(true);
