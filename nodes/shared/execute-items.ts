@@ -41,6 +41,14 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
   return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { itemIndex });
 }
 
+export interface ExecutePerItemOptions {
+  /**
+   * Pipeline-step nodes keep the input item's fields (references such as `datasetId` or `embeddingsCsv`) and add
+   * their own, so a later step can still read what an earlier one produced from `$json`.
+   */
+  keepInputFields?: boolean;
+}
+
 /**
  * Runs `operate` once per input item, in order, and builds the node output: every output item is paired to its
  * input item; under "Continue On Fail" a failed item becomes `{ error }` and the next item still runs.
@@ -48,6 +56,7 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 export async function executePerItem(
   ctx: IExecuteFunctions,
   operate: (itemIndex: number) => Promise<ItemResult>,
+  options: ExecutePerItemOptions = {},
 ): Promise<INodeExecutionData[][]> {
   const items = ctx.getInputData();
   const output: INodeExecutionData[] = [];
@@ -55,7 +64,7 @@ export async function executePerItem(
     try {
       const result = await operate(itemIndex);
       for (const json of Array.isArray(result) ? result : [result]) {
-        output.push({ json, pairedItem: { item: itemIndex } });
+        output.push({ json: options.keepInputFields ? { ...items[itemIndex].json, ...json } : json, pairedItem: { item: itemIndex } });
       }
     } catch (error) {
       if (ctx.continueOnFail()) {
