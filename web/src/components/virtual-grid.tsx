@@ -1,0 +1,119 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+
+// Rows drawn above and below the visible ones, so a fast scroll does not show blank rows before React catches up.
+const OVERSCAN_ROWS = 3;
+
+/**
+ * A grid that renders only the rows in view: 100,000 items cost as much as the ~50 on screen. Keyboard: arrow keys,
+ * Home/End and PageUp/PageDown move a roving focus; Enter or Space opens the focused item.
+ */
+export function VirtualGrid({
+  count,
+  cellSize,
+  label,
+  renderCell,
+  onOpen,
+}: {
+  count: number;
+  cellSize: number;
+  label: string;
+  renderCell: (position: number) => ReactNode;
+  onOpen: (position: number) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  const [height, setHeight] = useState(600);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [focus, setFocus] = useState(0);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      setWidth(el.clientWidth);
+      setHeight(el.clientHeight);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    if (focus >= count) setFocus(Math.max(0, count - 1));
+  }, [count, focus]);
+
+  const columns = Math.max(1, Math.floor(width / cellSize));
+  const rows = Math.ceil(count / columns);
+  const firstRow = Math.max(0, Math.floor(scrollTop / cellSize) - OVERSCAN_ROWS);
+  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + height) / cellSize) + OVERSCAN_ROWS);
+
+  const moveTo = (position: number) => {
+    const next = Math.max(0, Math.min(count - 1, position));
+    setFocus(next);
+    const el = scroller.current;
+    if (!el) return;
+    const top = Math.floor(next / columns) * cellSize;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + cellSize > el.scrollTop + el.clientHeight) el.scrollTop = top + cellSize - el.clientHeight;
+    // The cell may not exist until the scroll renders it, so focus it on the next frame.
+    requestAnimationFrame(() => el.querySelector<HTMLElement>(`[data-position="${next}"]`)?.focus());
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor(height / cellSize)) * columns;
+    const moves: Record<string, number> = {
+      ArrowRight: focus + 1,
+      ArrowLeft: focus - 1,
+      ArrowDown: focus + columns,
+      ArrowUp: focus - columns,
+      PageDown: focus + page,
+      PageUp: focus - page,
+      Home: 0,
+      End: count - 1,
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      moveTo(moves[event.key]);
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onOpen(focus);
+    }
+  };
+
+  const cells: ReactNode[] = [];
+  for (let row = firstRow; row <= lastRow; row++) {
+    for (let col = 0; col < columns; col++) {
+      const position = row * columns + col;
+      if (position >= count) break;
+      cells.push(
+        <div
+          key={position}
+          role="option"
+          aria-selected={position === focus}
+          aria-setsize={count}
+          aria-posinset={position + 1}
+          className="grid-cell"
+          data-position={position}
+          tabIndex={position === focus ? 0 : -1}
+          onClick={() => {
+            setFocus(position);
+            onOpen(position);
+          }}
+          onFocus={() => setFocus(position)}
+          style={{ top: row * cellSize, left: col * cellSize, width: cellSize, height: cellSize }}
+        >
+          {renderCell(position)}
+        </div>,
+      );
+    }
+  }
+  return (
+    <div
+      ref={scroller}
+      className="virtual-grid"
+      role="listbox"
+      aria-label={label}
+      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+      onKeyDown={onKeyDown}
+    >
+      <div style={{ height: rows * cellSize, position: 'relative' }}>{cells}</div>
+    </div>
+  );
+}

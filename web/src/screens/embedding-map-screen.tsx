@@ -1,0 +1,312 @@
+import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import type { Api, Embedding2dData } from '../api';
+import { bitmaskToMembers, indicesToBitmask } from '../bitmask';
+import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
+import { fieldValue, isNumericField, type DatasetState } from '../dataset-data';
+import { CATEGORY_COLOURS, drawPoints, fitView, insidePolygon, toPixel, viridis, type ScatterView } from '../scatter';
+
+const WIDTH = 900;
+const HEIGHT = 620;
+const GREY: [number, number, number] = [170, 170, 180];
+
+interface Legend {
+  kind: 'none' | 'numeric' | 'categories' | 'tag';
+  min?: number;
+  max?: number;
+  categories?: { label: string; colour: [number, number, number] }[];
+}
+
+/** 2-D PCA scatter of an embedding, coloured by a metadata field or a tag; box or lasso selection becomes a new tag. */
+export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; datasetId: string; data: DatasetState }) {
+  const { embeddings, embeddingId, setEmbeddingId, error: listError } = useEmbeddings(api, datasetId);
+  const [coords, setCoords] = useState<Embedding2dData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [colourBy, setColourBy] = useState('');
+  const [mode, setMode] = useState<'box' | 'lasso'>('box');
+  const [selected, setSelected] = useState<number[]>([]);
+  const [tagName, setTagName] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [renderMs, setRenderMs] = useState<number | null>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const path = useRef<[number, number][]>([]);
+
+  useEffect(() => {
+    if (embeddingId === '') return;
+    setCoords(null);
+    setSelected([]);
+    api
+      .getEmbedding2d(datasetId, embeddingId)
+      .then(setCoords)
+      .catch((e: Error) => setError(e.message));
+  }, [api, datasetId, embeddingId]);
+
+  // Coordinates follow dataset order; map each point to its sample index by name in case the orders differ.
+  const sampleIndex = useMemo(() => {
+    if (coords === null) return null;
+    const byName = new Map(data.samples.map((s, i) => [s.fileName, i]));
+    return Int32Array.from(coords.fileNames, (name) => byName.get(name) ?? -1);
+  }, [coords, data.samples]);
+  const view: ScatterView | null = useMemo(
+    () => (coords === null ? null : fitView(coords.coordinatesDimension1, coords.coordinatesDimension2, WIDTH, HEIGHT)),
+    [coords],
+  );
+
+  const { colours, legend } = useMemo(() => colourPoints(data, coords, sampleIndex, colourBy), [data, coords, sampleIndex, colourBy]);
+
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx || coords === null || view === null) return;
+    const started = performance.now();
+    const image = ctx.createImageData(WIDTH, HEIGHT);
+    image.data.fill(255);
+    const highlighted = new Uint8Array(coords.fileNames.length);
+    for (const i of selected) highlighted[i] = 1;
+    const drawn = colours.slice();
+    if (selected.length > 0) {
+      // Unselected points fade so the selection reads at a glance.
+      for (let i = 0; i < highlighted.length; i++) if (!highlighted[i]) drawn[i * 4 + 3] = 60;
+    }
+    drawPoints(image, view, coords.coordinatesDimension1, coords.coordinatesDimension2, drawn, coords.fileNames.length > 20000 ? 2 : 4);
+    ctx.putImageData(image, 0, 0);
+    setRenderMs(performance.now() - started);
+  }, [coords, view, colours, selected]);
+
+  const toCanvas = (event: PointerEvent<HTMLCanvasElement>): [number, number] => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    return [((event.clientX - rect.left) / rect.width) * WIDTH, ((event.clientY - rect.top) / rect.height) * HEIGHT];
+  };
+  const drawOverlay = () => {
+    const ctx = overlay.current?.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    const p = path.current;
+    if (p.length < 2) return;
+    ctx.strokeStyle = '#1d4ed8';
+    ctx.fillStyle = 'rgba(29, 78, 216, 0.08)';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    if (mode === 'box') {
+      const [a, b] = [p[0], p[p.length - 1]];
+      ctx.rect(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]));
+    } else {
+      ctx.moveTo(p[0][0], p[0][1]);
+      for (const q of p) ctx.lineTo(q[0], q[1]);
+      ctx.closePath();
+    }
+    ctx.fill();
+    ctx.stroke();
+  };
+  const onDown = (event: PointerEvent<HTMLCanvasElement>) => {
+    event.currentTarget.setPointerCapture(event.pointerId);
+    path.current = [toCanvas(event)];
+  };
+  const onMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    if (path.current.length === 0) return;
+    path.current.push(toCanvas(event));
+    drawOverlay();
+  };
+  const onUp = () => {
+    const p = path.current;
+    path.current = [];
+    overlay.current?.getContext('2d')?.clearRect(0, 0, WIDTH, HEIGHT);
+    if (coords === null || view === null || p.length < 2) return;
+    const picked: number[] = [];
+    const xs = coords.coordinatesDimension1;
+    const ys = coords.coordinatesDimension2;
+    if (mode === 'box') {
+      const [a, b] = [p[0], p[p.length - 1]];
+      const [x0, x1] = [Math.min(a[0], b[0]), Math.max(a[0], b[0])];
+      const [y0, y1] = [Math.min(a[1], b[1]), Math.max(a[1], b[1])];
+      for (let i = 0; i < xs.length; i++) {
+        const [x, y] = toPixel(view, xs[i], ys[i]);
+        if (x >= x0 && x <= x1 && y >= y0 && y <= y1) picked.push(i);
+      }
+    } else {
+      for (let i = 0; i < xs.length; i++) {
+        const [x, y] = toPixel(view, xs[i], ys[i]);
+        if (insidePolygon(x, y, p)) picked.push(i);
+      }
+    }
+    setSelected(picked);
+    setMessage(null);
+  };
+
+  const createTag = async () => {
+    if (sampleIndex === null) return;
+    setError(null);
+    try {
+      const indices = selected.map((i) => sampleIndex[i]).filter((i) => i >= 0);
+      await api.createTag(datasetId, {
+        name: tagName.trim(),
+        bitMaskData: indicesToBitmask(indices),
+        totSize: data.samples.length,
+        changes: { scatterplot: { method: 'selected', view: 'PCA', count: indices.length } },
+      });
+      await data.reloadTags();
+      setMessage(`Created tag ${tagName.trim()} with ${indices.length.toLocaleString()} samples.`);
+      setTagName('');
+      setSelected([]);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="page map-page">
+      <h1>Embedding map</h1>
+      <div className="toolbar">
+        {embeddings !== null && <EmbeddingChooser embeddings={embeddings} value={embeddingId} onChange={setEmbeddingId} />}
+        <div className="field">
+          <label htmlFor="colour-by">Colour by</label>
+          <select id="colour-by" value={colourBy} onChange={(e) => setColourBy(e.target.value)}>
+            <option value="">Nothing</option>
+            <optgroup label="Metadata">
+              {data.fields.map((f) => (
+                <option key={f.path} value={`field:${f.path}`}>
+                  {f.name}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Tags">
+              {data.tags.map((t) => (
+                <option key={t.id} value={`tag:${t.id}`}>
+                  {t.name}
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </div>
+        <fieldset className="segmented">
+          <legend>Selection</legend>
+          <label>
+            <input type="radio" name="mode" checked={mode === 'box'} onChange={() => setMode('box')} /> Box
+          </label>
+          <label>
+            <input type="radio" name="mode" checked={mode === 'lasso'} onChange={() => setMode('lasso')} /> Lasso
+          </label>
+        </fieldset>
+      </div>
+      {(error ?? listError) !== null && (
+        <p role="alert" className="error">
+          {error ?? listError}
+        </p>
+      )}
+      <div className="map-wrap">
+        <div className="canvas-stack" style={{ aspectRatio: `${WIDTH} / ${HEIGHT}` }}>
+          <canvas ref={canvas} width={WIDTH} height={HEIGHT} aria-label="Embedding scatter plot" role="img" />
+          <canvas
+            ref={overlay}
+            width={WIDTH}
+            height={HEIGHT}
+            className="overlay"
+            aria-hidden="true"
+            onPointerDown={onDown}
+            onPointerMove={onMove}
+            onPointerUp={onUp}
+          />
+        </div>
+        <aside className="map-side">
+          <p role="status" data-testid="map-status">
+            {coords === null
+              ? embeddingId === ''
+                ? 'Upload an embedding to see its map.'
+                : 'Loading coordinates…'
+              : `${coords.fileNames.length.toLocaleString()} points (${coords.dimensionalityReductionMethod})` +
+                (renderMs !== null ? `, drawn in ${Math.round(renderMs)} ms` : '')}
+          </p>
+          <LegendView legend={legend} />
+          <h2>Selection</h2>
+          <p data-testid="map-selected">{selected.length.toLocaleString()} selected</p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void createTag();
+            }}
+          >
+            <label htmlFor="map-tag-name">New tag name</label>
+            <input id="map-tag-name" value={tagName} onChange={(e) => setTagName(e.target.value)} minLength={3} required />
+            <button type="submit" disabled={selected.length === 0 || tagName.trim().length < 3}>
+              Create tag from selection
+            </button>
+          </form>
+          {message !== null && <p role="status">{message}</p>}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function colourPoints(
+  data: DatasetState,
+  coords: Embedding2dData | null,
+  sampleIndex: Int32Array | null,
+  colourBy: string,
+): { colours: Uint8ClampedArray; legend: Legend } {
+  const n = coords?.fileNames.length ?? 0;
+  const colours = new Uint8ClampedArray(n * 4);
+  const paint = (i: number, c: [number, number, number]) => {
+    colours[i * 4] = c[0];
+    colours[i * 4 + 1] = c[1];
+    colours[i * 4 + 2] = c[2];
+    colours[i * 4 + 3] = 255;
+  };
+  const base: [number, number, number] = [59, 91, 219];
+  if (sampleIndex === null) return { colours, legend: { kind: 'none' } };
+  if (colourBy.startsWith('tag:')) {
+    const tag = data.tags.find((t) => t.id === colourBy.slice(4));
+    const members = tag ? bitmaskToMembers(tag.bitMaskData, data.samples.length) : new Uint8Array(0);
+    for (let i = 0; i < n; i++) paint(i, members[sampleIndex[i]] ? [225, 87, 89] : GREY);
+    return { colours, legend: { kind: 'tag', categories: [{ label: `in ${tag?.name ?? 'tag'}`, colour: [225, 87, 89] }, { label: 'not in it', colour: GREY }] } };
+  }
+  const field = colourBy.startsWith('field:') ? data.fields.find((f) => f.path === colourBy.slice(6)) : undefined;
+  if (field === undefined) {
+    for (let i = 0; i < n; i++) paint(i, base);
+    return { colours, legend: { kind: 'none' } };
+  }
+  const values: unknown[] = Array.from(sampleIndex, (k) => (k >= 0 && data.samples[k] ? fieldValue(data.samples[k], field) : undefined));
+  if (isNumericField(field)) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    const span = max > min ? max - min : 1;
+    values.forEach((v, i) => paint(i, typeof v === 'number' && Number.isFinite(v) ? viridis((v - min) / span) : GREY));
+    return { colours, legend: { kind: 'numeric', min, max } };
+  }
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, CATEGORY_COLOURS.length);
+  const colourOf = new Map(top.map(([label], k) => [label, CATEGORY_COLOURS[k]]));
+  values.forEach((v, i) => paint(i, colourOf.get(String(v)) ?? GREY));
+  return { colours, legend: { kind: 'categories', categories: top.map(([label]) => ({ label, colour: colourOf.get(label) as [number, number, number] })) } };
+}
+
+function LegendView({ legend }: { legend: Legend }) {
+  if (legend.kind === 'numeric') {
+    const stops = Array.from({ length: 8 }, (_, k) => `rgb(${viridis(k / 7).map(Math.round).join(',')})`);
+    return (
+      <div className="legend" aria-label="Colour legend">
+        <span>{legend.min?.toFixed(1)}</span>
+        <span className="ramp" style={{ background: `linear-gradient(to right, ${stops.join(',')})` }} />
+        <span>{legend.max?.toFixed(1)}</span>
+      </div>
+    );
+  }
+  if (legend.categories) {
+    return (
+      <ul className="legend" aria-label="Colour legend">
+        {legend.categories.map((c) => (
+          <li key={c.label}>
+            <span className="swatch" style={{ background: `rgb(${c.colour.join(',')})` }} /> {c.label}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return null;
+}
