@@ -3,5 +3,13 @@
  * client with two implementations over one interface (HTTP and embedded).
  */
 export { openStore, defaultHome, type Store, type OpenStoreOptions } from './store/store';
+export { createPlatformServer, type PlatformServerOptions } from './server/create-server';
 export type { PlatformClient, CallOptions } from './client/platform-client';
+export { createHttpClient, type HttpClientOptions } from './client/http-client';
+export { createEmbeddedClient, type EmbeddedClientOptions } from './client/embedded-client';
+export { JobFailedError } from './client/wait-for-job';
+export { paginate, collect } from './client/paginate';
+export { datasetStorageDir } from './service/datasets';
+export { createApiToken, listApiTokens, revokeApiToken, LOCAL_USER, type ApiTokenInfo } from './service/tokens';
+export { ConflictError, UnauthorizedError, PayloadTooLargeError } from './errors';
 export * from './schemas';

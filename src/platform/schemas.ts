@@ -380,7 +380,7 @@ export const SelectionScore = Type.Object(
     index: Type.Integer({ description: 'Sample position in dataset order' }),
     fileName: Type.String(),
     score: Type.Number(),
-    reason: Nullable(Type.String()),
+    reason: Nullable(FreeObject),
   },
   { $id: 'SelectionScore' },
 );

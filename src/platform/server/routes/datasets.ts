@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { CreateEntityResponse, DatasetCreateRequest, DatasetData, ErrorBody, Pagination } from '../../schemas';
+import * as datasets from '../../service/datasets';
+import type { ServerContext } from '../create-server';
+import { DatasetParams } from './params';
+
+const NameQuery = Type.Object({
+  exact: Type.Optional(Type.Boolean()),
+  shared: Type.Optional(Type.Boolean()),
+  getAssetsOfTeam: Type.Optional(Type.Boolean()),
+});
+
+export function registerDatasetRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  const tags = ['datasets'];
+  api.post<{ Body: DatasetCreateRequest }>(
+    '/v1/datasets',
+    { schema: { tags, body: DatasetCreateRequest, response: { 201: CreateEntityResponse, 409: ErrorBody } } },
+    async (request, reply) => {
+      const dataset = await datasets.createDataset(ctx.scope(request), request.body);
+      return reply.status(201).send({ id: dataset.id });
+    },
+  );
+
+  api.get<{ Querystring: Pagination }>(
+    '/v1/datasets',
+    { schema: { tags, querystring: Pagination, response: { 200: Type.Array(DatasetData) } } },
+    async (request) => datasets.listDatasets(ctx.scope(request), request.query),
+  );
+
+  api.get<{ Params: { name: string }; Querystring: Static<typeof NameQuery> }>(
+    '/v1/datasets/query/name/:name',
+    { schema: { tags, params: Type.Object({ name: Type.String() }), querystring: NameQuery, response: { 200: Type.Array(DatasetData) } } },
+    async (request) => {
+      const all = await datasets.listDatasets(ctx.scope(request));
+      const { name } = request.params;
+      // Lightly's exact=false is a prefix search.
+      return all.filter((d) => (request.query.exact === false ? d.name.startsWith(name) : d.name === name));
+    },
+  );
+
+  api.get<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId',
+    { schema: { tags, params: DatasetParams, response: { 200: DatasetData, 404: ErrorBody } } },
+    async (request) => datasets.getDataset(ctx.scope(request), request.params.datasetId),
+  );
+
+  api.delete<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId',
+    { schema: { tags, params: DatasetParams, response: { 204: Type.Null(), 404: ErrorBody } } },
+    async (request, reply) => {
+      await datasets.deleteDataset(ctx.scope(request), request.params.datasetId);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError, NotFoundError } from '../../../errors';
+import { PayloadTooLargeError, UnauthorizedError } from '../../errors';
+import { AsyncTaskData, Embedding2dData, EmbeddingData, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
+import * as embeddings from '../../service/embeddings';
+import { startSelection } from '../../service/selection';
+import type { ServerContext } from '../create-server';
+import { DatasetParams, EmbeddingParams } from './params';
+
+const WriteUrlQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) });
+const SignedQuery = Type.Object({ expires: Type.Integer(), signature: Type.String({ minLength: 1 }) });
+
+export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  const tags = ['embeddings'];
+  api.get<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId/embeddings',
+    { schema: { tags, params: DatasetParams, response: { 200: Type.Array(EmbeddingData) } } },
+    async (request) => embeddings.listEmbeddings(ctx.scope(request), request.params.datasetId),
+  );
+
+  api.get<{ Params: DatasetParams; Querystring: Static<typeof WriteUrlQuery> }>(
+    '/v1/datasets/:datasetId/embeddings/writeCSVUrl',
+    {
+      schema: {
+        tags,
+        summary: 'Reserve an embedding (by name) and get a signed URL to PUT its CSV to; re-using a name replaces it',
+        params: DatasetParams,
+        querystring: WriteUrlQuery,
+        response: { 200: WriteCsvUrlData },
+      },
+    },
+    async (request) => embeddings.createEmbeddingWriteUrl(ctx.scope(request), request.params.datasetId, request.query.name, ctx.baseUrl(request)),
+  );
+
+  api.get<{ Params: EmbeddingParams }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/2d',
+    { schema: { tags, summary: '2-D PCA coordinates for the embedding map', params: EmbeddingParams, response: { 200: Embedding2dData, 404: ErrorBody } } },
+    async (request) => embeddings.getEmbedding2d(ctx.scope(request), request.params.datasetId, request.params.embeddingId),
+  );
+
+  api.post<{ Params: EmbeddingParams; Body: SamplingCreateRequest }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/sampling',
+    { schema: { tags: ['selection'], params: EmbeddingParams, body: SamplingCreateRequest, response: { 200: AsyncTaskData } } },
+    async (request) => startSelection(ctx.scope(request), ctx.runner, request.params.datasetId, request.params.embeddingId, request.body),
+  );
+
+  // The signed upload lives in its own plugin so its catch-all content-type parser hands the raw stream over:
+  // a multi-GB CSV goes straight to disk instead of through a body buffer.
+  void api.register(async (upload) => {
+    upload.removeAllContentTypeParsers();
+    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    upload.put<{ Params: EmbeddingParams; Querystring: Static<typeof SignedQuery> }>(
+      '/v1/datasets/:datasetId/embeddings/:embeddingId/csv',
+      {
+        config: { public: true },
+        schema: {
+          tags,
+          summary: 'The signed write URL from writeCSVUrl: PUT the CSV bytes; validated against the dataset\'s samples',
+          params: EmbeddingParams,
+          querystring: SignedQuery,
+          response: { 200: EmbeddingData, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { datasetId, embeddingId } = request.params;
+        if (!embeddings.verifyEmbeddingWriteSignature(ctx.store, datasetId, embeddingId, request.query.expires, request.query.signature)) {
+          throw new UnauthorizedError('the signed upload URL is invalid or has expired; ask writeCSVUrl for a new one');
+        }
+        const row = await ctx.store.db.selectFrom('embeddings').select('name').where('id', '=', embeddingId).where('dataset_id', '=', datasetId).executeTakeFirst();
+        if (!row) throw new NotFoundError('embedding', embeddingId);
+        const body = request.body as Readable | undefined;
+        if (body === undefined || body === null) throw new InvalidInputError({ file: 'body' }, 'the request has no body: PUT the CSV file');
+        const target = await embeddings.embeddingUploadPath(ctx.store, datasetId);
+        let bytes = 0;
+        const limit = ctx.maxCsvBytes;
+        const guard = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > limit) done(new PayloadTooLargeError(`the CSV is larger than the ${limit}-byte limit`));
+            else done(null, chunk);
+          },
+        });
+        try {
+          await pipeline(body, guard, createWriteStream(target));
+        } catch (error) {
+          await rm(target, { force: true });
+          throw error;
+        }
+        return embeddings.ingestEmbeddingsCsv(ctx.store, datasetId, embeddingId, target, { label: `${row.name}.csv` });
+      },
+    );
+  });
+}

@@ -1,0 +1,127 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  CreateEntityResponse,
+  ErrorBody,
+  TagArithmeticsRequest,
+  TagArithmeticsResponse,
+  TagCreateRequest,
+  TagData,
+  TagFromFilenamesRequest,
+  TagFromScoresRequest,
+} from '../../schemas';
+import { getDataset } from '../../service/datasets';
+import { createTagFromScores } from '../../service/selection';
+import * as tagService from '../../service/tags';
+import type { ServerContext } from '../create-server';
+import { BULK_BODY_LIMIT, DatasetParams, TagParams } from './params';
+
+export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  const tags = ['tags'];
+  api.get<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId/tags',
+    { schema: { tags, params: DatasetParams, response: { 200: Type.Array(TagData) } } },
+    async (request) => tagService.listTags(ctx.scope(request), request.params.datasetId),
+  );
+
+  api.post<{ Params: DatasetParams; Body: TagCreateRequest }>(
+    '/v1/datasets/:datasetId/tags',
+    { bodyLimit: BULK_BODY_LIMIT, schema: { tags, params: DatasetParams, body: TagCreateRequest, response: { 201: CreateEntityResponse, 409: ErrorBody } } },
+    async (request, reply) => {
+      const tag = await tagService.createTag(ctx.scope(request), request.params.datasetId, request.body);
+      return reply.status(201).send({ id: tag.id });
+    },
+  );
+
+  api.post<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId/tags/initial',
+    {
+      schema: {
+        tags,
+        summary: 'Lightly compatibility: initial-tag is kept up to date with the samples, so this only returns it',
+        params: DatasetParams,
+        response: { 201: CreateEntityResponse },
+      },
+    },
+    async (request, reply) => {
+      const scope = ctx.scope(request);
+      await getDataset(scope, request.params.datasetId);
+      const tag = await tagService.getTagByName(scope, request.params.datasetId, tagService.INITIAL_TAG);
+      return reply.status(201).send({ id: tag.id });
+    },
+  );
+
+  api.post<{ Params: DatasetParams; Body: TagFromFilenamesRequest }>(
+    '/v1/datasets/:datasetId/tags/fromFilenames',
+    {
+      bodyLimit: BULK_BODY_LIMIT,
+      schema: { tags, summary: 'Create a tag from file names (Winnow extension)', params: DatasetParams, body: TagFromFilenamesRequest, response: { 201: CreateEntityResponse } },
+    },
+    async (request, reply) => {
+      const tag = await tagService.createTagFromFilenames(ctx.scope(request), request.params.datasetId, request.body);
+      return reply.status(201).send({ id: tag.id });
+    },
+  );
+
+  api.post<{ Params: DatasetParams; Body: TagFromScoresRequest }>(
+    '/v1/datasets/:datasetId/tags/fromScores',
+    {
+      schema: {
+        tags,
+        summary: 'Create a tag of the n best-ranked samples of a finished selection job (Winnow extension)',
+        params: DatasetParams,
+        body: TagFromScoresRequest,
+        response: { 201: CreateEntityResponse },
+      },
+    },
+    async (request, reply) => {
+      const tag = await createTagFromScores(ctx.scope(request), request.params.datasetId, request.body);
+      return reply.status(201).send({ id: tag.id });
+    },
+  );
+
+  api.post<{ Params: DatasetParams; Body: TagArithmeticsRequest }>(
+    '/v1/datasets/:datasetId/tags/arithmetics',
+    { schema: { tags, params: DatasetParams, body: TagArithmeticsRequest, response: { 200: TagArithmeticsResponse } } },
+    async (request) => tagService.tagArithmetics(ctx.scope(request), request.params.datasetId, request.body),
+  );
+
+  api.post<{ Params: DatasetParams; Body: TagArithmeticsRequest }>(
+    '/v1/datasets/:datasetId/tags/arithmetics/bitmask',
+    { schema: { tags, params: DatasetParams, body: TagArithmeticsRequest, response: { 200: Type.Object({ bitMaskData: Type.String() }) } } },
+    async (request) => {
+      const { bitMaskData } = await tagService.tagArithmetics(ctx.scope(request), request.params.datasetId, { ...request.body, newTagName: undefined });
+      return { bitMaskData };
+    },
+  );
+
+  api.get<{ Params: TagParams }>(
+    '/v1/datasets/:datasetId/tags/:tagId',
+    { schema: { tags, params: TagParams, response: { 200: TagData, 404: ErrorBody } } },
+    async (request) => tagService.getTag(ctx.scope(request), request.params.datasetId, request.params.tagId),
+  );
+
+  api.delete<{ Params: TagParams }>(
+    '/v1/datasets/:datasetId/tags/:tagId',
+    { schema: { tags, params: TagParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await tagService.deleteTag(ctx.scope(request), request.params.datasetId, request.params.tagId);
+      return reply.status(204).send();
+    },
+  );
+
+  api.get<{ Params: TagParams }>(
+    '/v1/datasets/:datasetId/tags/:tagId/filenames',
+    { schema: { tags, params: TagParams, response: { 200: Type.Array(Type.String()) } } },
+    async (request) => tagService.exportFilenames(ctx.scope(request), request.params.datasetId, request.params.tagId),
+  );
+
+  api.get<{ Params: TagParams }>(
+    '/v1/datasets/:datasetId/tags/:tagId/export/basic/filenames',
+    { schema: { tags, summary: 'File names of the tag, one per line (text/plain)', params: TagParams } },
+    async (request, reply) => {
+      const names = await tagService.exportFilenames(ctx.scope(request), request.params.datasetId, request.params.tagId);
+      return reply.type('text/plain; charset=utf-8').serializer((x: unknown) => String(x)).send(names.join('\n'));
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { InvalidInputError, NotFoundError } from '../../errors';
+import { folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, verifyS3Datasource, type S3Settings } from '../../s3';
+import type { DatasourceConfigS3, DatasourcePermissionsData, DatasourcePurpose, DatasourceRawSamplesData } from '../schemas';
+import { newId } from '../store/store';
+import { getDataset, touchDataset, type UserScope } from './datasets';
+import { parseJson } from './rows';
+
+// Presigned read URLs live a day: long enough for a labelling session, short enough that a leaked list expires.
+const READ_URL_TTL_SECONDS = 24 * 60 * 60;
+// Lightly lists datasources in pages; 1,000 = one S3 ListObjectsV2 page.
+const DEFAULT_LIST_PAGE = 1000;
+
+type StoredConfig = Omit<DatasourceConfigS3, 's3SecretAccessKey'>;
+
+/**
+ * Sets the dataset's S3 datasource for its purpose (default INPUT_OUTPUT), replacing the previous one. The secret key
+ * is encrypted with the platform key; leaving it out keeps the stored one (so the UI can edit other fields).
+ * → the config as stored, without `s3SecretAccessKey`
+ */
+export async function setDatasource(scope: UserScope, datasetId: string, config: DatasourceConfigS3): Promise<DatasourceConfigS3> {
+  await getDataset(scope, datasetId);
+  parseS3Uri(config.fullPath);
+  const purpose: DatasourcePurpose = config.purpose ?? 'INPUT_OUTPUT';
+  const { db } = scope.store;
+  const existing = await db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
+  const { s3SecretAccessKey, id: _id, ...rest } = config;
+  let secret = existing?.secret ?? null;
+  if (s3SecretAccessKey !== undefined) secret = scope.store.secrets.encrypt(s3SecretAccessKey);
+  if (secret === null) {
+    throw new InvalidInputError({ file: 'body', column: 's3SecretAccessKey' }, 'required when the datasource is first set');
+  }
+  const id = existing?.id ?? newId();
+  const stored: StoredConfig = { ...rest, id, purpose };
+  const now = Date.now();
+  if (existing) {
+    await db.updateTable('datasources').set({ config: JSON.stringify(stored), secret, type: 'S3', last_modified_at: now }).where('id', '=', id).execute();
+  } else {
+    await db
+      .insertInto('datasources')
+      .values({ id, dataset_id: datasetId, purpose, type: 'S3', config: JSON.stringify(stored), secret, created_at: now, last_modified_at: now })
+      .execute();
+  }
+  await touchDataset(scope.store, datasetId);
+  return stored;
+}
+
+/** The datasource without its secret. */
+export async function getDatasource(scope: UserScope, datasetId: string, purpose: DatasourcePurpose = 'INPUT_OUTPUT'): Promise<DatasourceConfigS3> {
+  const { config } = await loadDatasource(scope, datasetId, purpose);
+  return config;
+}
+
+async function loadDatasource(scope: UserScope, datasetId: string, purpose: DatasourcePurpose): Promise<{ config: StoredConfig; settings: S3Settings }> {
+  await getDataset(scope, datasetId);
+  const row = await scope.store.db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
+  if (!row) throw new NotFoundError(`${purpose} datasource of dataset`, datasetId);
+  const config = parseJson<StoredConfig>(row.config) as StoredConfig;
+  const settings: S3Settings = {
+    accessKeyId: config.s3AccessKeyId,
+    secretAccessKey: row.secret === null ? undefined : scope.store.secrets.decrypt(row.secret),
+    region: config.s3Region,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle ?? (config.s3Endpoint !== undefined ? true : undefined),
+  };
+  return { config, settings };
+}
+
+/**
+ * Lightly's `GET …/datasource/verify`: the List / Read / Write lights, each with a reason when red (never a secret).
+ * → `{ canList: true, canRead: true, canWrite: false, canOverwrite: false, errors: { canWrite: 'not allowed to write: …' } }`
+ */
+export async function verifyDatasource(scope: UserScope, datasetId: string, purpose: DatasourcePurpose = 'INPUT_OUTPUT'): Promise<DatasourcePermissionsData> {
+  const { config, settings } = await loadDatasource(scope, datasetId, purpose);
+  const { bucket, prefix } = parseS3Uri(config.fullPath);
+  const lights = await verifyS3Datasource({ s3: settings, bucket, prefix: folderPrefix(prefix), checkWrite: true });
+  const write = lights.write ?? { ok: false, reason: 'not checked' };
+  const errors: Record<string, string> = {};
+  if (!lights.list.ok && lights.list.reason) errors.canList = lights.list.reason;
+  if (!lights.read.ok && lights.read.reason) errors.canRead = lights.read.reason;
+  if (!write.ok && write.reason) errors.canWrite = write.reason;
+  const result: DatasourcePermissionsData = {
+    canList: lights.list.ok,
+    canRead: lights.read.ok,
+    canWrite: write.ok,
+    // The write probe puts and deletes its own object, so a green Write light also means overwrite works.
+    canOverwrite: write.ok,
+  };
+  if (Object.keys(errors).length > 0) result.errors = errors;
+  return result;
+}
+
+/**
+ * Lightly's `GET …/datasource/list`: one page of the files under the datasource's path, with presigned read URLs.
+ * The cursor is the last key of the page; pass it back while `hasMore`.
+ * → `{ hasMore: true, cursor: 'ZmFybS9jb3ctMDAxLmpwZw', data: [{ fileName: 'cow-001.jpg', readUrl: 'http://…?X-Amz-Signature=…' }] }`
+ */
+export async function listDatasourceFiles(
+  scope: UserScope,
+  datasetId: string,
+  options: { cursor?: string; pageSize?: number; purpose?: DatasourcePurpose } = {},
+): Promise<DatasourceRawSamplesData> {
+  const { config, settings } = await loadDatasource(scope, datasetId, options.purpose ?? 'INPUT_OUTPUT');
+  const { bucket, prefix: rawPrefix } = parseS3Uri(config.fullPath);
+  const prefix = folderPrefix(rawPrefix);
+  const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE;
+  const startAfter = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
+  const keys: string[] = [];
+  // One more than the page tells whether there is a next page without a second request.
+  for await (const object of listS3Objects({ s3: settings, bucket, prefix, startAfter, limit: pageSize + 1 })) {
+    if (!object.key.endsWith('/')) keys.push(object.key);
+  }
+  const hasMore = keys.length > pageSize;
+  const page = keys.slice(0, pageSize);
+  const data = await Promise.all(
+    page.map(async (key) => ({ fileName: key.slice(prefix.length), readUrl: await presignReadUrl(settings, `s3://${bucket}/${key}`, READ_URL_TTL_SECONDS) })),
+  );
+  const last = page.at(-1);
+  return { hasMore, cursor: last === undefined ? '' : Buffer.from(last, 'utf8').toString('base64url'), data };
+}

@@ -1,0 +1,362 @@
+import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
+import { loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
+import { parseSelectionConfig, selectSamples, type SelectionConfig } from '../../select';
+import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
+import { newId, type Store } from '../store/store';
+import { bitmaskFromIndices, indicesFromBitmask } from './bitmask';
+import { getDataset, type UserScope } from './datasets';
+import { getEmbedding } from './embeddings';
+import { num, parseJson, toJobStatusData } from './rows';
+import { loadFileNames } from './samples';
+import { createTag, getTag, INITIAL_TAG } from './tags';
+
+// Ranking rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
+const SCORES_CHUNK = 1000;
+// A RUNNING job untouched this long was left by a stopped process and is run again.
+const STALE_RUNNING_MS = 10 * 60 * 1000;
+
+interface StoredRequest extends SamplingCreateRequest {
+  /** The validated engine config, so a resumed job does not depend on re-parsing. */
+  engineConfig: SelectionConfig;
+}
+
+const CREATOR_BY_METHOD: Record<string, TagCreator> = {
+  RANDOM: 'SAMPLER_RANDOM',
+  CORESET: 'SAMPLER_CORESET',
+  CORAL: 'SAMPLER_CORAL',
+  ACTIVE_LEARNING: 'SAMPLER_ACTIVE_LEARNING',
+};
+
+/**
+ * Translates Lightly's SamplingCreateRequest (`method` + `config.stoppingCondition`) into the selection engine's
+ * config; `selection` (Winnow's own config) wins when given. Errors name the body field.
+ *
+ * @example
+ * toEngineConfig({ newTagName: 'x', method: 'CORESET', config: { stoppingCondition: { nSamples: 10 } } })
+ * // → { n: 10, strategies: [{ input: { type: 'EMBEDDINGS' }, strategy: { type: 'DIVERSITY' } }] }
+ */
+export function toEngineConfig(request: SamplingCreateRequest): SelectionConfig {
+  if (request.selection !== undefined) return parseSelectionConfig(request.selection, 'body.selection');
+  const method = request.method ?? 'CORESET';
+  const stop = request.config?.stoppingCondition ?? {};
+  const config: Record<string, unknown> = {};
+  // Lightly: nSamples in (0, 1] is a fraction, above 1 a count; its client default is 32.
+  const nSamples = stop.nSamples ?? 32;
+  if (nSamples > 0 && nSamples <= 1) config.proportionSamples = nSamples;
+  else config.n = Math.round(nSamples);
+  if (stop.minDistance !== undefined && stop.minDistance >= 0 && method !== 'RANDOM' && method !== 'ACTIVE_LEARNING') {
+    config.minDistance = stop.minDistance;
+  }
+  const needScore = () => {
+    if (request.scoreType === undefined) throw new InvalidInputError({ file: 'body', column: 'scoreType' }, `method ${method} needs scoreType`);
+    return request.scoreType;
+  };
+  switch (method) {
+    case 'RANDOM':
+      config.strategy = 'random';
+      break;
+    case 'CORESET':
+      config.strategy = 'coreset';
+      break;
+    case 'CORAL':
+      config.strategy = 'coral';
+      config.key = needScore();
+      break;
+    case 'ACTIVE_LEARNING':
+      config.strategies = [{ input: { type: 'SCORES', key: needScore() }, strategy: { type: 'WEIGHTS' } }];
+      break;
+    default:
+      throw new InvalidInputError({ file: 'body', column: 'method' }, `unknown method ${JSON.stringify(method)}`);
+  }
+  return parseSelectionConfig(config, 'body');
+}
+
+/**
+ * `POST …/embeddings/{embeddingId}/sampling`: validates the request now (400 on a bad config) and queues a job that
+ * ranks the samples, stores the ranking and makes tag `newTagName`. → `{ jobId }`
+ */
+export async function startSelection(
+  scope: UserScope,
+  runner: JobRunner,
+  datasetId: string,
+  embeddingId: string,
+  request: SamplingCreateRequest,
+): Promise<{ jobId: string }> {
+  const dataset = await getDataset(scope, datasetId);
+  const embedding = await getEmbedding(scope, datasetId, embeddingId);
+  if (!embedding.isProcessed) throw new InvalidConfigError(`embedding ${JSON.stringify(embedding.name)} has no uploaded CSV yet`);
+  const { db } = scope.store;
+  const taken = await db.selectFrom('tags').select('id').where('dataset_id', '=', datasetId).where('name', '=', request.newTagName).executeTakeFirst();
+  if (taken) throw new InvalidInputError({ file: 'body', column: 'newTagName' }, `a tag named ${JSON.stringify(request.newTagName)} already exists`);
+  if (request.preselectedTagId !== undefined) await getTag(scope, datasetId, request.preselectedTagId);
+  if (request.queryTagId !== undefined) await getTag(scope, datasetId, request.queryTagId);
+  const stored: StoredRequest = { ...request, engineConfig: toEngineConfig(request) };
+  const now = Date.now();
+  const jobId = newId();
+  await db
+    .insertInto('jobs')
+    .values({
+      id: jobId,
+      dataset_id: datasetId,
+      user_id: scope.userId,
+      type: 'SAMPLING',
+      status: 'WAITING',
+      total: dataset.nSamples,
+      processed: 0,
+      embedding_id: embeddingId,
+      new_tag_name: request.newTagName,
+      request: JSON.stringify(stored),
+      error: null,
+      result_tag_id: null,
+      created_at: now,
+      last_modified_at: now,
+      finished_at: null,
+    })
+    .execute();
+  runner.enqueue(jobId);
+  return { jobId };
+}
+
+/** `GET /v1/jobs/{jobId}` for the job's owner. */
+export async function getJob(scope: UserScope, jobId: string): Promise<JobStatusData> {
+  const row = await scope.store.db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('user_id', '=', scope.userId).executeTakeFirst();
+  if (!row) throw new NotFoundError('job', jobId);
+  return toJobStatusData(row);
+}
+
+async function finishedJob(scope: UserScope, jobId: string) {
+  const row = await scope.store.db.selectFrom('jobs').selectAll().where('id', '=', jobId).where('user_id', '=', scope.userId).executeTakeFirst();
+  if (!row) throw new NotFoundError('job', jobId);
+  if (row.status !== 'FINISHED') throw new InvalidConfigError(`job ${jobId} is ${row.status}; its scores exist once it has FINISHED`);
+  return row;
+}
+
+/**
+ * The job's ranking, best first.
+ * → `[{ rank: 0, index: 17, fileName: 'img_17.jpg', score: 0.91, reason: { strategies: { DIVERSITY: 0.91 }, distance: 0.91, nearest: 'img_3.jpg' } }, …]`
+ */
+export async function getSelectionScores(scope: UserScope, jobId: string): Promise<SelectionScore[]> {
+  const job = await finishedJob(scope, jobId);
+  const rows = await scope.store.db
+    .selectFrom('selection_scores')
+    .innerJoin('samples', (join) => join.on('samples.dataset_id', '=', job.dataset_id).onRef('samples.idx', '=', 'selection_scores.sample_idx'))
+    .select(['selection_scores.rank', 'selection_scores.sample_idx', 'selection_scores.score', 'selection_scores.reason', 'samples.file_name'])
+    .where('selection_scores.job_id', '=', jobId)
+    .orderBy('selection_scores.rank')
+    .execute();
+  return rows.map((r) => ({
+    rank: num(r.rank),
+    index: num(r.sample_idx),
+    fileName: r.file_name,
+    score: Number(r.score),
+    reason: parseJson<Record<string, unknown>>(r.reason) ?? null,
+  }));
+}
+
+/**
+ * A tag of the `n` best-ranked samples of a finished job (plus its preselected samples), so a slider can resize a
+ * selection without running it again. → the new TagData
+ */
+export async function createTagFromScores(
+  scope: UserScope,
+  datasetId: string,
+  request: { jobId: string; name: string; n: number },
+): Promise<TagData> {
+  const job = await finishedJob(scope, request.jobId);
+  if (job.dataset_id !== datasetId) throw new NotFoundError('job', request.jobId);
+  const ranked = await scope.store.db
+    .selectFrom('selection_scores')
+    .select('sample_idx')
+    .where('job_id', '=', request.jobId)
+    .where('rank', '<', request.n)
+    .orderBy('rank')
+    .execute();
+  const total = await scope.store.db.selectFrom('selection_scores').select((eb) => eb.fn.countAll().as('count')).where('job_id', '=', request.jobId).executeTakeFirstOrThrow();
+  if (request.n > num(total.count as number | string)) {
+    throw new InvalidInputError({ file: 'body', column: 'n' }, `the job ranked ${num(total.count as number | string)} samples; n must not exceed that`);
+  }
+  const stored = parseJson<StoredRequest>(job.request) as StoredRequest;
+  const indices = ranked.map((r) => num(r.sample_idx));
+  let prevTagId: string | undefined;
+  if (stored.preselectedTagId !== undefined) {
+    const pre = await getTag(scope, datasetId, stored.preselectedTagId);
+    indices.push(...indicesFromBitmask(pre.bitMaskData));
+    prevTagId = pre.id;
+  }
+  return createTag(scope, datasetId, {
+    name: request.name,
+    prevTagId,
+    bitMaskData: bitmaskFromIndices(indices),
+    creator: CREATOR_BY_METHOD[stored.method ?? 'CORESET'] ?? 'SAMPLER_CORESET',
+    changes: { sampler: { method: 'selected' }, samples: { method: 'selected', count: request.n } },
+  });
+}
+
+/**
+ * Runs selection jobs one at a time in this process (two cores are shared with everything else, so parallel jobs
+ * would only slow each other). A job is claimed by a WAITING→RUNNING update, so two processes sharing one store
+ * never run the same job.
+ */
+export class JobRunner {
+  private readonly queue: string[] = [];
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly store: Store) {}
+
+  enqueue(jobId: string): void {
+    if (this.closed) return;
+    this.queue.push(jobId);
+    if (this.running === undefined) this.running = this.drain().finally(() => (this.running = undefined));
+  }
+
+  /** Queues jobs left WAITING, or RUNNING but stale, by a process that stopped. */
+  async resumePending(): Promise<void> {
+    const staleBefore = Date.now() - STALE_RUNNING_MS;
+    await this.store.db.updateTable('jobs').set({ status: 'WAITING' }).where('status', '=', 'RUNNING').where('last_modified_at', '<', staleBefore).execute();
+    const rows = await this.store.db.selectFrom('jobs').select('id').where('status', '=', 'WAITING').orderBy('created_at').execute();
+    for (const r of rows) this.enqueue(r.id);
+  }
+
+  /** Resolves when the queue is empty. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** Stops taking jobs and waits for the one running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    await this.idle();
+  }
+
+  private async drain(): Promise<void> {
+    for (let jobId = this.queue.shift(); jobId !== undefined; jobId = this.queue.shift()) {
+      if (this.closed) return;
+      const claimed = await this.store.db
+        .updateTable('jobs')
+        .set({ status: 'RUNNING', last_modified_at: Date.now() })
+        .where('id', '=', jobId)
+        .where('status', '=', 'WAITING')
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) continue;
+      try {
+        await this.run(jobId);
+      } catch (error) {
+        const now = Date.now();
+        await this.store.db
+          .updateTable('jobs')
+          .set({ status: 'FAILED', error: error instanceof Error ? error.message : String(error), last_modified_at: now, finished_at: now })
+          .where('id', '=', jobId)
+          .execute();
+      }
+    }
+  }
+
+  private async run(jobId: string): Promise<void> {
+    const { db } = this.store;
+    const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    const scope: UserScope = { store: this.store, userId: job.user_id };
+    const request = parseJson<StoredRequest>(job.request) as StoredRequest;
+    const datasetId = job.dataset_id;
+    const embedding = await getEmbedding(scope, datasetId, job.embedding_id ?? '');
+    if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV`);
+
+    const fileNames = await loadFileNames(this.store, datasetId);
+    const full = await loadEmbeddingMatrix(embedding.filePath);
+    const preselectedIdx =
+      request.preselectedTagId !== undefined ? indicesFromBitmask((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];
+    let pool: Set<number> | undefined;
+    if (request.queryTagId !== undefined) {
+      pool = new Set(indicesFromBitmask((await getTag(scope, datasetId, request.queryTagId)).bitMaskData));
+      for (const i of preselectedIdx) pool.add(i);
+    }
+    const matrix = pool === undefined ? full : subMatrix(full, fileNames, pool);
+    const metadata = await loadMetadata(this.store, datasetId);
+    const progressEvery = Math.max(1, Math.floor(fileNames.length / 100));
+    let lastWrite = 0;
+    const result = await selectSamples({
+      embeddings: matrix,
+      metadata,
+      config: request.engineConfig,
+      preselected: preselectedIdx.map((i) => fileNames[i]),
+      source: embedding.name,
+      onProgress: (p) => {
+        const now = Date.now();
+        // Throttled: progress can fire per pick, the job row needs a fresh figure about once a second.
+        if (now - lastWrite < 1000 && p.done % progressEvery !== 0) return;
+        lastWrite = now;
+        void db.updateTable('jobs').set({ processed: p.done, total: p.total ?? num(job.total), last_modified_at: now }).where('id', '=', jobId).execute();
+      },
+    });
+
+    const position = new Map(fileNames.map((name, i) => [name, i]));
+    const selected = new Set<number>(preselectedIdx);
+    for (const name of result.selected) selected.add(position.get(name) as number);
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('selection_scores').where('job_id', '=', jobId).execute();
+      for (let start = 0; start < result.ranking.length; start += SCORES_CHUNK) {
+        await trx
+          .insertInto('selection_scores')
+          .values(
+            result.ranking.slice(start, start + SCORES_CHUNK).map((entry, k) => ({
+              job_id: jobId,
+              rank: start + k,
+              sample_idx: position.get(entry.fileName) as number,
+              score: Number.isFinite(entry.score) ? entry.score : 0,
+              reason: JSON.stringify(entry.reason),
+            })),
+          )
+          .execute();
+      }
+    });
+    const created = await createTag(scope, datasetId, {
+      name: request.newTagName,
+      prevTagId: request.preselectedTagId ?? (await initialTagId(this.store, datasetId)),
+      queryTagId: request.queryTagId,
+      preselectedTagId: request.preselectedTagId,
+      bitMaskData: bitmaskFromIndices(selected),
+      creator: CREATOR_BY_METHOD[request.method ?? 'CORESET'] ?? 'SAMPLER_CORESET',
+      runId: jobId,
+      changes: { sampler: { method: 'selected' } },
+    });
+    const now = Date.now();
+    await db
+      .updateTable('jobs')
+      .set({ status: 'FINISHED', processed: num(job.total), result_tag_id: created.id, last_modified_at: now, finished_at: now })
+      .where('id', '=', jobId)
+      .execute();
+  }
+}
+
+async function initialTagId(store: Store, datasetId: string): Promise<string | undefined> {
+  const row = await store.db.selectFrom('tags').select('id').where('dataset_id', '=', datasetId).where('name', '=', INITIAL_TAG).executeTakeFirst();
+  return row?.id;
+}
+
+/** Custom metadata of every sample that has some, by file name (the selection engine's metadata input). */
+async function loadMetadata(store: Store, datasetId: string): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await store.db
+    .selectFrom('samples')
+    .select(['file_name', 'custom_meta_data'])
+    .where('dataset_id', '=', datasetId)
+    .where('custom_meta_data', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.file_name, parseJson<Record<string, unknown>>(r.custom_meta_data) ?? {}]));
+}
+
+/** The rows of `matrix` whose file is in `pool` (sample indices), in matrix order. */
+function subMatrix(matrix: EmbeddingMatrix, fileNames: string[], pool: Set<number>): EmbeddingMatrix {
+  const wanted = new Set([...pool].map((i) => fileNames[i]));
+  const rows: number[] = [];
+  matrix.fileNames.forEach((name, r) => {
+    if (wanted.has(name)) rows.push(r);
+  });
+  const data = new Float32Array(rows.length * matrix.dim);
+  const labels = new Int32Array(rows.length);
+  rows.forEach((r, k) => {
+    data.set(matrix.data.subarray(r * matrix.dim, (r + 1) * matrix.dim), k * matrix.dim);
+    labels[k] = matrix.labels[r];
+  });
+  return { fileNames: rows.map((r) => matrix.fileNames[r]), labels, dim: matrix.dim, data };
+}

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createPlatformServer } from '../../src/platform/server/create-server';
+import { createApiToken } from '../../src/platform/service/tokens';
+import { openStore, type Store } from '../../src/platform/store/store';
+
+/**
+ * The backends every store-level suite runs against. SQLite always; PostgreSQL when WINNOW_TEST_POSTGRES_URL is set
+ * (scripts/services.sh exports it) — each PostgreSQL store gets its own schema so suites never see each other's rows.
+ */
+export interface DialectCase {
+  name: 'sqlite' | 'postgres';
+  open(home: string): Promise<Store>;
+}
+
+let schemaCounter = 0;
+export function dialects(): DialectCase[] {
+  const list: DialectCase[] = [{ name: 'sqlite', open: (home) => openStore({ home, databaseUrl: '' }) }];
+  const url = process.env.WINNOW_TEST_POSTGRES_URL;
+  const only = process.env.WINNOW_TEST_DIALECTS?.split(',');
+  if (url) {
+    const run = `${process.pid}_${Date.now().toString(36)}`;
+    list.push({
+      name: 'postgres',
+      open: (home) => openStore({ home, databaseUrl: url, postgresSchema: `winnow_test_${run}_${schemaCounter++}` }),
+    });
+  }
+  return only ? list.filter((d) => only.includes(d.name)) : list;
+}
+
+export async function tempHome(): Promise<{ home: string; cleanup(): Promise<void> }> {
+  const home = await mkdtemp(path.join(tmpdir(), 'winnow-platform-'));
+  return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  baseUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1 (port 0) over a store in `home`, with a fresh token for `user`. */
+export async function startServer(home: string, options: { open?: (home: string) => Promise<Store>; user?: string; port?: number } = {}): Promise<RunningServer> {
+  const store = await (options.open ?? ((h: string) => openStore({ home: h, databaseUrl: '' })))(home);
+  const { token } = await createApiToken(store, { user: options.user ?? 'local', name: 'test' });
+  const app = createPlatformServer({ store, home });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    app,
+    store,
+    baseUrl: `http://127.0.0.1:${port}`,
+    token,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** fetch with the token as Bearer; returns status and parsed JSON (or text). */
+export async function call(
+  server: { baseUrl: string; token?: string },
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  const response = await fetch(server.baseUrl + urlPath, {
+    method,
+    headers: {
+      ...(server.token ? { authorization: `Bearer ${server.token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // plain text answers (export/basic/filenames)
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** A Lightly-format embeddings CSV for the given names (D = dim), deterministic. */
+export function embeddingsCsv(fileNames: string[], dim = 4, seed = 1): string {
+  let x = seed;
+  const rand = () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648 - 0.5;
+  };
+  const header = ['filenames', ...Array.from({ length: dim }, (_, i) => `embedding_${i}`), 'labels'].join(',');
+  const rows = fileNames.map((name) => [name.includes(',') ? `"${name}"` : name, ...Array.from({ length: dim }, () => rand().toFixed(6)), '0'].join(','));
+  return [header, ...rows].join('\r\n') + '\r\n';
+}
