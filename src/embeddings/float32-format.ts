@@ -115,7 +115,8 @@ function shortestFast(a: number): Decimal | undefined {
 /**
  * Exact but slower: V8's `toExponential(p-1)` is correctly rounded, `Number()` parses correctly; at powers of two
  * the interval below is half as wide as above, so the neighbours of the nearest candidate are tried too and the
- * closest round-tripping one wins (as Dragon4 does).
+ * closest round-tripping one wins. An exact tie (the value has p+1 digits ending in 5, e.g. 512313.625 at 8 digits)
+ * goes to the even digit, as numpy's Dragon4 does; toExponential would round it up.
  */
 function shortestExact(a: number): Decimal {
   for (let p = 1; p <= 9; p++) {
@@ -123,6 +124,8 @@ function shortestExact(a: number): Decimal {
     const ePos = nearest.indexOf('e');
     const mantissa = Number(nearest.slice(0, ePos).replace('.', ''));
     const exponent = Number(nearest.slice(ePos + 1)) - (p - 1);
+    const longer = a.toExponential(p);
+    const tie = Number(longer) === a && longer[longer.indexOf('e') - 1] === '5';
     let best: number | undefined;
     let bestDistance = Infinity;
     for (const candidate of [mantissa, mantissa - 1, mantissa + 1]) {
@@ -130,7 +133,8 @@ function shortestExact(a: number): Decimal {
       const value = Number(`${candidate}e${exponent}`);
       if (Math.fround(value) !== a) continue;
       const distance = Math.abs(value - a);
-      if (distance < bestDistance) {
+      const closer = tie && best !== undefined && Math.abs(distance - bestDistance) <= Math.abs(a) * 1e-12 ? candidate % 2 === 0 : distance < bestDistance;
+      if (closer) {
         best = candidate;
         bestDistance = distance;
       }

@@ -1,6 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { INVALID_METADATA, isFloatAt, markFloat, parseJsonWithPositions, positionOf, PyFloat } from './json-source';
+import { copyNumberMarks, INVALID_METADATA, markFloat, parseJsonWithPositions, positionOf, PyFloat } from './json-source';
 import { stringifyPythonJson } from './python-json';
 
 /*
@@ -206,7 +206,8 @@ function copyMarked(value: unknown): unknown {
     const out: unknown[] = [];
     value.forEach((item, index) => {
       out.push(copyMarked(item));
-      if (item instanceof PyFloat || (typeof item === 'number' && isFloatAt(value, index, item))) markFloat(out, index);
+      if (item instanceof PyFloat) markFloat(out, index);
+      else copyNumberMarks(value, index, out, index);
     });
     return out;
   }
@@ -214,7 +215,8 @@ function copyMarked(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       Object.defineProperty(out, key, { value: copyMarked(item), enumerable: true, writable: true, configurable: true });
-      if (item instanceof PyFloat || (typeof item === 'number' && isFloatAt(value, key, item))) markFloat(out, key);
+      if (item instanceof PyFloat) markFloat(out, key);
+      else copyNumberMarks(value, key, out, key);
     }
     return out;
   }
@@ -234,10 +236,8 @@ export function formatCustomMetadata(entries: Array<[fileName: string, metadata:
   entries.forEach(([fileName, data], index) => {
     images.push({ id: index, file_name: fileName });
     const entry = copyMarked({ image_id: index, ...data }) as CustomMetadataEntry;
-    // The spread above loses marks of `data`'s own keys; copy them across.
-    for (const [key, item] of Object.entries(data)) {
-      if (typeof item === 'number' && isFloatAt(data, key, item)) markFloat(entry, key);
-    }
+    // The spread above loses the number marks of `data`'s own keys; copy them across.
+    for (const key of Object.keys(data)) copyNumberMarks(data, key, entry, key);
     metadata.push(entry);
   });
   return { images, metadata };

@@ -10,5 +10,16 @@ export {
   type ValidateMetadataOptions,
 } from './custom-metadata';
 export { discoverMetadataKeys, getMetadataValue, metadataByFileName, type MetadataKey, type MetadataValueType } from './key-paths';
-export { INVALID_METADATA, PyFloat, isFloatAt, markFloat, parseJsonWithPositions, positionOf, pyFloat, type SourcePosition } from './json-source';
+export {
+  INVALID_METADATA,
+  PyFloat,
+  copyNumberMarks,
+  isFloatAt,
+  markFloat,
+  parseJsonWithPositions,
+  positionOf,
+  pyFloat,
+  rawIntegerAt,
+  type SourcePosition,
+} from './json-source';
 export { formatPythonFloat, formatPythonString, stringifyPythonJson } from './python-json';

@@ -19,6 +19,30 @@ export interface SourcePosition {
 
 const positions = new WeakMap<object, SourcePosition>();
 const floatKeys = new WeakMap<object, Set<string | number>>();
+// Integers beyond 2^53 lose digits as JS numbers; their source text is kept so a rewrite prints them unchanged.
+const rawIntegers = new WeakMap<object, Map<string | number, string>>();
+
+/** The source text of a big integer at `container[key]`, if it still describes `value`. */
+export function rawIntegerAt(container: object, key: string | number, value: number): string | undefined {
+  const raw = rawIntegers.get(container)?.get(key);
+  return raw !== undefined && Number(raw) === value ? raw : undefined;
+}
+
+/** Copies the float / big-integer marks of `from[fromKey]` to `to[toKey]` (for deep copies). */
+export function copyNumberMarks(from: object, fromKey: string | number, to: object, toKey: string | number): void {
+  if (floatKeys.get(from)?.has(fromKey)) markFloat(to, toKey);
+  const raw = rawIntegers.get(from)?.get(fromKey);
+  if (raw !== undefined) recordRawInteger(to, toKey, raw);
+}
+
+function recordRawInteger(container: object, key: string | number, raw: string): void {
+  let map = rawIntegers.get(container);
+  if (!map) {
+    map = new Map();
+    rawIntegers.set(container, map);
+  }
+  map.set(key, raw);
+}
 
 /** Where an object or array parsed by parseJsonWithPositions started, if known. */
 export function positionOf(value: unknown): SourcePosition | undefined {
@@ -152,9 +176,10 @@ class JsonParser {
       this.pos++;
       this.skipWhitespace();
       if (this.isNumberStart()) {
-        const { value, float } = this.number();
+        const { value, float, raw } = this.number();
         result[key] = value;
         if (float) markFloat(result, key);
+        else if (!Number.isSafeInteger(value)) recordRawInteger(result, key, raw);
       } else {
         // defineProperty: a key named "__proto__" must become data, not the prototype.
         Object.defineProperty(result, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
@@ -187,8 +212,9 @@ class JsonParser {
     }
     for (;;) {
       if (this.isNumberStart()) {
-        const { value, float } = this.number();
+        const { value, float, raw } = this.number();
         if (float) markFloat(result, result.length);
+        else if (!Number.isSafeInteger(value)) recordRawInteger(result, result.length, raw);
         result.push(value);
       } else {
         result.push(this.value(depth + 1));
@@ -214,7 +240,7 @@ class JsonParser {
     return c === 45 || (c >= 48 && c <= 57);
   }
 
-  private number(): { value: number; float: boolean } {
+  private number(): { value: number; float: boolean; raw: string } {
     const match = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
     match.lastIndex = this.pos;
     const found = match.exec(this.text);
@@ -225,7 +251,7 @@ class JsonParser {
     const next = this.text[this.pos + found[0].length];
     if (next !== undefined && /[0-9.eE+-]/.test(next)) this.fail(`invalid number ${JSON.stringify(found[0] + next)}`);
     this.pos += found[0].length;
-    return { value: Number(found[0]), float: found[2] !== undefined || found[3] !== undefined };
+    return { value: Number(found[0]), float: found[2] !== undefined || found[3] !== undefined, raw: found[0] };
   }
 
   private string(): string {

@@ -1,4 +1,4 @@
-import { isFloatAt, PyFloat } from './json-source';
+import { isFloatAt, PyFloat, rawIntegerAt } from './json-source';
 
 /*
  * JSON text exactly as Python's `json.dump(obj, f, indent=…)` writes it with default settings, so files we save
@@ -56,6 +56,8 @@ export function formatPythonString(s: string): string {
 function formatNumber(container: object | undefined, key: string | number, value: number): string {
   if (!Number.isFinite(value)) return formatPythonFloat(value);
   if (container !== undefined && isFloatAt(container, key, value)) return formatPythonFloat(value);
+  const raw = container === undefined ? undefined : rawIntegerAt(container, key, value);
+  if (raw !== undefined) return raw;
   if (container === undefined && !Number.isInteger(value)) return formatPythonFloat(value);
   return formatInteger(value);
 }
