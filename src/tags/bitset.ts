@@ -72,7 +72,7 @@ export class TagBitset {
       const nibble = code < 128 ? NIBBLE[code] : -1;
       if (nibble < 0) {
         throw new InvalidInputError(
-          { file: 'bitmask', column: hex.length - i },
+          { file: 'bitmask', line: 1, column: hex.length - i },
           `bitmask has a non-hex character ${JSON.stringify(hex[hex.length - 1 - i])}`,
           INVALID_BITMASK,
         );

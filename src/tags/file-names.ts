@@ -26,7 +26,7 @@ export function bitmaskFromFileNames(fileNames: Iterable<string>, datasetOrder: 
   }
   if (unknownCount > 0) {
     const listed = unknown.map((n) => JSON.stringify(n)).join(', ') + (unknownCount > MAX_LISTED ? ', …' : '');
-    throw new InvalidInputError({ file: 'file names' }, `${unknownCount} file name${unknownCount === 1 ? ' is' : 's are'} not samples of the dataset: ${listed}`, 'UNKNOWN_FILE_NAMES');
+    throw new InvalidInputError({ file: 'file names' }, unknownCount === 1 ? `1 file name is not a sample of the dataset: ${listed}` : `${unknownCount} file names are not samples of the dataset: ${listed}`, 'UNKNOWN_FILE_NAMES');
   }
   return TagBitset.fromIndices(indices).toHex();
 }
