@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
+import { registerWorkerCommand } from './commands/worker';
+import { registerPipelineCommand } from './commands/pipeline';
+import { registerScheduleCommand } from './commands/schedule';
 
 // One line per command module; each file under ./commands owns one noun.
-const modules: CommandModule[] = [];
+const modules: CommandModule[] = [
+  registerWorkerCommand,
+  registerPipelineCommand,
+  registerScheduleCommand,
+];
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   version: string;
