@@ -5,7 +5,7 @@ import { InvalidConfigError } from '../errors';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
-import { isImageName, labelFor, normaliseSubset, scanInputDir } from './image-files';
+import { compareNames, isImageName, labelFor, normaliseSubset, scanInputDir } from './image-files';
 import type { ModelConfig } from './model-config';
 import { mapOrdered } from './pipeline';
 import type { OrtBackend } from './runner/model-runner';
@@ -127,6 +127,7 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
       signal: options.signal,
     });
     await writer.close();
+    skipped.sort((a, b) => compareNames(a.file, b.file));
     return {
       csvPath: options.outCsv,
       total: candidates.length + unsupported,
