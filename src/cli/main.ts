@@ -4,12 +4,14 @@ import { createProgram, runProgram, type CommandModule } from './program';
 import { registerWorkerCommand } from './commands/worker';
 import { registerPipelineCommand } from './commands/pipeline';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerEmbed } from './commands/embed';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
   registerWorkerCommand,
   registerPipelineCommand,
   registerScheduleCommand,
+  registerEmbed,
 ];
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
