@@ -45,7 +45,7 @@ export interface ImageMetadata {
  * @throws InvalidInputError when the data is not an image sharp can read.
  */
 export async function readImageMetadata(input: string | Buffer, fileName: string, sizeInBytes?: number): Promise<ImageMetadata> {
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(input).metadata();
   } catch (error) {

@@ -153,11 +153,12 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     manifest.close();
     client.destroy();
     if (!dryRun) await rm(tempDir, { recursive: true, force: true });
+    // Also on failure: the last marker is what a retry resumes from.
+    report(true);
   }
   result.seconds = (Date.now() - started) / 1000;
   result.marker = marker.marker;
   if (plan) result.plan = plan;
-  report(true);
   return result;
 }
 
