@@ -13,6 +13,7 @@ import { registerJobRoutes } from './routes/jobs';
 import { registerMetadataRoutes } from './routes/metadata';
 import { registerSampleRoutes } from './routes/samples';
 import { registerTagRoutes } from './routes/tags';
+import { registerTokenRoutes } from './routes/tokens';
 import { typeboxValidatorCompiler } from './validation';
 
 // JSON bodies default to 1 MiB; the bulk routes (sample batches, custom metadata, tag from filenames) raise it.
@@ -155,6 +156,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     registerTagRoutes(api, context);
     registerJobRoutes(api, context);
     registerDatasourceRoutes(api, context);
+    registerTokenRoutes(api, context);
   });
   return app;
 }

@@ -3,6 +3,7 @@ import { folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, verifyS3Dataso
 import type { DatasourceConfigS3, DatasourcePermissionsData, DatasourcePurpose, DatasourceRawSamplesData } from '../schemas';
 import { newId } from '../store/store';
 import { getDataset, touchDataset, type UserScope } from './datasets';
+import { getSample } from './samples';
 import { parseJson } from './rows';
 
 // Presigned read URLs live a day: long enough for a labelling session, short enough that a leaked list expires.
@@ -116,4 +117,26 @@ export async function listDatasourceFiles(
   );
   const last = page.at(-1);
   return { hasMore, cursor: last === undefined ? '' : Buffer.from(last, 'utf8').toString('base64url'), data };
+}
+
+/**
+ * Lightly's `…/samples/{sampleId}/readurlRedirect`: a presigned URL of the sample's image (`full`) or thumbnail
+ * (`thumbnail`, falling back to the image when the sample has no thumbName) in the dataset's datasource.
+ * → `'http://127.0.0.1:9000/datalake/farm/cow-001.jpg?X-Amz-Signature=…'`
+ */
+export async function sampleReadUrl(scope: UserScope, datasetId: string, sampleId: string, type: 'full' | 'thumbnail' = 'full'): Promise<string> {
+  const sample = await getSample(scope, datasetId, sampleId);
+  let source: Awaited<ReturnType<typeof loadDatasource>> | undefined;
+  for (const purpose of ['INPUT_OUTPUT', 'INPUT'] as const) {
+    try {
+      source = await loadDatasource(scope, datasetId, purpose);
+      break;
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  if (source === undefined) throw new NotFoundError('datasource (to read images from) of dataset', datasetId);
+  const { bucket, prefix } = parseS3Uri(source.config.fullPath);
+  const name = type === 'thumbnail' && sample.thumbName ? sample.thumbName : sample.fileName;
+  return presignReadUrl(source.settings, `s3://${bucket}/${folderPrefix(prefix)}${name}`, READ_URL_TTL_SECONDS);
 }

@@ -44,10 +44,22 @@ export async function ensureUser(store: Store, name = LOCAL_USER): Promise<strin
  * await createApiToken(store, { name: 'ci' })
  * // → { token: 'wnw_3q…', info: { id: '6745…', name: 'ci', user: 'local', prefix: 'wnw_3q2F', … } }
  */
-export async function createApiToken(store: Store, options: { name?: string; user?: string } = {}): Promise<{ token: string; info: ApiTokenInfo }> {
-  const user = options.user ?? LOCAL_USER;
-  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(user)) throw new InvalidConfigError('user must be 1–64 letters, digits or _.@-');
-  const userId = await ensureUser(store, user);
+export async function createApiToken(
+  store: Store,
+  options: { name?: string; user?: string; userId?: string } = {},
+): Promise<{ token: string; info: ApiTokenInfo }> {
+  let user = options.user ?? LOCAL_USER;
+  let userId: string;
+  if (options.userId !== undefined) {
+    userId = options.userId;
+    user = (await store.db.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirstOrThrow()).name;
+  } else {
+    if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(user)) throw new InvalidConfigError('user must be 1–64 letters, digits or _.@-');
+    userId = await ensureUser(store, user);
+  }
+  if (options.name !== undefined && (options.name.length === 0 || options.name.length > 100)) {
+    throw new InvalidConfigError('token name must be 1–100 characters');
+  }
   // 32 random bytes = 256 bits: guessing is hopeless, so a plain sha256 (no slow KDF) is a safe verifier.
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const info: ApiTokenInfo = {
@@ -75,8 +87,8 @@ export async function createApiToken(store: Store, options: { name?: string; use
   return { token, info };
 }
 
-/** Every token (revoked ones too), oldest first. */
-export async function listApiTokens(store: Store): Promise<ApiTokenInfo[]> {
+/** Every token (revoked ones too), oldest first; only `userId`'s when given. */
+export async function listApiTokens(store: Store, options: { userId?: string } = {}): Promise<ApiTokenInfo[]> {
   const rows = await store.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -89,6 +101,7 @@ export async function listApiTokens(store: Store): Promise<ApiTokenInfo[]> {
       'api_tokens.last_used_at',
       'api_tokens.revoked_at',
     ])
+    .$if(options.userId !== undefined, (q) => q.where('api_tokens.user_id', '=', options.userId as string))
     .orderBy('api_tokens.created_at')
     .orderBy('api_tokens.id')
     .execute();
@@ -103,9 +116,9 @@ export async function listApiTokens(store: Store): Promise<ApiTokenInfo[]> {
   }));
 }
 
-/** Revokes a token by id (or by its shown prefix). Revoking twice is harmless. */
-export async function revokeApiToken(store: Store, idOrPrefix: string): Promise<ApiTokenInfo> {
-  const tokens = await listApiTokens(store);
+/** Revokes a token by id (or by its shown prefix), among `userId`'s tokens when given. Revoking twice is harmless. */
+export async function revokeApiToken(store: Store, idOrPrefix: string, options: { userId?: string } = {}): Promise<ApiTokenInfo> {
+  const tokens = await listApiTokens(store, options);
   const matches = tokens.filter((t) => t.id === idOrPrefix || t.prefix === idOrPrefix);
   if (matches.length === 0) throw new NotFoundError('API token', idOrPrefix);
   if (matches.length > 1) throw new InvalidConfigError(`${JSON.stringify(idOrPrefix)} matches ${matches.length} tokens; use the id`);

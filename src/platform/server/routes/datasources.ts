@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../../errors';
 import { DatasourceConfigS3, DatasourcePermissionsData, DatasourcePurpose, DatasourceRawSamplesData, ErrorBody } from '../../schemas';
 import * as datasources from '../../service/datasources';
 import type { ServerContext } from '../create-server';
@@ -43,7 +44,7 @@ export function registerDatasourceRoutes(api: FastifyInstance, ctx: ServerContex
         try {
           out.push(await datasources.getDatasource(ctx.scope(request), request.params.datasetId, purpose));
         } catch (error) {
-          if ((error as { code?: string }).code !== 'NOT_FOUND') throw error;
+          if (!(error instanceof NotFoundError)) throw error;
         }
       }
       return out;

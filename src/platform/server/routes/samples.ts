@@ -10,6 +10,7 @@ import {
   SampleData,
   SampleUpdateRequest,
 } from '../../schemas';
+import { sampleReadUrl } from '../../service/datasources';
 import * as samples from '../../service/samples';
 import type { ServerContext } from '../create-server';
 import { BULK_BODY_LIMIT, DatasetParams, SampleParams } from './params';
@@ -76,6 +77,22 @@ export function registerSampleRoutes(api: FastifyInstance, ctx: ServerContext): 
     '/v1/datasets/:datasetId/samples/:sampleId',
     { schema: { tags, params: SampleParams, body: SampleUpdateRequest, response: { 200: SampleData } } },
     async (request) => samples.updateSample(ctx.scope(request), request.params.datasetId, request.params.sampleId, request.body),
+  );
+
+  api.get<{ Params: SampleParams; Querystring: { type?: 'full' | 'thumbnail' } }>(
+    '/v1/datasets/:datasetId/samples/:sampleId/readurlRedirect',
+    {
+      schema: {
+        tags,
+        summary: "Redirect (302) to a presigned URL of the sample's image or thumbnail in the dataset's S3 datasource",
+        params: SampleParams,
+        querystring: Type.Object({ type: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('thumbnail')])) }),
+      },
+    },
+    async (request, reply) => {
+      const url = await sampleReadUrl(ctx.scope(request), request.params.datasetId, request.params.sampleId, request.query.type);
+      return reply.redirect(url, 302);
+    },
   );
 
   api.get<{ Params: DatasetParams; Querystring: Static<typeof MappingsQuery> }>(

@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../service/tokens';
+import type { ServerContext } from '../create-server';
+
+const ApiTokenInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  user: Type.String(),
+  prefix: Type.String({ description: 'First characters of the token; the token itself is shown only when created' }),
+  createdAt: Type.Integer(),
+  lastUsedAt: Type.Union([Type.Integer(), Type.Null()]),
+  revokedAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+const TokenCreateRequest = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/** The caller's own API tokens (Winnow extension, used by the web app's token screen). */
+export function registerTokenRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  const tags = ['tokens'];
+  api.get('/v1/tokens', { schema: { tags, response: { 200: Type.Array(ApiTokenInfo) } } }, async (request) =>
+    listApiTokens(ctx.store, { userId: request.userId }),
+  );
+
+  api.post<{ Body: Static<typeof TokenCreateRequest> }>(
+    '/v1/tokens',
+    {
+      schema: {
+        tags,
+        summary: 'Issue another token for the caller; the token is in this response only',
+        body: TokenCreateRequest,
+        response: { 201: Type.Object({ token: Type.String(), info: ApiTokenInfo }) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createApiToken(ctx.store, { userId: request.userId, name: request.body.name })),
+  );
+
+  api.delete<{ Params: { tokenId: string } }>(
+    '/v1/tokens/:tokenId',
+    { schema: { tags, params: Type.Object({ tokenId: Type.String({ minLength: 1 }) }), response: { 200: ApiTokenInfo } } },
+    async (request) => revokeApiToken(ctx.store, request.params.tokenId, { userId: request.userId }),
+  );
+}
