@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
+import { registerServeCommand } from './commands/serve';
+import { registerTokenCommand } from './commands/token';
 import { registerWorkerCommand } from './commands/worker';
 import { registerPipelineCommand } from './commands/pipeline';
 import { registerScheduleCommand } from './commands/schedule';
@@ -8,6 +10,8 @@ import { registerEmbed } from './commands/embed';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
+  registerServeCommand,
+  registerTokenCommand,
   registerWorkerCommand,
   registerPipelineCommand,
   registerScheduleCommand,
