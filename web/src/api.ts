@@ -130,7 +130,7 @@ export class Api {
    * which the server accepts as Lightly's `?token=`.
    */
   sampleImageUrl(datasetId: string, sampleId: string, type: 'full' | 'thumbnail'): string {
-    return withQuery(`/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/readurlRedirect`, { type, token: this.token });
+    return withQuery(`/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/image`, { type, token: this.token });
   }
 
   // ---- custom metadata ----

@@ -14,6 +14,7 @@ import { registerMetadataRoutes } from './routes/metadata';
 import { registerSampleRoutes } from './routes/samples';
 import { registerTagRoutes } from './routes/tags';
 import { registerTokenRoutes } from './routes/tokens';
+import { registerImageRoutes } from './routes/images-web';
 import { typeboxValidatorCompiler } from './validation';
 
 // JSON bodies default to 1 MiB; the bulk routes (sample batches, custom metadata, tag from filenames) raise it.
@@ -157,6 +158,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     registerJobRoutes(api, context);
     registerDatasourceRoutes(api, context);
     registerTokenRoutes(api, context);
+    registerImageRoutes(api, context);
   });
   return app;
 }
