@@ -9,7 +9,21 @@ import * as samples from '../service/samples';
 import * as selection from '../service/selection';
 import * as tags from '../service/tags';
 import { ensureUser, LOCAL_USER } from '../service/tokens';
+import {
+  CustomMetadata,
+  DatasetCreateRequest,
+  DatasourceConfigS3,
+  MetadataConfigurationCreateRequest,
+  SampleBatchCreateRequest,
+  SampleUpdateRequest,
+  SamplingCreateRequest,
+  TagArithmeticsRequest,
+  TagCreateRequest,
+  TagFromFilenamesRequest,
+  TagFromScoresRequest,
+} from '../schemas';
 import type { Store } from '../store/store';
+import { checkRequest } from '../validate';
 import { paginate } from './paginate';
 import type { PlatformClient } from './platform-client';
 import { waitForJob } from './wait-for-job';
@@ -39,7 +53,9 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
 
   const client: PlatformClient = {
     async createDataset(name, rest = {}) {
-      return datasets.createDataset(await scope(), { ...rest, name });
+      const request = { ...rest, name };
+      checkRequest(DatasetCreateRequest, request);
+      return datasets.createDataset(await scope(), request);
     },
     async getDatasets() {
       return datasets.listDatasets(await scope());
@@ -67,6 +83,7 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       const s = await scope();
       const started = Date.now();
       const out = [];
+      for (let i = 0; i < list.length; i += SAMPLE_BATCH) checkRequest(SampleBatchCreateRequest, { samples: list.slice(i, i + SAMPLE_BATCH) });
       for (let i = 0; i < list.length; i += SAMPLE_BATCH) {
         callOptions.signal?.throwIfAborted();
         out.push(...(await samples.createSamples(s, datasetId, list.slice(i, i + SAMPLE_BATCH))));
@@ -82,6 +99,7 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       return samples.getSample(await scope(), datasetId, sampleId);
     },
     async updateSampleById(datasetId, sampleId, update) {
+      checkRequest(SampleUpdateRequest, update);
       return samples.updateSample(await scope(), datasetId, sampleId, update);
     },
     async getFilenames(datasetId) {
@@ -104,9 +122,11 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
     },
 
     async uploadCustomMetadata(datasetId, customMetadata) {
+      checkRequest(CustomMetadata, customMetadata);
       return metadata.uploadCustomMetadata(await scope(), datasetId, customMetadata);
     },
     async createMetadataConfiguration(datasetId, configuration) {
+      checkRequest(MetadataConfigurationCreateRequest, configuration);
       return metadata.createMetadataConfiguration(await scope(), datasetId, configuration);
     },
     async getMetadataConfigurations(datasetId) {
@@ -123,12 +143,16 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       return tags.getTagByName(await scope(), datasetId, name);
     },
     async createTagFromBitmask(datasetId, request) {
+      checkRequest(TagCreateRequest, request);
       return tags.createTag(await scope(), datasetId, request);
     },
     async createTagFromFilenames(datasetId, name, fileNames, prevTagId) {
-      return tags.createTagFromFilenames(await scope(), datasetId, { name, fileNames, prevTagId });
+      const request = { name, fileNames, ...(prevTagId === undefined ? {} : { prevTagId }) };
+      checkRequest(TagFromFilenamesRequest, request);
+      return tags.createTagFromFilenames(await scope(), datasetId, request);
     },
     async tagArithmetic(datasetId, request) {
+      checkRequest(TagArithmeticsRequest, request);
       return tags.tagArithmetics(await scope(), datasetId, request);
     },
     async exportFilenamesByTagId(datasetId, tagId) {
@@ -143,6 +167,7 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
     },
 
     async startSelection(datasetId, embeddingId, request) {
+      checkRequest(SamplingCreateRequest, request);
       return selection.startSelection(await scope(), runner, datasetId, embeddingId, request);
     },
     async getJob(jobId) {
@@ -156,6 +181,7 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       return selection.getSelectionScores(await scope(), jobId);
     },
     async createTagFromScores(datasetId, request) {
+      checkRequest(TagFromScoresRequest, request);
       return selection.createTagFromScores(await scope(), datasetId, request);
     },
 
@@ -163,6 +189,7 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       return datasources.getDatasource(await scope(), datasetId, purpose);
     },
     async setDatasource(datasetId, config) {
+      checkRequest(DatasourceConfigS3, config);
       return datasources.setDatasource(await scope(), datasetId, config);
     },
     async verifyDatasource(datasetId, purpose) {
