@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
+import { registerSelect } from './commands/select';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommand } from './commands/token';
 import { registerWorkerCommand } from './commands/worker';
@@ -10,6 +11,7 @@ import { registerEmbed } from './commands/embed';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
+  registerSelect,
   registerServeCommand,
   registerTokenCommand,
   registerWorkerCommand,

@@ -20,3 +20,4 @@ export {
 export { selectSamples, type RankedSample, type SelectSamplesInput, type SelectionResult } from './select-samples';
 export type { MetadataByFileName } from './objectives';
 export type { DotKernel, KernelChoice } from './kernels/dot-kernel';
+export { readSelectionConfigFile, selectFromFiles, type SelectFromFilesOptions } from './select-from-files';

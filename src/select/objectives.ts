@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '../errors';
+import { getMetadataValue } from '../metadata';
 import { SeededRandom } from './random';
 import type { SelectionInput, SelectionStrategy, SelectionStrategyEntry } from './selection-config';
 
@@ -10,16 +11,6 @@ export type MetadataByFileName = Map<string, Record<string, unknown>>;
  * would let one zero weight outrank every other strategy's preference.
  */
 export const MIN_FACTOR = 1e-6;
-
-/** Reads `a.b.c` from nested objects; `undefined` when any step is missing. */
-export function readPath(obj: Record<string, unknown> | undefined, path: string): unknown {
-  let current: unknown = obj;
-  for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
 
 export interface ValueSources {
   fileNames: string[];
@@ -38,7 +29,7 @@ export function readInputValues(input: SelectionInput, sources: ValueSources, wh
   const values = new Array<unknown>(rows.length);
   let found = 0;
   for (let i = 0; i < rows.length; i++) {
-    const v = readPath(table.get(sources.fileNames[rows[i]]), path);
+    const v = getMetadataValue(table.get(sources.fileNames[rows[i]]), path);
     values[i] = v;
     if (v !== undefined && v !== null) found++;
   }

@@ -166,7 +166,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     if (diversity.length === 1) {
       const strength = diversity[0].entry.strategy.strength ?? 1;
       const minDistance = diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance;
-      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? 0));
+      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, space!.scanSpace.dim)));
       const greedy = await runGreedy({
         kernel: kernel!,
         space: space!.scanSpace,
@@ -238,6 +238,17 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   } finally {
     await kernel?.dispose();
   }
+}
+
+/**
+ * Rank every candidate by exact greedy picks when that costs at most this many value reads (M picks × M rows ×
+ * dim: about a second), so on small sets the whole slider is exact; larger sets rank the selection exactly and order
+ * the rest by their score after it.
+ */
+const EXACT_RANKING_BUDGET = 2 ** 30;
+
+function defaultRankDepth(candidates: number, dim: number): number {
+  return candidates * candidates * dim <= EXACT_RANKING_BUDGET ? candidates : 0;
 }
 
 function checkMatrix(m: EmbeddingMatrix, source: string | undefined): Map<string, number> {

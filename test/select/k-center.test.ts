@@ -85,7 +85,7 @@ describe('k-center greedy (DIVERSITY)', () => {
     const rnd = mulberry(7);
     const centres = Array.from({ length: 8 }, () => Array.from({ length: 12 }, () => rnd() - 0.5));
     const rows = Array.from({ length: 400 }, (_, i) => centres[i % 8].map((x) => x + 0.05 * (rnd() - 0.5)));
-    const config = parseSelectionConfig({ n: 150, strategy: 'coreset', projectionDim: 6, seed: 1 });
+    const config = parseSelectionConfig({ n: 150, rankDepth: 150, strategy: 'coreset', projectionDim: 6, seed: 1 });
     const pruned = await selectSamples({ embeddings: matrix(rows), config });
     expect(pruned.stats.rowsScanned).toBeLessThan(0.8 * 150 * 400);
     const full = await selectSamples({ embeddings: matrix(rows), config, pruning: false });

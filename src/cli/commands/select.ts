@@ -1,0 +1,124 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  STRATEGY_SHORTHANDS,
+  parseSelectionConfig,
+  readSelectionConfigFile,
+  selectFromFiles,
+  type SelectionResult,
+} from '../../select';
+import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
+
+interface SelectFlags {
+  embeddings: string;
+  out: string;
+  n?: string;
+  proportion?: string;
+  strategy?: string;
+  config?: string;
+  metadata?: string;
+  key?: string;
+  query?: string;
+  preselected?: string;
+  seed?: string;
+  minDistance?: string;
+  projectionDim?: string;
+  rankDepth?: string;
+}
+
+/** `winnow select`: rank every sample by importance and write the selection for the requested size. */
+export const registerSelect: CommandModule = (program: Command) => {
+  program
+    .command('select')
+    .description('Select the most useful samples from an embeddings CSV (coreset/diversity, weights, thresholds, balance, similarity, random).')
+    .requiredOption('--embeddings <file>', 'Lightly embeddings CSV')
+    .requiredOption('--out <file>', 'where to write the JSON result ({selected, ranking, …})')
+    .option('--n <k>', 'how many new samples to select')
+    .option('--proportion <p>', 'or: this fraction (0–1] of the candidates')
+    .option('--strategy <name>', `one of ${STRATEGY_SHORTHANDS.join(', ')} (default coreset unless --config has strategies)`)
+    .option('--config <file>', 'selection config JSON (Lightly-style {n, strategies: [{input, strategy}]}); flags override its top-level fields')
+    .option('--metadata <file>', 'Lightly custom metadata JSON, for METADATA inputs')
+    .option('--key <path>', 'metadata key for --strategy weights|coral|balance, e.g. weather.temperature')
+    .option('--query <file>', 'file names of the query set for --strategy similarity, one per line')
+    .option('--preselected <file>', 'file names already selected (a tag or a datapool), one per line: kept as centres, never re-picked')
+    .option('--seed <s>', 'seed of every random choice')
+    .option('--min-distance <d>', 'stop once every sample is this close (0–2) to a selected one')
+    .option('--projection-dim <p>', 'random-project embeddings to p dimensions first (faster on large sets)')
+    .option('--rank-depth <r>', 'rank this many samples by exact greedy picks (default: the selection size)')
+    .addHelpText('after', '\nExample: winnow select --embeddings embeddings.csv --n 100 --strategy coreset --out selection.json')
+    .action(action(async (flags: SelectFlags) => runSelect(flags)));
+};
+
+async function runSelect(flags: SelectFlags): Promise<void> {
+  const raw: Record<string, unknown> = flags.config === undefined ? {} : await readSelectionConfigFile(flags.config);
+  const setNumber = (field: string, value: string | undefined, flag: string, integer: boolean) => {
+    if (value === undefined) return;
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
+      throw new CliError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`, EXIT_USAGE);
+    }
+    raw[field] = x;
+  };
+  setNumber('n', flags.n, '--n', true);
+  setNumber('proportionSamples', flags.proportion, '--proportion', false);
+  setNumber('seed', flags.seed, '--seed', true);
+  setNumber('minDistance', flags.minDistance, '--min-distance', false);
+  setNumber('projectionDim', flags.projectionDim, '--projection-dim', true);
+  setNumber('rankDepth', flags.rankDepth, '--rank-depth', true);
+  if (flags.n !== undefined) delete raw.proportionSamples;
+  if (flags.proportion !== undefined) delete raw.n;
+  if (flags.strategy !== undefined) {
+    raw.strategy = flags.strategy;
+    delete raw.strategies;
+  } else if (raw.strategies === undefined && raw.strategy === undefined) {
+    raw.strategy = 'coreset';
+  }
+  if (flags.key !== undefined) raw.key = flags.key;
+  if (flags.query !== undefined) raw.queryFileNames = await readNameList(flags.query);
+  const config = parseSelectionConfig(raw, flags.config ?? 'options');
+  const preselected = flags.preselected === undefined ? undefined : await readNameList(flags.preselected);
+
+  const interactive = process.stderr.isTTY === true;
+  const result = await selectFromFiles({
+    embeddingsPath: flags.embeddings,
+    metadataPath: flags.metadata,
+    config,
+    preselected,
+    onProgress: interactive
+      ? (p) => process.stderr.write(`\rselecting: ${p.done}/${p.total ?? '?'} picks${p.etaSeconds === undefined ? '' : `, ${Math.ceil(p.etaSeconds)} s left`}  `)
+      : undefined,
+  });
+  if (interactive) process.stderr.write('\n');
+  await writeFile(flags.out, JSON.stringify(toOutput(result), null, 1) + '\n');
+  process.stdout.write(summarize(result, flags.out));
+}
+
+async function readNameList(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+function toOutput(result: SelectionResult) {
+  return {
+    selected: result.selected,
+    stoppedBy: result.stoppedBy,
+    ...(result.coveringRadius === undefined ? {} : { coveringRadius: result.coveringRadius }),
+    ranking: result.ranking.map((r) => ({ fileName: r.fileName, index: r.index, score: r.score, reason: r.reason })),
+    stats: result.stats,
+  };
+}
+
+function summarize(result: SelectionResult, out: string): string {
+  const { stats } = result;
+  const lines = [
+    `selected ${result.selected.length} of ${stats.candidates} candidates (stopped by ${result.stoppedBy})` +
+      (stats.preselected > 0 ? `, ${stats.preselected} preselected kept as centres` : '') +
+      (stats.excludedByThresholds > 0 ? `, ${stats.excludedByThresholds} excluded by thresholds` : ''),
+  ];
+  if (result.coveringRadius !== undefined) lines.push(`covering radius ${result.coveringRadius.toFixed(4)} (every sample is within this distance of a selected one)`);
+  lines.push(`ranked all ${result.ranking.length} candidates in ${stats.seconds.toFixed(2)} s${stats.kernel ? ` (${stats.kernel} kernel)` : ''}; wrote ${out}`);
+  return lines.join('\n') + '\n';
+}
