@@ -167,8 +167,10 @@ function healthy(port: number): Promise<boolean> {
  * A pass-through proxy in front of MinIO that adds `extraKeys` to every ListObjectsV2 answer: MinIO itself refuses
  * to store keys like `../x`, but another S3 server may list them, and the sync must refuse to write them.
  * The Host header is forwarded unchanged, so MinIO verifies the client's signature as made for the proxy.
+ * `stats.bytes` counts the response bytes of every other request, to show how much data left the store.
  */
-export async function startListingProxy(target: string, extraKeys: string[]): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startListingProxy(target: string, extraKeys: string[]): Promise<{ endpoint: string; stats: { bytes: number }; close(): Promise<void> }> {
+  const stats = { bytes: 0 };
   const upstream = new URL(target);
   const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const server = http.createServer((req, res) => {
@@ -176,6 +178,7 @@ export async function startListingProxy(target: string, extraKeys: string[]): Pr
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       if (!isList || up.statusCode !== 200) {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on('data', (c: Buffer) => (stats.bytes += c.length));
         up.pipe(res);
         return;
       }
@@ -198,6 +201,7 @@ export async function startListingProxy(target: string, extraKeys: string[]): Pr
   const { port } = server.address() as net.AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    stats,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
