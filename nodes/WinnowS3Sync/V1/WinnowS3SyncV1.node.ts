@@ -109,6 +109,6 @@ export class WinnowS3SyncV1 implements INodeType {
   }
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-    return executePerItem(this, (itemIndex) => syncBucketToFolder(this, itemIndex));
+    return executePerItem(this, (itemIndex) => syncBucketToFolder(this, itemIndex), { keepInputFields: true });
   }
 }
