@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
+import { registerEmbeddingsCommand } from './commands/embeddings';
+import { registerMetadataCommand } from './commands/metadata';
 import { registerSelect } from './commands/select';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommand } from './commands/token';
@@ -11,6 +13,8 @@ import { registerEmbed } from './commands/embed';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
+  registerEmbeddingsCommand,
+  registerMetadataCommand,
   registerSelect,
   registerServeCommand,
   registerTokenCommand,
