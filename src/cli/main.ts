@@ -10,6 +10,7 @@ import { registerWorkerCommand } from './commands/worker';
 import { registerPipelineCommand } from './commands/pipeline';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerEmbed } from './commands/embed';
+import { registerSync } from './commands/sync';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
@@ -22,6 +23,7 @@ const modules: CommandModule[] = [
   registerPipelineCommand,
   registerScheduleCommand,
   registerEmbed,
+  registerSync,
 ];
 
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
