@@ -10,6 +10,7 @@ export { createEmbeddedClient, type EmbeddedClientOptions } from './client/embed
 export { JobFailedError } from './client/wait-for-job';
 export { paginate, collect } from './client/paginate';
 export { datasetStorageDir } from './service/datasets';
+export { connectPlatform, type ConnectPlatformOptions, type PlatformConnection } from './connect-platform';
 export { createApiToken, listApiTokens, revokeApiToken, LOCAL_USER, type ApiTokenInfo } from './service/tokens';
 export { ConflictError, UnauthorizedError, PayloadTooLargeError } from './errors';
 export * from './schemas';

@@ -129,8 +129,10 @@ export type SampleData = Static<typeof SampleData>;
 
 export const CustomMetadata = Type.Object(
   {
-    images: Type.Array(Type.Object({ id: Type.Integer(), file_name: Type.String() }, { additionalProperties: true })),
-    metadata: Type.Array(Type.Object({ image_id: Type.Integer() }, { additionalProperties: true })),
+    images: Type.Array(
+      Type.Object({ id: Type.Union([Type.Integer(), Type.String()]), file_name: Type.String() }, { additionalProperties: true }),
+    ),
+    metadata: Type.Array(Type.Object({ image_id: Type.Union([Type.Integer(), Type.String()]) }, { additionalProperties: true })),
   },
   { $id: 'CustomMetadata', description: 'The COCO-like custom metadata file Lightly uses' },
 );
@@ -139,7 +141,11 @@ export type CustomMetadata = Static<typeof CustomMetadata>;
 export const CustomMetadataUploadResult = Type.Object(
   {
     updated: Type.Integer({ description: 'Samples whose customMetaData was set' }),
-    skipped: Type.Array(Type.Object({ imageId: Type.Integer(), fileName: Nullable(Type.String()), reason: Type.String() })),
+    skipped: Type.Array(
+      Type.Object({ imageId: Type.Union([Type.Integer(), Type.String()]), fileName: Type.String(), reason: Type.String() }),
+      { description: 'Images that are not samples of the dataset (the Lightly client skips them with a warning)' },
+    ),
+    warnings: Type.Array(Type.String(), { description: "The metadata validator's warnings, e.g. images without metadata" }),
   },
   { $id: 'CustomMetadataUploadResult' },
 );

@@ -232,13 +232,21 @@ describe.each(implementations)('PlatformClient ($name)', (impl) => {
           { image_id: 0, weather: { temperature: 15 } },
           { image_id: 1, number_of_people: 3 },
           { image_id: 2, x: 1 },
-          { image_id: 9, x: 1 },
         ],
       });
       expect(result.updated).toBe(2);
-      expect(result.skipped.map((s) => s.imageId)).toEqual([2, 9]);
+      expect(result.skipped).toEqual([{ imageId: 2, fileName: 'not-a-sample.jpg', reason: expect.any(String) }]);
       const first = (await client.iterateSamples(datasetId, { pageSize: 1 })[Symbol.asyncIterator]().next()).value;
-      expect(first.customMetaData).toEqual({ weather: { temperature: 15 } });
+      // Lightly stores the whole entry, image_id included.
+      expect(first.customMetaData).toEqual({ image_id: 0, weather: { temperature: 15 } });
+    });
+
+    it('rejects metadata for an image id that is not in images, naming it', async () => {
+      const error = await client
+        .uploadCustomMetadata(datasetId, { images: [{ id: 0, file_name: NAMES[0] }], metadata: [{ image_id: 9, x: 1 }] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toMatch(/9/);
     });
 
     it('stores configurator entries', async () => {
@@ -307,7 +315,7 @@ describe('both clients', () => {
         }),
       );
       expect(outcomes[0]).toEqual(outcomes[1]);
-      expect(outcomes[0].map((e) => e.code)).toEqual(['NOT_FOUND', 'CONFLICT', 'INVALID_INPUT', 'INVALID_INPUT', 'NOT_FOUND']);
+      expect(outcomes[0].map((e) => e.code)).toEqual(['NOT_FOUND', 'CONFLICT', 'UNKNOWN_FILE_NAMES', 'INVALID_INPUT', 'NOT_FOUND']);
     } finally {
       for (const h of harnesses) await h.close();
     }

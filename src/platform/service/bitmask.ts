@@ -1,66 +1,39 @@
+import { TagBitset, bitmaskDifference, bitmaskFromIndices, bitmaskIntersection, bitmaskUnion, indicesFromBitmask } from '../../tags';
+
 /**
- * Lightly bitmasks (`0x…`, bit k = sample k in dataset order) as the platform needs them.
- * Kept behind this file so the platform uses one set of bitmask helpers.
+ * Lightly bitmasks (`0x…`, bit k = sample k in dataset order) as the platform needs them, on top of the tags module.
+ * The REST API also accepts masks without `0x` (Lightly's parsers do), so every mask is normalised here first.
  */
 
-function nibbles(hex: string): string {
-  return hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
+function withPrefix(hex: string): string {
+  return /^0[xX]/.test(hex) ? hex : `0x${hex}`;
 }
 
-/** `[0, 2]` → `'0x5'` */
-export function bitmaskFromIndices(indices: Iterable<number>): string {
-  const digits: number[] = [];
-  for (const i of indices) {
-    const d = i >> 2;
-    while (digits.length <= d) digits.push(0);
-    digits[d] |= 1 << (i & 3);
-  }
-  let end = digits.length;
-  while (end > 0 && digits[end - 1] === 0) end--;
-  if (end === 0) return '0x0';
-  let out = '0x';
-  for (let d = end - 1; d >= 0; d--) out += digits[d].toString(16);
-  return out;
+export { bitmaskFromIndices };
+
+export function indicesOf(bitmask: string): number[] {
+  return indicesFromBitmask(withPrefix(bitmask));
 }
 
-/** `'0x5'` → `[0, 2]` (ascending) */
-export function indicesFromBitmask(bitmask: string): number[] {
-  const hex = nibbles(bitmask);
-  const out: number[] = [];
-  for (let pos = hex.length - 1, d = 0; pos >= 0; pos--, d++) {
-    const v = parseInt(hex[pos], 16);
-    if (v === 0) continue;
-    for (let b = 0; b < 4; b++) if (v & (1 << b)) out.push(d * 4 + b);
-  }
-  return out;
-}
-
-/** Every one of `n` samples: `4` → `'0xf'` */
+/** Every one of `n` samples: `4` → `'0xf'`; built as text because initial-tag is rewritten on every sample batch. */
 export function allOnesBitmask(n: number): string {
   if (n <= 0) return '0x0';
   const partial = n % 4;
   return '0x' + (partial === 0 ? '' : ((1 << partial) - 1).toString(16)) + 'f'.repeat(Math.floor(n / 4));
 }
 
-/** Highest set bit + 1 (0 for an empty mask): the number of samples the mask needs. */
+/** One past the highest set bit (0 for an empty mask): how many samples the mask needs. */
 export function bitmaskWidth(bitmask: string): number {
-  const value = BigInt('0x' + (nibbles(bitmask) || '0'));
-  return value === 0n ? 0 : value.toString(2).length;
+  return TagBitset.fromHex(withPrefix(bitmask)).highestIndexPlusOne();
 }
 
-export function unionBitmasks(a: string, b: string): string {
-  return '0x' + (BigInt('0x' + nibbles(a)) | BigInt('0x' + nibbles(b))).toString(16);
-}
+export const combineBitmasks = {
+  UNION: (a: string, b: string) => bitmaskUnion(withPrefix(a), withPrefix(b)),
+  INTERSECTION: (a: string, b: string) => bitmaskIntersection(withPrefix(a), withPrefix(b)),
+  DIFFERENCE: (a: string, b: string) => bitmaskDifference(withPrefix(a), withPrefix(b)),
+};
 
-export function intersectBitmasks(a: string, b: string): string {
-  return '0x' + (BigInt('0x' + nibbles(a)) & BigInt('0x' + nibbles(b))).toString(16);
-}
-
-export function differenceBitmasks(a: string, b: string): string {
-  return '0x' + (BigInt('0x' + nibbles(a)) & ~BigInt('0x' + nibbles(b))).toString(16);
-}
-
-/** Normalises any accepted spelling (`5`, `0X05`) to Lightly's `0x5`. */
+/** Any accepted spelling (`5`, `0X05`) → Lightly's `0x5`. */
 export function normaliseBitmask(bitmask: string): string {
-  return '0x' + BigInt('0x' + (nibbles(bitmask) || '0')).toString(16);
+  return TagBitset.fromHex(withPrefix(bitmask)).toHex();
 }

@@ -3,7 +3,7 @@ import { loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
 import { parseSelectionConfig, selectSamples, type SelectionConfig } from '../../select';
 import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
 import { newId, type Store } from '../store/store';
-import { bitmaskFromIndices, indicesFromBitmask } from './bitmask';
+import { bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
 import { num, parseJson, toJobStatusData } from './rows';
@@ -180,7 +180,7 @@ export async function createTagFromScores(
   let prevTagId: string | undefined;
   if (stored.preselectedTagId !== undefined) {
     const pre = await getTag(scope, datasetId, stored.preselectedTagId);
-    indices.push(...indicesFromBitmask(pre.bitMaskData));
+    indices.push(...indicesOf(pre.bitMaskData));
     prevTagId = pre.id;
   }
   return createTag(scope, datasetId, {
@@ -265,10 +265,10 @@ export class JobRunner {
     const fileNames = await loadFileNames(this.store, datasetId);
     const full = await loadEmbeddingMatrix(embedding.filePath);
     const preselectedIdx =
-      request.preselectedTagId !== undefined ? indicesFromBitmask((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];
+      request.preselectedTagId !== undefined ? indicesOf((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];
     let pool: Set<number> | undefined;
     if (request.queryTagId !== undefined) {
-      pool = new Set(indicesFromBitmask((await getTag(scope, datasetId, request.queryTagId)).bitMaskData));
+      pool = new Set(indicesOf((await getTag(scope, datasetId, request.queryTagId)).bitMaskData));
       for (const i of preselectedIdx) pool.add(i);
     }
     const matrix = pool === undefined ? full : subMatrix(full, fileNames, pool);

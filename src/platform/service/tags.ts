@@ -4,23 +4,13 @@ import { ConflictError } from '../errors';
 import type { TagArithmeticsRequest, TagArithmeticsResponse, TagCreateRequest, TagData } from '../schemas';
 import type { PlatformDatabase } from '../store/schema';
 import { newId } from '../store/store';
-import {
-  allOnesBitmask,
-  bitmaskFromIndices,
-  bitmaskWidth,
-  differenceBitmasks,
-  indicesFromBitmask,
-  intersectBitmasks,
-  normaliseBitmask,
-  unionBitmasks,
-} from './bitmask';
+import { bitmaskFromFileNames, fileNamesFromBitmask, indexByFileName } from '../../tags';
+import { allOnesBitmask, bitmaskWidth, combineBitmasks, normaliseBitmask } from './bitmask';
 import { getDataset, touchDataset, type UserScope } from './datasets';
 import { toTagData } from './rows';
 import { loadFileNames } from './samples';
 
 export const INITIAL_TAG = 'initial-tag';
-// How many unknown file names an error lists before "and N more": enough to spot the pattern, short enough to read.
-const MAX_NAMES_IN_ERROR = 5;
 
 /**
  * Keeps `initial-tag` holding every sample, as Lightly's initial/upsize calls do: created with the first samples,
@@ -151,34 +141,30 @@ export async function createTagFromFilenames(
 ): Promise<TagData> {
   await getDataset(scope, datasetId);
   const all = await loadFileNames(scope.store, datasetId);
-  const position = new Map(all.map((name, i) => [name, i]));
-  const indices: number[] = [];
-  const unknown: string[] = [];
-  for (const name of request.fileNames) {
-    const i = position.get(name);
-    if (i === undefined) unknown.push(name);
-    else indices.push(i);
-  }
-  if (unknown.length > 0) {
-    const shown = unknown.slice(0, MAX_NAMES_IN_ERROR).map((n) => JSON.stringify(n)).join(', ');
-    const more = unknown.length > MAX_NAMES_IN_ERROR ? ` and ${unknown.length - MAX_NAMES_IN_ERROR} more` : '';
-    throw new InvalidInputError({ file: 'body', column: 'fileNames' }, `${unknown.length} file names are not samples of this dataset: ${shown}${more}`);
+  let bitMaskData: string;
+  try {
+    bitMaskData = bitmaskFromFileNames(request.fileNames, indexByFileName(all));
+  } catch (error) {
+    // The tags module names its input "file names"; over the API that input is the body's fileNames field.
+    if (error instanceof InvalidInputError) {
+      throw new InvalidInputError({ file: 'body', column: 'fileNames' }, error.message.replace(/^file names: /, ''), error.code);
+    }
+    throw error;
   }
   return createTag(scope, datasetId, {
     name: request.name,
     prevTagId: request.prevTagId,
-    bitMaskData: bitmaskFromIndices(indices),
+    bitMaskData,
     totSize: all.length,
     creator: request.creator,
-    changes: { samples: { method: 'selected', count: new Set(indices).size } },
+    changes: { samples: { method: 'selected', count: new Set(request.fileNames).size } },
   });
 }
 
 /** UNION / INTERSECTION / DIFFERENCE of two tags; with `newTagName` the result is also saved as a tag. */
 export async function tagArithmetics(scope: UserScope, datasetId: string, request: TagArithmeticsRequest): Promise<TagArithmeticsResponse> {
   const [a, b] = await Promise.all([getTag(scope, datasetId, request.tagId1), getTag(scope, datasetId, request.tagId2)]);
-  const combine = { UNION: unionBitmasks, INTERSECTION: intersectBitmasks, DIFFERENCE: differenceBitmasks }[request.operation];
-  const bitMaskData = combine(a.bitMaskData, b.bitMaskData);
+  const bitMaskData = combineBitmasks[request.operation](a.bitMaskData, b.bitMaskData);
   if (request.newTagName === undefined) return { bitMaskData };
   const tag = await createTag(scope, datasetId, {
     name: request.newTagName,
@@ -194,9 +180,7 @@ export async function tagArithmetics(scope: UserScope, datasetId: string, reques
 export async function exportFilenames(scope: UserScope, datasetId: string, tagId: string): Promise<string[]> {
   const tag = await getTag(scope, datasetId, tagId);
   const all = await loadFileNames(scope.store, datasetId);
-  return indicesFromBitmask(tag.bitMaskData)
-    .filter((i) => i < all.length)
-    .map((i) => all[i]);
+  return fileNamesFromBitmask(normaliseBitmask(tag.bitMaskData), all);
 }
 
 export async function deleteTag(scope: UserScope, datasetId: string, tagId: string): Promise<void> {
