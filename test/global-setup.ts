@@ -7,6 +7,13 @@ import path from 'node:path';
  * `scripts/services.sh up` is idempotent: it returns at once when they already run.
  */
 export default function setup(): void {
+  const root = path.join(__dirname, '..');
+  // CLI and n8n tests run the built package (dist/); build it once here rather than in each test file.
+  // .ci/run has just built it and sets WINNOW_TEST_SKIP_BUILD.
+  if (!process.env.WINNOW_TEST_SKIP_BUILD) {
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'copy-assets.mjs')], { cwd: root, stdio: 'inherit' });
+  }
   const script = path.join(__dirname, '..', 'scripts', 'services.sh');
   const out = execFileSync('bash', [script, 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   for (const line of out.split('\n')) {

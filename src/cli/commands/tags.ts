@@ -1,0 +1,43 @@
+import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
+import { action, type CommandModule } from '../program';
+import { resolveDataset } from './datasets';
+
+export const registerTagsCommand: CommandModule = (program) => {
+  const command = program
+    .command('tags')
+    .description('List the tags of a dataset with their sizes and lineage.')
+    .argument('<dataset>', 'dataset name or id')
+    .option('--json', 'print JSON');
+  addPlatformOptions(command).action(
+    action(async (datasetRef: string, flags: PlatformOptions & { json?: boolean }) => {
+      const connection = await connectPlatform(flags);
+      try {
+        const dataset = await resolveDataset(connection.client, datasetRef);
+        const tags = await connection.client.getAllTags(dataset.id);
+        const rows = tags.map((t) => ({ ...t, size: t.totSize ?? countBits(t.bitMaskData) }));
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        const byId = new Map(tags.map((t) => [t.id, t.name]));
+        const width = Math.max(4, ...rows.map((t) => t.name.length));
+        process.stdout.write(`${'name'.padEnd(width)}  ${'size'.padStart(7)}  from\n`);
+        for (const t of rows) process.stdout.write(`${t.name.padEnd(width)}  ${String(t.size).padStart(7)}  ${t.prevTagId ? (byId.get(t.prevTagId) ?? t.prevTagId) : '-'}\n`);
+      } finally {
+        await connection.close();
+      }
+    }),
+  );
+};
+
+function countBits(hex: string): number {
+  let n = 0;
+  for (const c of hex.slice(2)) {
+    let v = parseInt(c, 16);
+    while (v) {
+      n += v & 1;
+      v >>= 1;
+    }
+  }
+  return n;
+}
