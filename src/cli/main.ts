@@ -3,26 +3,38 @@ import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
 import { registerEmbeddingsCommand } from './commands/embeddings';
 import { registerMetadataCommand } from './commands/metadata';
-import { registerSelect } from './commands/select';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommand } from './commands/token';
 import { registerWorkerCommand } from './commands/worker';
 import { registerPipelineCommand } from './commands/pipeline';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerSelect } from './commands/select';
 import { registerEmbed } from './commands/embed';
+import { registerRunCommand } from './commands/run';
+import { registerDemoCommand } from './commands/demo';
+import { registerMagicCommand } from './commands/magic';
+import { registerDatasetsCommand } from './commands/datasets';
+import { registerTagsCommand } from './commands/tags';
+import { registerExportCommand } from './commands/export';
 import { registerSync } from './commands/sync';
 
 // One line per command module; each file under ./commands owns one noun.
 const modules: CommandModule[] = [
   registerEmbeddingsCommand,
   registerMetadataCommand,
-  registerSelect,
   registerServeCommand,
   registerTokenCommand,
   registerWorkerCommand,
   registerPipelineCommand,
   registerScheduleCommand,
+  registerSelect,
   registerEmbed,
+  registerRunCommand,
+  registerDemoCommand,
+  registerMagicCommand,
+  registerDatasetsCommand,
+  registerTagsCommand,
+  registerExportCommand,
   registerSync,
 ];
 
