@@ -68,6 +68,8 @@ async function explain(absPath: string, error: Error & { code?: string }, option
     return `image too large: ${size}exceeds the ${options.limitInputPixels.toLocaleString('en-US')}-pixel limit (possible decompression bomb)`;
   }
   if (/unsupported image format/i.test(message)) return 'not a supported image (unrecognised or unsupported format)';
+  // With several decodes in flight libvips sometimes loses the decoder's own warning text and reports only this.
+  if (/warning treated as error/i.test(message)) return 'corrupt or truncated image (the decoder reported damaged data)';
   if (/premature end|truncated|corrupt|invalid|bad |read error|not a|damaged|unexpected end/i.test(message)) {
     return `corrupt or truncated image (${firstLine(message)})`;
   }
