@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { copyFile, rename, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages as embedImageFiles, listImageFiles } from '../src/embed';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
@@ -102,6 +102,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     const previous = resumeCursor<number>() ?? 0;
     const files = await readList(ws.listFile, shard.offset, shard.count);
     const csvFile = ws.shardCsv(shard.index);
+    await mkdir(ws.shardsDir, { recursive: true });
     // Rows already written by a crashed attempt are kept (resume); the cursor counts them so progress never goes back.
     const durable = await countRows(csvFile);
     const heartbeat = new Heartbeater<number>(durable);
@@ -112,7 +113,10 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       resume: true,
       batchSize: config.embed.batchSize,
       ...(config.embed.model ? { model: config.embed.model } : {}),
-      onBatch: ({ filesDone }) => heartbeat.checkpoint(durable + filesDone),
+      onBatch: ({ filesDone }) => {
+        heartbeat.checkpoint(durable + filesDone);
+        Context.current().log.debug('embedded batch', { shard: shard.index, filesDone: durable + filesDone });
+      },
       onProgress: heartbeat.onProgress,
       onWarning: (message) => Context.current().log.warn(message),
       signal: activitySignal(),

@@ -1,14 +1,9 @@
 import { InvalidConfigError, type WinnowError } from '../src/errors';
 import type { PipelineConfig } from '../src/pipeline/config';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
-import { createEmbeddedClient, createHttpClient, datasetStorageDir, openStore, type PlatformClient } from '../src/platform';
+import { connectPlatform, type PlatformClient, type PlatformConnection } from '../src/platform';
 
-export interface OpenPlatform {
-  client: PlatformClient;
-  /** Set for the embedded store: where a dataset's images and thumbnails go. */
-  storageDirFor?: (datasetId: string) => string;
-  close(): Promise<void>;
-}
+export type OpenPlatform = PlatformConnection;
 
 /**
  * Opens the platform a config names, for the length of one activity: the embedded store under `home`, or the HTTP
@@ -16,24 +11,11 @@ export interface OpenPlatform {
  */
 export async function openPlatform(config: PipelineConfig, profiles: ResolveProfileOptions): Promise<OpenPlatform> {
   const target = config.platform;
-  if ('url' in target) {
-    const name = target.profile ?? 'default';
-    const token = resolveCredentialProfile(name, profiles).platform?.token;
-    if (!token) throw new InvalidConfigError(`credential profile "${name}" has no platform token (WINNOW_PROFILE_${name.toUpperCase()}_PLATFORM_TOKEN)`);
-    const client = createHttpClient({ baseUrl: target.url, token });
-    return { client, close: () => client.close() };
-  }
-  const home = target.home;
-  const store = await openStore({ home });
-  const client = createEmbeddedClient(store, { home });
-  return {
-    client,
-    storageDirFor: (datasetId) => datasetStorageDir(home, datasetId),
-    close: async () => {
-      await client.close();
-      await store.close();
-    },
-  };
+  if ('home' in target) return connectPlatform({ home: target.home });
+  const name = target.profile ?? 'default';
+  const token = resolveCredentialProfile(name, profiles).platform?.token;
+  if (!token) throw new InvalidConfigError(`credential profile "${name}" has no platform token (WINNOW_PROFILE_${name.toUpperCase()}_PLATFORM_TOKEN)`);
+  return connectPlatform({ platformUrl: target.url, token });
 }
 
 /** Runs `fn` with an open platform and always closes it, also when `fn` fails or is cancelled. */
