@@ -1,5 +1,27 @@
 #!/usr/bin/env bash
-# Installs (when missing) and starts every service the tests need. Each part caches under $HOME.
-set -euo pipefail
+# Installs (when missing) and starts everything the tests need; each part caches under $HOME and returns at once
+# when its cache is complete:
+#   - MinIO, the Temporal dev server and a throwaway PostgreSQL cluster (scripts/services.sh),
+#   - Debian's Chromium for the web app's browser tests (scripts/install-chromium.sh),
+#   - a real n8n on Node 24 for the nodes' end-to-end test (scripts/n8n-host/install.sh).
+# The slow, independent installs run in parallel; any failure fails the whole step with its log.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/services.sh up
+logs="$(mktemp -d)"
+pids=()
+names=()
+start() { local name=$1; shift; "$@" >"$logs/$name.log" 2>&1 & pids+=($!); names+=("$name"); }
+
+start services bash scripts/services.sh up
+start chromium bash scripts/install-chromium.sh
+start n8n bash scripts/n8n-host/install.sh
+
+failed=0
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then
+    echo "prepare: ${names[$i]} ready"
+  else
+    echo "prepare: ${names[$i]} FAILED; its log:"; tail -n 60 "$logs/${names[$i]}.log"; failed=1
+  fi
+done
+exit $failed
