@@ -1,4 +1,6 @@
 'use strict';
+/* global require, process */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry run by plain node */
 // A pipeline worker as its own process, for tests that kill -9 it. Settings come from the environment:
 // TEMPORAL_ADDRESS, WINNOW_TEST_TASK_QUEUE, WINNOW_WORK_DIR, WINNOW_TEST_CONCURRENCY. It prints `ready` once polling
 // and one JSON line per embedded batch (the activity's debug log), which the test reads to know what was done.

@@ -1,4 +1,6 @@
 'use strict';
+/* global require */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry run by plain node */
 // Lets a plain `node` child process (the worker the crash test kills) run the TypeScript sources directly:
 // Node's own type stripping cannot resolve extensionless CommonJS imports, so swc (already installed with the
 // Temporal worker, which bundles workflows with it) transpiles each .ts file on load.
