@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { CustomMetadata as MetadataFile } from '../metadata';
 
 /**
  * The platform's wire shapes, following Lightly's v1 API models (camelCase JSON fields) where one exists.
@@ -136,7 +137,8 @@ export const CustomMetadata = Type.Object(
   },
   { $id: 'CustomMetadata', description: 'The COCO-like custom metadata file Lightly uses' },
 );
-export type CustomMetadata = Static<typeof CustomMetadata>;
+// The static type is the metadata module's: entries carry any JSON besides image_id, which TypeBox's Static drops.
+export type CustomMetadata = MetadataFile;
 
 export const CustomMetadataUploadResult = Type.Object(
   {

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Pool } from 'pg';
 import { createPlatformServer } from '../../src/platform/server/create-server';
 import { createApiToken } from '../../src/platform/service/tokens';
 import { openStore, type Store } from '../../src/platform/store/store';
@@ -13,20 +15,34 @@ import { openStore, type Store } from '../../src/platform/store/store';
 export interface DialectCase {
   name: 'sqlite' | 'postgres';
   open(home: string): Promise<Store>;
+  /** Drops what `open` created outside the home folder (the PostgreSQL schema). */
+  dispose(home: string): Promise<void>;
 }
 
-let schemaCounter = 0;
+/** One schema per home folder, so reopening a home reopens the same PostgreSQL data (restart tests). */
+function schemaFor(home: string): string {
+  return `winnow_test_${createHash('sha256').update(home).digest('hex').slice(0, 16)}`;
+}
+
 export function dialects(): DialectCase[] {
-  const list: DialectCase[] = [{ name: 'sqlite', open: (home) => openStore({ home, databaseUrl: '' }) }];
+  const list: DialectCase[] = [{ name: 'sqlite', open: (home) => openStore({ home, databaseUrl: '' }), dispose: async () => undefined }];
   const url = process.env.WINNOW_TEST_POSTGRES_URL;
-  const only = process.env.WINNOW_TEST_DIALECTS?.split(',');
   if (url) {
-    const run = `${process.pid}_${Date.now().toString(36)}`;
     list.push({
       name: 'postgres',
-      open: (home) => openStore({ home, databaseUrl: url, postgresSchema: `winnow_test_${run}_${schemaCounter++}` }),
+      open: (home) => openStore({ home, databaseUrl: url, postgresSchema: schemaFor(home) }),
+      async dispose(home) {
+        const pool = new Pool({ connectionString: url, max: 1 });
+        try {
+          await pool.query(`DROP SCHEMA IF EXISTS ${schemaFor(home)} CASCADE`);
+        } finally {
+          await pool.end();
+        }
+      },
     });
   }
+  // WINNOW_TEST_DIALECTS=sqlite narrows the list (kysely's test-setup does the same with its DIALECTS).
+  const only = process.env.WINNOW_TEST_DIALECTS?.split(',');
   return only ? list.filter((d) => only.includes(d.name)) : list;
 }
 

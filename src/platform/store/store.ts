@@ -59,7 +59,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     throw new InvalidConfigError('WINNOW_DATABASE_URL must start with postgres:// (or be empty for SQLite under the home folder)');
   }
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(db, dialect === 'postgres' ? options.postgresSchema : undefined);
     const secrets = openSecretBox(home);
     return { db, dialect, home, secrets, close: () => db.destroy() };
   } catch (error) {
@@ -68,8 +68,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
 }
 
-async function migrateToLatest(db: Kysely<PlatformDatabase>): Promise<void> {
-  const migrator = new Migrator({ db, provider: platformMigrations });
+async function migrateToLatest(db: Kysely<PlatformDatabase>, schema: string | undefined): Promise<void> {
+  // The migration bookkeeping tables must live in the store's own schema: Kysely looks them up by name across the
+  // search path, and one in `public` would otherwise be mistaken for ours.
+  const migrator = new Migrator({ db, provider: platformMigrations, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
 }
