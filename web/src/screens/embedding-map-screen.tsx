@@ -6,7 +6,7 @@ import { fieldValue, isNumericField, type DatasetState } from '../dataset-data';
 import { CATEGORY_COLOURS, drawPoints, fitView, insidePolygon, toPixel, viridis, type ScatterView } from '../scatter';
 
 const WIDTH = 900;
-const HEIGHT = 620;
+const HEIGHT = 560;
 const GREY: [number, number, number] = [170, 170, 180];
 
 interface Legend {
@@ -67,7 +67,7 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
       // Unselected points fade so the selection reads at a glance.
       for (let i = 0; i < highlighted.length; i++) if (!highlighted[i]) drawn[i * 4 + 3] = 60;
     }
-    drawPoints(image, view, coords.coordinatesDimension1, coords.coordinatesDimension2, drawn, coords.fileNames.length > 20000 ? 2 : 4);
+    drawPoints(image, view, coords.coordinatesDimension1, coords.coordinatesDimension2, drawn, pointSize(coords.fileNames.length));
     ctx.putImageData(image, 0, 0);
     setRenderMs(performance.now() - started);
   }, [coords, view, colours, selected]);
@@ -235,6 +235,11 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
       </div>
     </div>
   );
+}
+
+/** Big dots for a few hundred points, 2-pixel ones at 100,000 so clusters stay readable instead of one blob. */
+function pointSize(n: number): number {
+  return n <= 1000 ? 8 : n <= 10_000 ? 5 : n <= 50_000 ? 3 : 2;
 }
 
 function colourPoints(
