@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { openOrtSession, warnRunner, type ModelRunner, type OrtModule, type RunnerOptions } from '../model-runner';
 
 /**
@@ -9,22 +11,40 @@ export function loadOrtNode(): OrtModule {
   return createRequire(__filename)('onnxruntime-node') as OrtModule;
 }
 
+/**
+ * Whether the CUDA provider library sits next to the native binding. It is a separate download
+ * (`ONNXRUNTIME_NODE_INSTALL_CUDA=v12`); checking first avoids ONNX Runtime printing a load error on every CPU host.
+ */
+function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(__filename).resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return readdirSync(dir).some((f) => f.includes('providers_cuda'));
+  } catch {
+    return false;
+  }
+}
+
 /** onnxruntime-node: the native CPU build that ships inside the npm package, plus CUDA when installed and asked for. */
 export async function openNodeRunner(model: string | Uint8Array, options: RunnerOptions): Promise<ModelRunner> {
   const sessionOptions: Record<string, unknown> = { graphOptimizationLevel: 'all' };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   const module = loadOrtNode();
   if (options.executionProvider === 'cuda') {
-    try {
-      return await openOrtSession(
-        module,
-        model,
-        { ...sessionOptions, executionProviders: ['cuda', 'cpu'] },
-        { backend: 'node', executionProvider: 'cuda' },
-      );
-    } catch (error) {
-      // The CUDA provider is a separate download (ONNXRUNTIME_NODE_INSTALL_CUDA); without it, CPU still works.
-      warnRunner(options, `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); using CPU`);
+    if (!cudaProviderInstalled()) {
+      warnRunner(options, 'CUDA execution provider not installed (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL_CUDA=v12); using CPU');
+    } else {
+      try {
+        return await openOrtSession(
+          module,
+          model,
+          { ...sessionOptions, executionProviders: ['cuda', 'cpu'] },
+          { backend: 'node', executionProvider: 'cuda' },
+        );
+      } catch (error) {
+        // Installed but unusable (no GPU, driver mismatch): CPU still works.
+        warnRunner(options, `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); using CPU`);
+      }
     }
   }
   return openOrtSession(
