@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/src/cli/main.js');
+require('../dist/src/cli/main.js').main();

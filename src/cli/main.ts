@@ -19,7 +19,7 @@ import { registerExportCommand } from './commands/export';
 import { registerSync } from './commands/sync';
 
 // One line per command module; each file under ./commands owns one noun.
-const modules: CommandModule[] = [
+export const commandModules: CommandModule[] = [
   registerEmbeddingsCommand,
   registerMetadataCommand,
   registerServeCommand,
@@ -38,11 +38,15 @@ const modules: CommandModule[] = [
   registerSync,
 ];
 
-const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
+/** The `winnow` program with every command registered (tests inspect it; bin/winnow.js runs it). */
+export function createWinnowProgram() {
+  const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return createProgram(commandModules, version);
+}
 
-runProgram(createProgram(modules, version), process.argv).catch((error: unknown) => {
-  process.stderr.write(`winnow: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+export function main(argv: string[] = process.argv): void {
+  runProgram(createWinnowProgram(), argv).catch((error: unknown) => {
+    process.stderr.write(`winnow: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
