@@ -107,12 +107,18 @@ function normalise(v: Float64Array): void {
   if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
 }
 
-/** Gram–Schmidt on two vectors; a collapsed second vector (rank-1 data) stays zero. */
+/**
+ * Gram–Schmidt on two vectors. When `b` is (numerically) parallel to `a` — rank-1 data — it becomes zero rather than
+ * a normalised rounding error, so the second coordinate is 0 instead of a copy of the first.
+ */
 function orthonormalise(a: Float64Array, b: Float64Array): void {
   normalise(a);
+  const before = Math.sqrt(dot(b, b));
   const p = dot(a, b);
   for (let i = 0; i < b.length; i++) b[i] -= p * a[i];
-  normalise(b);
+  // 1e-9 of its length left after projection = parallel up to float64 rounding over thousands of accumulated rows.
+  if (Math.sqrt(dot(b, b)) <= 1e-9 * before) b.fill(0);
+  else normalise(b);
 }
 
 function fixSign(v: Float64Array): void {
