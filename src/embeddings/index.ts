@@ -1,5 +1,5 @@
 export type { EmbeddingMatrix } from './matrix';
-export { formatFloat32 } from './float32-format';
+export { MAX_FLOAT32_TEXT, formatFloat32, writeFloat32 } from './float32-format';
 export {
   INVALID_EMBEDDINGS,
   formatHeader,

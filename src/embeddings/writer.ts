@@ -1,14 +1,17 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { InvalidInputError } from '../errors';
-import { formatHeader, formatRow, INVALID_EMBEDDINGS } from './csv-format';
+import { formatHeader, INVALID_EMBEDDINGS, quoteField } from './csv-format';
+import { MAX_FLOAT32_TEXT, writeFloat32 } from './float32-format';
 import type { RowSink } from './csv-parser';
 import type { EmbeddingMatrix } from './matrix';
 import { parseEmbeddingsFile } from './reader';
 
-// Rows are handed to the stream whole; 1 MiB of buffered text before `write()` asks us to wait keeps the disk busy
-// without letting a fast producer pile up gigabytes.
+// Rows are formatted as bytes into 1 MiB chunks (no per-value strings), and a chunk is handed to the stream when full;
+// 1 MiB of buffered chunks before `write()` asks us to wait keeps the disk busy without piling up gigabytes.
+const CHUNK_BYTES = 1 << 20;
 const WRITE_HIGH_WATER_MARK = 1 << 20;
+const COMMA = 44;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -127,7 +130,7 @@ export async function createEmbeddingsWriter(path: string, options: EmbeddingsWr
   let rowsWritten = 0;
   let closed = false;
 
-  const push = async (text: string) => {
+  const push = async (text: string | Buffer) => {
     if (failure) throw failure;
     if (!stream.write(text)) {
       await new Promise<void>((resolve, reject) => {
@@ -145,6 +148,16 @@ export async function createEmbeddingsWriter(path: string, options: EmbeddingsWr
     }
   };
   if (!existing) await push(formatHeader(dim));
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  const flush = async () => {
+    if (used === 0) return;
+    const full = chunk.subarray(0, used);
+    // The stream keeps a reference until the bytes are on disk, so the next rows go into a fresh chunk.
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    await push(full);
+  };
 
   const reject = (problem: string): never => {
     throw new InvalidInputError({ file: path, line }, problem, INVALID_EMBEDDINGS);
@@ -171,13 +184,25 @@ export async function createEmbeddingsWriter(path: string, options: EmbeddingsWr
       }
       if (names.has(fileName)) reject(`duplicate file name ${JSON.stringify(fileName)}`);
       names.add(fileName);
-      await push(formatRow(fileName, embedding, label));
+      const name = quoteField(fileName);
+      const bound = Buffer.byteLength(name) + dim * (MAX_FLOAT32_TEXT + 1) + 16;
+      if (used + bound > chunk.length) {
+        await flush();
+        if (bound > chunk.length) chunk = Buffer.allocUnsafe(bound);
+      }
+      used += chunk.write(name, used, 'utf8');
+      for (let i = 0; i < dim; i++) {
+        chunk[used++] = COMMA;
+        used = writeFloat32(embedding[i], chunk, used);
+      }
+      used += chunk.write(`,${label}\r\n`, used, 'latin1');
       line++;
       rowsWritten++;
     },
     async close() {
       if (closed) return;
       closed = true;
+      await flush();
       await new Promise<void>((resolve, rejectClose) => {
         stream.end((error?: Error | null) => (error ? rejectClose(error) : resolve()));
       });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatFloat32 } from '../../src/embeddings';
+import { MAX_FLOAT32_TEXT, formatFloat32, writeFloat32 } from '../../src/embeddings';
 
 const bitsView = new Uint32Array(1);
 const floatView = new Float32Array(bitsView.buffer);
@@ -12,7 +12,17 @@ function fromBits(bits: number): number {
   return floatView[0];
 }
 
-describe('formatFloat32', () => {
+const out = Buffer.alloc(64);
+
+/** writeFloat32's bytes at an offset, as text (the CSV writer's path). */
+function bytesOf(value: number): string {
+  out.fill(0);
+  const end = writeFloat32(value, out, 3);
+  expect(end - 3).toBeLessThanOrEqual(MAX_FLOAT32_TEXT);
+  return out.toString('latin1', 3, end);
+}
+
+describe('formatFloat32 / writeFloat32', () => {
   it('writes the examples of the lightly CSV the way numpy does', () => {
     expect(formatFloat32(0.1)).toBe('0.1');
     expect(formatFloat32(3)).toBe('3.0');
@@ -37,6 +47,7 @@ describe('formatFloat32', () => {
     expect(formatFloat32(Infinity)).toBe('inf');
     expect(formatFloat32(-Infinity)).toBe('-inf');
     expect(formatFloat32(1e39)).toBe('inf');
+    expect([bytesOf(Number.NaN), bytesOf(-Infinity), bytesOf(-0), bytesOf(0)]).toEqual(['nan', '-inf', '-0.0', '0.0']);
   });
 
   it('matches str(numpy.float32(x)) from numpy 2.4.6 on 7,578 values (random bits, embeddings, powers of 2 and 10)', () => {
@@ -45,7 +56,9 @@ describe('formatFloat32', () => {
     for (const line of lines) {
       if (line === '' || line.startsWith('#')) continue;
       const [bits, expected] = line.split(' ');
-      expect([bits, formatFloat32(fromBits(parseInt(bits, 16)))]).toEqual([bits, expected]);
+      const value = fromBits(parseInt(bits, 16));
+      expect([bits, formatFloat32(value)]).toEqual([bits, expected]);
+      expect([bits, bytesOf(value)]).toEqual([bits, expected]);
       checked++;
     }
     expect(checked).toBe(7578);
@@ -57,6 +70,7 @@ describe('formatFloat32', () => {
         const value = fromBits(bits);
         if (!Number.isFinite(value)) return;
         const text = formatFloat32(value);
+        expect(bytesOf(value)).toBe(text);
         expect(Object.is(Math.fround(Number(text)), value)).toBe(true);
         expect(text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
       }),
