@@ -127,6 +127,14 @@ describe('platform server', () => {
       expect(await bad.json()).toMatchObject({ code: 'INVALID_EMBEDDINGS', error: expect.stringContaining('z.jpg') });
       const map = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/${write.embeddingId}/2d`);
       expect(map.body.fileNames).toEqual(NAMES);
+      // What Lightly's client does next: ask for the 2-D job (a no-op here) and read the CSV back to merge.
+      expect((await call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${write.embeddingId}/trigger2dEmbeddingsJob`, { dimensionalityReductionMethod: 'PCA' })).status).toBe(204);
+      const { body: readUrl } = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/${write.embeddingId}/readCSVUrl`);
+      const download = await fetch(readUrl as string);
+      expect(await download.text()).toBe(csv);
+      expect((await fetch((readUrl as string).replace(/signature=./, 'signature=Y'))).status).toBe(401);
+      // A PUT signature does not open a GET, nor the other way round.
+      expect((await fetch(write.signedWriteUrl)).status).toBe(401);
     });
 
     it('exports a tag as plain text and as JSON, and answers the arithmetic bitmask endpoint', async () => {

@@ -10,15 +10,21 @@ import { num, toEmbeddingData } from './rows';
 import { computePca2d } from './pca';
 import { loadFileNames } from './samples';
 
-// Signed write URLs stay valid for an hour: long enough to upload a multi-GB CSV, short enough that a leaked URL expires.
-const WRITE_URL_TTL_MS = 60 * 60 * 1000;
+// Signed CSV URLs stay valid for an hour: long enough to upload a multi-GB CSV, short enough that a leaked URL expires.
+const SIGNED_URL_TTL_MS = 60 * 60 * 1000;
 // 5 columns × 1,000 rows = 5,000 bound parameters per INSERT, under both backends' limits.
 const POINTS_CHUNK = 1000;
 // How many mismatching names an error lists before "and N more".
 const MAX_NAMES_IN_ERROR = 5;
 
-function writeMessage(datasetId: string, embeddingId: string, expires: number): string {
-  return `PUT ${datasetId}/${embeddingId}/${expires}`;
+function signedMessage(verb: 'GET' | 'PUT', datasetId: string, embeddingId: string, expires: number): string {
+  return `${verb} ${datasetId}/${embeddingId}/${expires}`;
+}
+
+function signedCsvUrl(store: Store, verb: 'GET' | 'PUT', datasetId: string, embeddingId: string, baseUrl: string): string {
+  const expires = Date.now() + SIGNED_URL_TTL_MS;
+  const signature = store.secrets.sign(signedMessage(verb, datasetId, embeddingId, expires));
+  return `${baseUrl.replace(/\/+$/, '')}/v1/datasets/${datasetId}/embeddings/${embeddingId}/csv?expires=${expires}&signature=${signature}`;
 }
 
 /**
@@ -37,15 +43,29 @@ export async function createEmbeddingWriteUrl(
 ): Promise<{ embeddingId: string; signedWriteUrl: string }> {
   await getDataset(scope, datasetId);
   const embeddingId = await reserveEmbedding(scope.store, datasetId, name);
-  const expires = Date.now() + WRITE_URL_TTL_MS;
-  const signature = scope.store.secrets.sign(writeMessage(datasetId, embeddingId, expires));
-  const url = `${baseUrl.replace(/\/+$/, '')}/v1/datasets/${datasetId}/embeddings/${embeddingId}/csv?expires=${expires}&signature=${signature}`;
-  return { embeddingId, signedWriteUrl: url };
+  return { embeddingId, signedWriteUrl: signedCsvUrl(scope.store, 'PUT', datasetId, embeddingId, baseUrl) };
 }
 
-/** Checks a signed write URL's query; false when expired or forged. */
-export function verifyEmbeddingWriteSignature(store: Store, datasetId: string, embeddingId: string, expires: number, signature: string): boolean {
-  return Number.isFinite(expires) && expires > Date.now() && store.secrets.verify(writeMessage(datasetId, embeddingId, expires), signature);
+/**
+ * Lightly's `GET …/embeddings/{embeddingId}/readCSVUrl`: a signed URL to GET the uploaded CSV (the Lightly client
+ * downloads an existing embedding to merge it before re-uploading). → `'http://…/csv?expires=…&signature=…'`
+ */
+export async function createEmbeddingReadUrl(scope: UserScope, datasetId: string, embeddingId: string, baseUrl: string): Promise<string> {
+  const embedding = await getEmbedding(scope, datasetId, embeddingId);
+  if (embedding.filePath === null) throw new NotFoundError('CSV of embedding (not uploaded yet)', embeddingId);
+  return signedCsvUrl(scope.store, 'GET', datasetId, embeddingId, baseUrl);
+}
+
+/** Checks a signed CSV URL's query for `verb`; false when expired or forged. */
+export function verifyEmbeddingSignature(
+  store: Store,
+  verb: 'GET' | 'PUT',
+  datasetId: string,
+  embeddingId: string,
+  expires: number,
+  signature: string,
+): boolean {
+  return Number.isFinite(expires) && expires > Date.now() && store.secrets.verify(signedMessage(verb, datasetId, embeddingId, expires), signature);
 }
 
 /** The id of the embedding named `name`, created (unprocessed) when missing. */

@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
@@ -43,6 +44,42 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
     async (request) => embeddings.getEmbedding2d(ctx.scope(request), request.params.datasetId, request.params.embeddingId),
   );
 
+  api.get<{ Params: EmbeddingParams }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/readCSVUrl',
+    { schema: { tags, summary: 'A signed URL to GET the uploaded CSV (valid for one hour)', params: EmbeddingParams, response: { 200: Type.String() } } },
+    async (request) => embeddings.createEmbeddingReadUrl(ctx.scope(request), request.params.datasetId, request.params.embeddingId, ctx.baseUrl(request)),
+  );
+
+  api.get<{ Params: EmbeddingParams; Querystring: Static<typeof SignedQuery> }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/csv',
+    { config: { public: true }, schema: { tags, summary: 'The signed read URL from readCSVUrl', params: EmbeddingParams, querystring: SignedQuery } },
+    async (request, reply) => {
+      const { datasetId, embeddingId } = request.params;
+      if (!embeddings.verifyEmbeddingSignature(ctx.store, 'GET', datasetId, embeddingId, request.query.expires, request.query.signature)) {
+        throw new UnauthorizedError('the signed download URL is invalid or has expired; ask readCSVUrl for a new one');
+      }
+      const row = await ctx.store.db.selectFrom('embeddings').select('file_path').where('id', '=', embeddingId).where('dataset_id', '=', datasetId).executeTakeFirst();
+      if (!row || row.file_path === null) throw new NotFoundError('CSV of embedding', embeddingId);
+      return reply.type('text/csv; charset=utf-8').send(createReadStream(path.join(ctx.store.home, row.file_path)));
+    },
+  );
+
+  api.post<{ Params: EmbeddingParams }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/trigger2dEmbeddingsJob',
+    {
+      schema: {
+        tags,
+        summary: 'Lightly compatibility: PCA coordinates are computed on upload, so this only checks the embedding exists',
+        params: EmbeddingParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await embeddings.getEmbedding(ctx.scope(request), request.params.datasetId, request.params.embeddingId);
+      return reply.status(204).send();
+    },
+  );
+
   api.post<{ Params: EmbeddingParams; Body: SamplingCreateRequest }>(
     '/v1/datasets/:datasetId/embeddings/:embeddingId/sampling',
     { schema: { tags: ['selection'], params: EmbeddingParams, body: SamplingCreateRequest, response: { 200: AsyncTaskData } } },
@@ -68,7 +105,7 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
       },
       async (request) => {
         const { datasetId, embeddingId } = request.params;
-        if (!embeddings.verifyEmbeddingWriteSignature(ctx.store, datasetId, embeddingId, request.query.expires, request.query.signature)) {
+        if (!embeddings.verifyEmbeddingSignature(ctx.store, 'PUT', datasetId, embeddingId, request.query.expires, request.query.signature)) {
           throw new UnauthorizedError('the signed upload URL is invalid or has expired; ask writeCSVUrl for a new one');
         }
         const row = await ctx.store.db.selectFrom('embeddings').select('name').where('id', '=', embeddingId).where('dataset_id', '=', datasetId).executeTakeFirst();
