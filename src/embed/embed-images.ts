@@ -1,11 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createEmbeddingsWriter, type EmbeddingsWriter } from '../embeddings';
 import { InvalidConfigError } from '../errors';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
-import { compareNames, isImageName, labelFor, normaliseSubset, scanInputDir } from './image-files';
+import { compareNames, isImageName, labelFor, listClasses, normaliseSubset, scanInputDir } from './image-files';
 import type { ModelConfig } from './model-config';
 import { mapOrdered } from './pipeline';
 import type { OrtBackend } from './runner/model-runner';
@@ -82,17 +82,18 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   if (!dirInfo?.isDirectory()) throw new InvalidConfigError(`input folder ${options.inputDir} not found`);
   options.signal?.throwIfAborted();
 
-  const scan = await scanInputDir(inputDir);
   const skipped: EmbedResult['skipped'] = [];
   let candidates: Candidate[];
   if (options.files) {
     const subset = normaliseSubset(inputDir, options.files);
+    const classes = await listClasses(inputDir);
     candidates = [];
     for (const file of new Set(subset)) {
-      if (isImageName(file)) candidates.push({ file, label: labelFor(file, scan.classes) });
+      if (isImageName(file)) candidates.push({ file, label: labelFor(file, classes) });
       else skipped.push({ file, reason: unsupportedReason(file) });
     }
   } else {
+    const scan = await scanInputDir(inputDir);
     candidates = scan.images.map((file) => ({ file, label: labelFor(file, scan.classes) }));
     for (const file of scan.unsupported) skipped.push({ file, reason: unsupportedReason(file) });
   }
@@ -109,6 +110,7 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   });
   let writer: EmbeddingsWriter | undefined;
   try {
+    await mkdir(path.dirname(path.resolve(options.outCsv)), { recursive: true });
     writer = await createEmbeddingsWriter(options.outCsv, { dim: model.dim, append: options.resume ?? true });
     const present = writer.existing?.fileNames ?? new Set<string>();
     const todo = candidates.filter((c) => !present.has(c.file));

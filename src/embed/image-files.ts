@@ -69,6 +69,23 @@ export async function scanInputDir(inputDir: string): Promise<InputScan> {
   return { images, unsupported, classes };
 }
 
+/**
+ * Only the sorted top-level sub-folders (the class names), without walking the tree: what a shard that embeds a
+ * given subset needs, so each of many shards does not list a million files.
+ */
+export async function listClasses(inputDir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(inputDir, { withFileTypes: true });
+  } catch (error) {
+    throw new InvalidConfigError(`input folder ${inputDir} cannot be read: ${(error as Error).message}`);
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !isHidden(e.name))
+    .map((e) => e.name)
+    .sort(compareNames);
+}
+
 export function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }

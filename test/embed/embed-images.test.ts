@@ -145,7 +145,7 @@ describe('embedImages with a custom model', () => {
   });
 
   it('embeds a subset, reporting unknown and non-image files', async () => {
-    const out = path.join(root, 'subset.csv');
+    const out = path.join(root, 'new-folder', 'subset.csv');
     const result = await embedImages({
       ...tiny,
       model: tinyModel,

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../src/errors';
-import { labelFor, listImageFiles, normaliseSubset, scanInputDir } from '../../src/embed/image-files';
+import { labelFor, listClasses, listImageFiles, normaliseSubset, scanInputDir } from '../../src/embed/image-files';
 import { tempDir } from './images';
 
 let dir: string;
@@ -25,6 +25,7 @@ describe('listImageFiles', () => {
     const scan = await scanInputDir(dir);
     expect(scan.unsupported).toEqual(['empty/readme.md', 'notes.txt']);
     expect(scan.classes).toEqual(['cats', 'dogs', 'empty']);
+    expect(await listClasses(dir)).toEqual(scan.classes);
   });
 
   it('refuses a missing folder', async () => {
