@@ -7,6 +7,7 @@ import { downloadObject } from './download-object';
 import { md5OfFile, walkFiles } from './local-files';
 import { compareKeys, createKeyFilter, safeLocalPath, STATE_DIR } from './key-paths';
 import { listS3Objects, type S3ObjectInfo } from './list-objects';
+import { ObjectReader } from './object-reader';
 import { classifyS3Error, describeS3Error, toStepError, withS3Retry } from './s3-errors';
 import { createS3Client, describeEndpoint, folderPrefix, parseS3Uri } from './s3-settings';
 import { SyncManifest } from './sync-manifest';
@@ -57,12 +58,14 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   const dryRun = options.dryRun ?? false;
   const where = `s3://${bucket}/${prefix} at ${describeEndpoint(options.s3)}`;
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
+  const reader = new ObjectReader(client, options.s3, concurrency * 4);
   const tempDir = path.join(targetDir, STATE_DIR, 'tmp');
   const result = emptySyncResult();
   const plan = dryRun ? emptyPlan() : undefined;
   const keep = createKeyFilter(options);
   const marker = new CompletionMarker(options.startAfter);
   const retry = { ...options.retry, signal: options.signal };
+  const knownDirs = new Set<string>();
 
   if (!dryRun) {
     await mkdir(targetDir, { recursive: true });
@@ -127,7 +130,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
       return void settle(true);
     }
     try {
-      const written = await downloadObject({ client, bucket, ...object, finalPath: target.path, tempDir, retry, signal: options.signal });
+      const written = await downloadObject({ reader, bucket, ...object, finalPath: target.path, tempDir, retry, signal: options.signal, knownDirs });
       manifest.record(relative, written);
       result.downloaded++;
       result.bytes += object.size;
@@ -151,6 +154,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     }
   } finally {
     manifest.close();
+    reader.close();
     client.destroy();
     if (!dryRun) await rm(tempDir, { recursive: true, force: true });
     // Also on failure: the last marker is what a retry resumes from.
