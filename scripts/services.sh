@@ -46,7 +46,8 @@ alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
 start_minio() {
   ensure_binary minio github.com/minio/minio@latest
-  if alive minio && wait_http "http://127.0.0.1:$MINIO_PORT/minio/health/live" 1; then return; fi
+  # Already serving (started by this script earlier, or by hand): use it.
+  if wait_http "http://127.0.0.1:$MINIO_PORT/minio/health/live" 1; then return; fi
   mkdir -p "$RUN/minio-data"
   log "starting MinIO on 127.0.0.1:$MINIO_PORT"
   MINIO_ROOT_USER="$MINIO_USER" MINIO_ROOT_PASSWORD="$MINIO_PASSWORD" MINIO_BROWSER=off \
@@ -59,7 +60,7 @@ start_minio() {
 
 start_temporal() {
   ensure_binary temporal github.com/temporalio/cli/cmd/temporal@v1.5.1
-  if alive temporal && wait_tcp "$TEMPORAL_PORT" 1; then return; fi
+  if wait_tcp "$TEMPORAL_PORT" 1; then return; fi
   log "starting the Temporal dev server on 127.0.0.1:$TEMPORAL_PORT"
   setsid nohup "$BIN/temporal" server start-dev --headless --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --db-filename "$RUN/temporal.db" --log-level warn \

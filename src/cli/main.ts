@@ -40,8 +40,19 @@ export const commandModules: CommandModule[] = [
 
 /** The `winnow` program with every command registered (tests inspect it; bin/winnow.js runs it). */
 export function createWinnowProgram() {
-  const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return createProgram(commandModules, version);
+  return createProgram(commandModules, packageVersion());
+}
+
+/** The package's version, from the nearest package.json above this file (src/cli in tests, dist/src/cli when built). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not in this folder; keep walking up
+    }
+  }
+  return '0.0.0';
 }
 
 export function main(argv: string[] = process.argv): void {
