@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts everything the tests need; each part caches under $HOME and returns at once
 # when its cache is complete:
-#   - MinIO, the Temporal dev server and a throwaway PostgreSQL cluster (scripts/services.sh),
-#   - Debian's Chromium for the web app's browser tests (scripts/install-chromium.sh),
+#   - Debian's chromium, docker-compose and postgresql (scripts/install-debian-packages.sh), then
+#     MinIO, the Temporal dev server and a throwaway PostgreSQL cluster (scripts/services.sh),
 #   - a real n8n on Node 24 for the nodes' end-to-end test (scripts/n8n-host/install.sh).
 # The slow, independent installs run in parallel; any failure fails the whole step with its log.
 set -uo pipefail
@@ -12,8 +12,7 @@ pids=()
 names=()
 start() { local name=$1; shift; "$@" >"$logs/$name.log" 2>&1 & pids+=($!); names+=("$name"); }
 
-start services bash scripts/services.sh up
-start chromium bash scripts/install-chromium.sh
+start services bash -c 'bash scripts/install-debian-packages.sh && bash scripts/services.sh up'
 start n8n bash scripts/n8n-host/install.sh
 
 failed=0
