@@ -36,6 +36,8 @@ export interface HttpClientOptions {
   /** First backoff delay (default 250 ms; doubles per retry, capped at 8 s, with jitter). */
   retryBaseDelayMs?: number;
   timeoutMs?: number;
+  /** Timeout of an embeddings CSV upload, which includes the server's validation and PCA (default 1 hour). */
+  uploadTimeoutMs?: number;
 }
 
 interface RequestOptions {
@@ -60,13 +62,18 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
   const retries = options.retries ?? 4;
   const baseDelay = options.retryBaseDelayMs ?? 250;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const uploadTimeoutMs = options.uploadTimeoutMs ?? 60 * 60 * 1000;
   const seg = encodeURIComponent;
 
   const backoff = (attempt: number) => Math.min(baseDelay * 2 ** attempt, 8000) * (0.5 + Math.random() / 2);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  async function once<T>(method: string, url: string, init: { body?: RequestInit['body']; headers?: Record<string, string>; signal?: AbortSignal; duplex?: boolean }): Promise<T> {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(init.signal ? [init.signal] : [])];
+  async function once<T>(
+    method: string,
+    url: string,
+    init: { body?: RequestInit['body']; headers?: Record<string, string>; signal?: AbortSignal; duplex?: boolean; timeoutMs?: number },
+  ): Promise<T> {
+    const signals = [AbortSignal.timeout(init.timeoutMs ?? timeoutMs), ...(init.signal ? [init.signal] : [])];
     let response: Response;
     try {
       response = await fetch(url, {
@@ -226,6 +233,7 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
           headers: { 'content-type': 'text/csv', 'content-length': String(size) },
           signal: callOptions.signal,
           duplex: true,
+          timeoutMs: uploadTimeoutMs,
         });
       });
     },

@@ -53,8 +53,8 @@ declare module 'fastify' {
   }
 }
 
-/** `?token=…` and `signature=…` must never reach a log line. */
-function redactUrl(url: string): string {
+/** `?token=…` and `signature=…` must never reach a log line. → `/v1/datasets?token=[redacted]` */
+export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|signature)=)[^&]*/g, '$1[redacted]');
 }
 
