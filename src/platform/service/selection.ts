@@ -273,8 +273,10 @@ export class JobRunner {
     }
     const matrix = pool === undefined ? full : subMatrix(full, fileNames, pool);
     const metadata = await loadMetadata(this.store, datasetId);
-    const progressEvery = Math.max(1, Math.floor(fileNames.length / 100));
     let lastWrite = 0;
+    // Progress rows are written one after the other; the chain is awaited below so a failed write fails the job
+    // instead of becoming an unhandled rejection.
+    let progressWrites: Promise<unknown> = Promise.resolve();
     const result = await selectSamples({
       embeddings: matrix,
       metadata,
@@ -283,12 +285,15 @@ export class JobRunner {
       source: embedding.name,
       onProgress: (p) => {
         const now = Date.now();
-        // Throttled: progress can fire per pick, the job row needs a fresh figure about once a second.
-        if (now - lastWrite < 1000 && p.done % progressEvery !== 0) return;
+        // Progress can fire per pick; the job row needs a fresh figure about once a second for pollers.
+        if (now - lastWrite < 1000) return;
         lastWrite = now;
-        void db.updateTable('jobs').set({ processed: p.done, total: p.total ?? num(job.total), last_modified_at: now }).where('id', '=', jobId).execute();
+        progressWrites = progressWrites.then(() =>
+          db.updateTable('jobs').set({ processed: p.done, total: p.total ?? num(job.total), last_modified_at: now }).where('id', '=', jobId).execute(),
+        );
       },
     });
+    await progressWrites;
 
     const position = new Map(fileNames.map((name, i) => [name, i]));
     const selected = new Set<number>(preselectedIdx);
