@@ -1,0 +1,121 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbedShardResult } from '../../activities/types';
+import { readEmbeddingRows } from '../../src/embeddings';
+import { parsePipelineConfig } from '../../src/pipeline/config';
+import { startPipeline } from '../../worker/client';
+import type { PipelineResult } from '../../workflows/curation-pipeline';
+import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { connectTemporal, uniqueQueue, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { spawnChildWorker, type ChildWorker } from './child-worker';
+import { uploadFolder, writeImages } from './image-fixtures';
+
+// kill -9 the worker process in the middle of embedding, start a new worker: the workflow completes, the CSV has
+// exactly one row per image, and at most one batch was embedded twice. The issue asks for 2,000 images; the suite
+// uses 600 because two shared cores embed 2,000 in minutes — WINNOW_CRASH_IMAGES=2000 runs the full proof.
+
+const IMAGES = Number(process.env.WINNOW_CRASH_IMAGES ?? 600);
+const trace = (msg: string) => process.env.WINNOW_TRACE && process.stderr.write(`[crash ${new Date().toISOString()}] ${msg}\n`);
+const BATCH = 32;
+const s3 = sharedMinio();
+const bucket = uniqueBucket('crash');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-crash-'));
+const workerEnv = {
+  WINNOW_PROFILE_CRASH_S3_ACCESS_KEY_ID: s3.accessKeyId,
+  WINNOW_PROFILE_CRASH_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  WINNOW_PROFILE_CRASH_S3_ENDPOINT: s3.endpoint,
+};
+
+let env: TemporalTestEnv;
+let names: string[];
+const children: ChildWorker[] = [];
+
+beforeAll(async () => {
+  env = await connectTemporal();
+  names = await writeImages(path.join(tmp, 'src'), IMAGES, { seed: 11 });
+  await createBucket(s3, bucket);
+  await uploadFolder(s3, path.join(tmp, 'src'), bucket);
+});
+
+afterAll(async () => {
+  for (const child of children) await child.kill('SIGKILL');
+  await env?.close();
+  await dropBucket(s3, bucket);
+});
+
+describe('worker crash', () => {
+  it('survives kill -9 mid-embed: one row per image, at most one batch embedded twice', { timeout: 420_000 }, async () => {
+    const taskQueue = uniqueQueue('crash');
+    const workDir = path.join(tmp, 'work');
+    const config = parsePipelineConfig({
+      dataset: 'crash',
+      source: { bucket, profile: 'crash' },
+      select: 20,
+      tag: { name: 'picked' },
+      platform: { home: path.join(tmp, 'home') },
+      upload: 'metadata',
+      // One shard, so "the" embed activity is the one killed; the bound is per shard.
+      embed: { batchSize: BATCH, shardSize: IMAGES, maxParallelShards: 1 },
+    });
+
+    const first = spawnChildWorker({ taskQueue, workDir, env: workerEnv });
+    children.push(first);
+    await first.ready;
+    trace('first worker ready');
+    const { workflowId } = await startPipeline(env.client, config, { taskQueue, options: { heartbeatTimeout: '5s' } });
+    trace('started');
+    const poll = setInterval(() => trace(`batches ${first.batches.at(-1)} stderr ${first.stderr.slice(-3).join(' | ')}`), 5000);
+    await first.batchReached(IMAGES * 0.3).finally(() => clearInterval(poll));
+    await first.kill('SIGKILL');
+    const lastReported = Math.max(...first.batches);
+    expect(lastReported).toBeLessThan(IMAGES);
+
+    const second = spawnChildWorker({ taskQueue, workDir, env: workerEnv });
+    children.push(second);
+    const handle = env.client.workflow.getHandle(workflowId);
+    const result = (await handle.result()) as PipelineResult;
+    await second.kill('SIGTERM');
+
+    expect(result).toMatchObject({ status: 'completed', images: IMAGES, rows: IMAGES, selected: 20 });
+    const csvNames: string[] = [];
+    for await (const row of readEmbeddingRows(result.csvFile!)) csvNames.push(row.fileName);
+    expect(csvNames).toHaveLength(IMAGES);
+    expect(new Set(csvNames).size).toBe(IMAGES);
+    expect([...csvNames].sort()).toEqual(names);
+
+    // The embed activity's own results: the retried attempt kept what the killed one had written.
+    const embeds = await embedResults(handle);
+    expect(embeds).toHaveLength(1);
+    const [retried] = embeds;
+    expect(retried.attempt).toBeGreaterThanOrEqual(2);
+    expect(retried.resumed + retried.embedded).toBe(IMAGES);
+    // Everything the killed worker reported done was on disk: nothing it finished is embedded again …
+    expect(retried.resumed).toBeGreaterThanOrEqual(lastReported);
+    // … and it reported after every batch, so past its last report it held at most the one batch in flight.
+    expect(retried.resumed).toBeLessThanOrEqual(lastReported + BATCH);
+    const embeddedTwiceAtMost = lastReported + BATCH - retried.resumed;
+    expect(embeddedTwiceAtMost).toBeLessThanOrEqual(BATCH);
+    // The server saw the killed attempt's checkpoints (heartbeats), which the retry reports as where it started.
+    expect(retried.heartbeatCursor).toBeGreaterThan(0);
+    expect(retried.heartbeatCursor).toBeLessThanOrEqual(retried.resumed);
+    expect(result.embedded + result.resumed).toBe(IMAGES);
+  });
+});
+
+async function embedResults(handle: ReturnType<TemporalTestEnv['client']['workflow']['getHandle']>): Promise<EmbedShardResult[]> {
+  const history = await handle.fetchHistory();
+  const types = new Map<string, string>();
+  const results: EmbedShardResult[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) types.set(String(event.eventId), scheduled.activityType?.name ?? '');
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && types.get(String(completed.scheduledEventId)) === 'embedImages') {
+      results.push(defaultPayloadConverter.fromPayload(completed.result!.payloads![0]) as EmbedShardResult);
+    }
+  }
+  return results;
+}
