@@ -4,21 +4,13 @@ import { InvalidInputError } from '../errors';
  * Lightly's tag bitmask (`bitMaskData`): a lowercase hex string with `0x`, no padding, where bit k counted from the
  * right is the k-th sample in dataset order ("0x5" = samples 0 and 2, "0x0" = none). Each hex character is four
  * bits, so hex ↔ words is a linear walk from the string's end: never BigInt arithmetic, which is quadratic in the
- * number of samples.
+ * number of samples. The hex text itself goes through Node's native hex codec.
  */
 
 /** Error code for a malformed bitmask string. */
 export const INVALID_BITMASK = 'INVALID_BITMASK';
 
-const HEX_DIGITS = '0123456789abcdef';
-// Lookup from a char code to its nibble value, -1 for anything that is not a hex digit.
-const NIBBLE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  NIBBLE[HEX_DIGITS.charCodeAt(i)] = i;
-  NIBBLE[HEX_DIGITS.toUpperCase().charCodeAt(i)] = i;
-}
-// Eight hex characters per 32-bit word; the table turns a byte into its two lowercase hex characters.
-const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 15]);
+const HEX_BODY = /^0[xX][0-9a-fA-F]+$/;
 
 function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -65,20 +57,21 @@ export class TagBitset {
       throw new InvalidInputError({ file: 'bitmask' }, `bitmask must be a hex string like "0x5", got ${JSON.stringify(String(hex).slice(0, 40))}`, INVALID_BITMASK);
     }
     const digits = hex.length - 2;
-    const words = new Uint32Array(Math.ceil(digits / 8));
-    // Walk from the right: the last character holds bits 0–3.
-    for (let i = 0; i < digits; i++) {
-      const code = hex.charCodeAt(hex.length - 1 - i);
-      const nibble = code < 128 ? NIBBLE[code] : -1;
-      if (nibble < 0) {
-        throw new InvalidInputError(
-          { file: 'bitmask', line: 1, column: hex.length - i },
-          `bitmask has a non-hex character ${JSON.stringify(hex[hex.length - 1 - i])}`,
-          INVALID_BITMASK,
-        );
-      }
-      words[i >>> 3] |= nibble << ((i & 7) * 4);
+    if (!HEX_BODY.test(hex)) {
+      const bad = hex.slice(2).search(/[^0-9a-fA-F]/) + 2;
+      throw new InvalidInputError(
+        { file: 'bitmask', line: 1, column: bad + 1 },
+        `bitmask has a non-hex character ${JSON.stringify(hex[bad])}`,
+        INVALID_BITMASK,
+      );
     }
+    // Node's hex codec decodes in native code; left-padding to whole words makes word w end at byte (n-w)·4.
+    const wordCount = Math.ceil(digits / 8);
+    const padded = '0'.repeat(wordCount * 8 - digits) + hex.slice(2);
+    const bytes = Buffer.from(padded, 'hex');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const words = new Uint32Array(wordCount);
+    for (let w = 0; w < wordCount; w++) words[w] = view.getUint32((wordCount - 1 - w) * 4, false);
     return new TagBitset(words);
   }
 
@@ -88,13 +81,13 @@ export class TagBitset {
     let top = words.length - 1;
     while (top >= 0 && words[top] === 0) top--;
     if (top < 0) return '0x0';
-    const parts: string[] = new Array(top + 2);
-    parts[0] = '0x' + words[top].toString(16);
-    for (let w = top - 1, p = 1; w >= 0; w--, p++) {
-      const x = words[w];
-      parts[p] = BYTE_HEX[x >>> 24] + BYTE_HEX[(x >>> 16) & 255] + BYTE_HEX[(x >>> 8) & 255] + BYTE_HEX[x & 255];
-    }
-    return parts.join('');
+    // Most significant word first, each big-endian, then Node's native hex encoder; drop the top word's leading zeros.
+    const bytes = Buffer.allocUnsafe((top + 1) * 4);
+    for (let w = top, offset = 0; w >= 0; w--, offset += 4) bytes.writeUInt32BE(words[w], offset);
+    const hex = bytes.toString('hex');
+    let start = 0;
+    while (hex.charCodeAt(start) === 48) start++;
+    return `0x${hex.slice(start)}`;
   }
 
   has(index: number): boolean {
@@ -111,13 +104,15 @@ export class TagBitset {
 
   /** Sample indices in ascending order. */
   indices(): number[] {
-    const result: number[] = [];
+    // Sized up front: growing a 10M-element array by push costs more than counting the bits first.
+    const result: number[] = new Array(this.count());
     const words = this.words;
+    let next = 0;
     for (let w = 0; w < words.length; w++) {
       let x = words[w];
       while (x !== 0) {
         const low = x & -x;
-        result.push(w * 32 + 31 - Math.clz32(low));
+        result[next++] = w * 32 + 31 - Math.clz32(low);
         x ^= low;
       }
     }
