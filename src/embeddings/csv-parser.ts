@@ -30,6 +30,9 @@ const INT32_MAX = 2 ** 31 - 1;
 const MAX_QUOTED = 40;
 // Returned by field scanners when the buffer ends before the field does (more bytes are needed).
 const INCOMPLETE = -1;
+// A row is buffered whole until its line break arrives; 64 MiB is ~4M dimensions, so anything longer is not an
+// embeddings file (a binary file, or a single-line dump) and must not grow memory without bound.
+export const MAX_ROW_BYTES = 64 << 20;
 
 /** Receives parsed rows; `values`/`offset` say where the next row's embedding goes and may change in `onRow`. */
 export interface RowSink {
@@ -113,7 +116,12 @@ export class EmbeddingsCsvParser {
       if (this.headerOnly && this.header) break;
     }
     this.consumed = base + pos;
-    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
+    if (pos < buf.length) {
+      if (buf.length - pos > MAX_ROW_BYTES) {
+        this.fail(`a row is longer than ${MAX_ROW_BYTES / 2 ** 20} MiB without a line break; is this an embeddings CSV?`);
+      }
+      this.pending = Buffer.from(buf.subarray(pos));
+    }
   }
 
   private location(column?: string | number, line = this.line) {

@@ -138,3 +138,16 @@ describe('embeddings CSV validation (lightly check_embeddings rules)', () => {
     await expect(validateEmbeddingsFile(`${dir}/nope.csv`)).rejects.toThrow(`embeddings file "${dir}/nope.csv" not found`);
   });
 });
+
+describe('memory bounds', () => {
+  it('refuses a row longer than 64 MiB instead of buffering it', async () => {
+    const { EmbeddingsCsvParser, MAX_ROW_BYTES } = await import('../../src/embeddings/csv-parser');
+    const parser = new EmbeddingsCsvParser('huge.csv');
+    const sink = { values: new Float32Array(1), offset: 0, onRow: () => undefined };
+    parser.push(Buffer.from('filenames,embedding_0,labels\r\n'), sink);
+    const piece = Buffer.alloc(8 << 20, 0x31);
+    expect(() => {
+      for (let sent = 0; sent <= MAX_ROW_BYTES; sent += piece.length) parser.push(piece, sink);
+    }).toThrow('huge.csv:2: a row is longer than 64 MiB without a line break; is this an embeddings CSV?');
+  });
+});
