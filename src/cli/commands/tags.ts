@@ -1,3 +1,4 @@
+import { TagBitset } from '../../tags';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
 import { resolveDataset } from './datasets';
@@ -14,7 +15,8 @@ export const registerTagsCommand: CommandModule = (program) => {
       try {
         const dataset = await resolveDataset(connection.client, datasetRef);
         const tags = await connection.client.getAllTags(dataset.id);
-        const rows = tags.map((t) => ({ ...t, size: t.totSize ?? countBits(t.bitMaskData) }));
+        // totSize is the dataset's size (Lightly's field); the tag's own size is its bit count.
+        const rows = tags.map((t) => ({ ...t, size: TagBitset.fromHex(t.bitMaskData).count() }));
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
@@ -30,14 +32,3 @@ export const registerTagsCommand: CommandModule = (program) => {
   );
 };
 
-function countBits(hex: string): number {
-  let n = 0;
-  for (const c of hex.slice(2)) {
-    let v = parseInt(c, 16);
-    while (v) {
-      n += v & 1;
-      v >>= 1;
-    }
-  }
-  return n;
-}
