@@ -105,7 +105,8 @@ function settingsFromEnv(flags: SyncFlags): S3Settings {
 
 function createProgressLine(): { update: (p: Progress) => void; done: () => void } {
   const tty = process.stderr.isTTY === true;
-  let lastLine = 0;
+  // A log gets its first line after a few seconds, so short runs leave stderr empty.
+  let lastLine = tty ? 0 : Date.now();
   let drawn = false;
   return {
     update: (p) => {
