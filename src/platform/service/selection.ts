@@ -1,6 +1,5 @@
 import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
-import { loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
-import { parseSelectionConfig, selectSamples, type SelectionConfig } from '../../select';
+import { parseSelectionConfig, type SelectionConfig } from '../../select';
 import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { bitmaskFromIndices, indicesOf } from './bitmask';
@@ -8,6 +7,7 @@ import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
 import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
+import { runSelectionTaskOffThread } from './selection-task';
 import { createTag, getTag, INITIAL_TAG } from './tags';
 
 // Ranking rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
@@ -263,7 +263,6 @@ export class JobRunner {
     if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV`);
 
     const fileNames = await loadFileNames(this.store, datasetId);
-    const full = await loadEmbeddingMatrix(embedding.filePath);
     const preselectedIdx =
       request.preselectedTagId !== undefined ? indicesOf((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];
     let pool: Set<number> | undefined;
@@ -271,19 +270,21 @@ export class JobRunner {
       pool = new Set(indicesOf((await getTag(scope, datasetId, request.queryTagId)).bitMaskData));
       for (const i of preselectedIdx) pool.add(i);
     }
-    const matrix = pool === undefined ? full : subMatrix(full, fileNames, pool);
     const metadata = await loadMetadata(this.store, datasetId);
     let lastWrite = 0;
     // Progress rows are written one after the other; the chain is awaited below so a failed write fails the job
     // instead of becoming an unhandled rejection.
     let progressWrites: Promise<unknown> = Promise.resolve();
-    const result = await selectSamples({
-      embeddings: matrix,
-      metadata,
-      config: request.engineConfig,
-      preselected: preselectedIdx.map((i) => fileNames[i]),
-      source: embedding.name,
-      onProgress: (p) => {
+    const result = await runSelectionTaskOffThread(
+      {
+        csvPath: embedding.filePath,
+        pool: pool === undefined ? undefined : [...pool].map((i) => fileNames[i]),
+        metadata: [...metadata],
+        config: request.engineConfig,
+        preselected: preselectedIdx.map((i) => fileNames[i]),
+        source: embedding.name,
+      },
+      (p) => {
         const now = Date.now();
         // Progress can fire per pick; the job row needs a fresh figure about once a second for pollers.
         if (now - lastWrite < 1000) return;
@@ -292,7 +293,7 @@ export class JobRunner {
           db.updateTable('jobs').set({ processed: p.done, total: p.total ?? num(job.total), last_modified_at: now }).where('id', '=', jobId).execute(),
         );
       },
-    });
+    );
     await progressWrites;
 
     const position = new Map(fileNames.map((name, i) => [name, i]));
@@ -348,20 +349,4 @@ async function loadMetadata(store: Store, datasetId: string): Promise<Map<string
     .where('custom_meta_data', 'is not', null)
     .execute();
   return new Map(rows.map((r) => [r.file_name, parseJson<Record<string, unknown>>(r.custom_meta_data) ?? {}]));
-}
-
-/** The rows of `matrix` whose file is in `pool` (sample indices), in matrix order. */
-function subMatrix(matrix: EmbeddingMatrix, fileNames: string[], pool: Set<number>): EmbeddingMatrix {
-  const wanted = new Set([...pool].map((i) => fileNames[i]));
-  const rows: number[] = [];
-  matrix.fileNames.forEach((name, r) => {
-    if (wanted.has(name)) rows.push(r);
-  });
-  const data = new Float32Array(rows.length * matrix.dim);
-  const labels = new Int32Array(rows.length);
-  rows.forEach((r, k) => {
-    data.set(matrix.data.subarray(r * matrix.dim, (r + 1) * matrix.dim), k * matrix.dim);
-    labels[k] = matrix.labels[r];
-  });
-  return { fileNames: rows.map((r) => matrix.fileNames[r]), labels, dim: matrix.dim, data };
 }
