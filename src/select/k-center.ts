@@ -9,9 +9,10 @@ import { matVecInto } from './kernels/js-dot-kernel';
  *
  * Every pick costs one read of the scan matrix (one matrix–vector product, |x − c|² = 2 − 2·x·c on unit rows).
  * When the engine owns the scan matrix (a projected copy), it also regroups the rows into the cells of the current
- * centres at 64, 128, 256, … centres and skips every cell that the new centre provably cannot change: a row of cell
- * b lies within R_b of centre z_b, so |x − c| ≥ |c − z_b| − R_b, and if that is at least the cell's largest current
- * distance, no row of the cell gets closer (the triangle-inequality pruning of accelerated farthest-point sampling).
+ * centres at 64, 128, 256, … centres and skips every cell that the new centre provably cannot change: row x of cell
+ * b was d0(x) from centre z_b, so |x − c| ≥ |c − z_b| − d0(x); once |c − z_b| ≥ d0(x) + m(x) (m = its current
+ * distance to its nearest centre) for every live row of the cell, none gets closer (the triangle-inequality pruning
+ * of accelerated farthest-point sampling).
  */
 
 /** The rows the distance scans read. */
@@ -56,6 +57,8 @@ export interface GreedyOptions {
   minDistance?: number;
   /** Regroup into cells once there are this many centres, then at every doubling (owned spaces only). */
   rebuildFrom?: number;
+  /** Switch to lazy upper-bound picking once there are this many centres (pure diversity only; Infinity = never). */
+  lazyFrom?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -86,6 +89,10 @@ export interface GreedyResult {
   /** Rows read by the distance scans, over all picks (for the benchmark's pruning figures). */
   rowsScanned: number;
   fullScans: number;
+  /** Wall time of the pick loop alone. */
+  seconds: number;
+  /** Median and fastest single pick in ms (on a shared machine the median shows load, the minimum the kernel). */
+  pickMs: { median: number; min: number };
 }
 
 /** Below this share of rows left after pruning, scan the surviving cells in JS; above it one BLAS pass is cheaper. */
@@ -95,6 +102,11 @@ const NO_CENTRE_D2 = 4;
 /** Slack on the pruning test for float32 rounding of the dot products, so a borderline cell is scanned, not skipped. */
 const PRUNE_SLACK = 1e-4;
 const DEFAULT_REBUILD_FROM = 64;
+/**
+ * Until this many centres exist every row's distance is still falling fast, so full scans (which refresh every row
+ * at once) beat refreshing rows one by one; after it, lazy picking touches only the few rows near the top.
+ */
+const DEFAULT_LAZY_FROM = 32;
 const PROGRESS_INTERVAL_MS = 250;
 
 export async function runGreedy(options: GreedyOptions): Promise<GreedyResult> {
@@ -113,6 +125,8 @@ class GreedyEngine {
   private nearest: Int32Array;
   private key: Float64Array;
   private alive: Uint8Array;
+  /** Distance of each row to its block's centre at the last regrouping (the static half of the pruning bound). */
+  private d0: Float32Array;
   /** Key = d² directly (monotone in the score) when only diversity counts; saves a log per updated row. */
   private readonly pure: boolean;
   private readonly halfA: number;
@@ -124,7 +138,8 @@ class GreedyEngine {
   private bStart = new Int32Array(0);
   private bEnd = new Int32Array(0);
   private bCentre = new Int32Array(0);
-  private bRadius = new Float64Array(0);
+  /** max over the block's live rows of d0 + current distance: no row changes unless |c − z_b| < this. */
+  private bBound = new Float64Array(0);
   private bMaxD2 = new Float64Array(0);
   private bBestKey = new Float64Array(0);
   private bBestRow = new Int32Array(0);
@@ -135,6 +150,14 @@ class GreedyEngine {
   private rowsScanned = 0;
   private fullScans = 0;
   private readonly dots: Float32Array;
+  // Lazy mode: a max-heap of live rows by their (possibly stale, hence upper-bound) d², and for each row the number
+  // of centres its d² already accounts for.
+  private lazy = false;
+  private lazyStart = 0;
+  private heap = new Int32Array(0);
+  private heapSize = 0;
+  private refreshedTo = new Int32Array(0);
+  private lazyDotCount = 0;
 
   constructor(options: GreedyOptions) {
     this.o = options;
@@ -148,6 +171,7 @@ class GreedyEngine {
     this.nearest = new Int32Array(this.rows).fill(-1);
     this.key = new Float64Array(this.rows);
     this.alive = new Uint8Array(this.rows);
+    this.d0 = new Float32Array(this.rows);
     for (let i = 0; i < this.rows; i++) if (this.cand[i] >= 0) this.alive[i] = 1;
     this.pure = options.logStatic === null && options.balance === null && options.diversityStrength > 0;
     this.halfA = options.diversityStrength / 2;
@@ -169,13 +193,21 @@ class GreedyEngine {
     if (o.initialCentres !== undefined && o.initialCentres.count > 0) await this.addInitialCentres(o.initialCentres);
     this.refreshBalance(0);
     this.recomputeAllKeys();
+    const loopStart = performance.now();
     const picks: GreedyPick[] = [];
     let selectedCount = -1;
     let stoppedBy: GreedyResult['stoppedBy'] = 'exhausted';
     let coveringRadius = Math.sqrt(this.maxD2());
 
+    const pickTimes = new Float64Array(o.limit);
+    const lazyFrom = this.pure ? (o.lazyFrom ?? DEFAULT_LAZY_FROM) : Infinity;
     for (let t = 0; t < o.limit; t++) {
+      const pickStart = performance.now();
       o.signal?.throwIfAborted();
+      if (!this.lazy && this.centreCount >= lazyFrom) this.startLazy();
+      const r = this.lazy ? this.lazyArgmax() : this.argmax();
+      // Pure diversity picks the farthest row, so in lazy mode its distance is the current covering radius.
+      if (this.lazy && r >= 0 && selectedCount < 0) coveringRadius = Math.sqrt(this.minD2[r]);
       if (selectedCount < 0) {
         if (t >= o.selectCount) {
           selectedCount = t;
@@ -185,7 +217,6 @@ class GreedyEngine {
           stoppedBy = 'minDistance';
         }
       }
-      const r = this.argmax();
       if (r < 0) break;
       const c = this.cand[r];
       const d2 = this.minD2[r];
@@ -198,31 +229,137 @@ class GreedyEngine {
       if (this.pure) pick.logScore = this.halfA * Math.log(d2);
       if (o.balance !== null) pick.balanceFactor = this.balanceFactor(o.balance.category[c], t);
       picks.push(pick);
+      if (this.lazy) this.heapPop();
       this.alive[r] = 0;
       this.key[r] = -Infinity;
       if (o.balance !== null) this.balCounts[o.balance.category[c]]++;
       this.refreshBalance(t + 1);
-      await this.addCentre(this.rowVector(r));
-      if (selectedCount < 0) coveringRadius = Math.sqrt(this.maxD2());
+      if (this.lazy) this.storeCentre(this.rowVector(r));
+      else await this.addCentre(this.rowVector(r));
+      if (selectedCount < 0 && !this.lazy) coveringRadius = Math.sqrt(this.maxD2());
+      pickTimes[t] = performance.now() - pickStart;
       const now = Date.now();
       if (o.onProgress !== undefined && now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;
         o.onProgress(measureProgress(t + 1, o.limit, startedAt, now));
       }
     }
+    if (this.lazy) {
+      await this.finishLazy();
+      if (selectedCount < 0) coveringRadius = Math.sqrt(this.maxAliveD2());
+    }
     if (selectedCount < 0) selectedCount = picks.length;
     if (stoppedBy === 'exhausted' && selectedCount >= o.selectCount) stoppedBy = 'n';
     o.onProgress?.(measureProgress(picks.length, o.limit, startedAt));
+    const seconds = (performance.now() - loopStart) / 1000;
+    const sorted = pickTimes.subarray(0, picks.length).sort();
     return {
+      seconds,
+      pickMs: { median: sorted.length === 0 ? 0 : sorted[sorted.length >> 1], min: sorted.length === 0 ? 0 : sorted[0] },
       picks,
       selectedCount,
       stoppedBy,
       coveringRadius,
       tail: this.tail(),
       balanceFactors: Float64Array.from({ length: this.categories }, (_, c) => this.balanceFactor(c, picks.length)),
-      rowsScanned: this.rowsScanned,
+      rowsScanned: this.rowsScanned + this.lazyDotCount,
       fullScans: this.fullScans,
     };
+  }
+
+  private startLazy(): void {
+    this.lazy = true;
+    this.lazyStart = this.centreCount;
+    this.refreshedTo = new Int32Array(this.rows).fill(this.centreCount);
+    this.heap = new Int32Array(this.rows);
+    this.heapSize = 0;
+    for (let i = 0; i < this.rows; i++) if (this.alive[i]) this.heap[this.heapSize++] = i;
+    for (let h = (this.heapSize >> 1) - 1; h >= 0; h--) this.siftDown(h);
+  }
+
+  /** Whether row a ranks above row b: larger d², then the lower tie rank. */
+  private above(a: number, b: number): boolean {
+    const da = this.minD2[a];
+    const db = this.minD2[b];
+    return da > db || (da === db && this.o.tieRank[this.cand[a]] < this.o.tieRank[this.cand[b]]);
+  }
+
+  private siftDown(h: number): void {
+    const heap = this.heap;
+    const n = this.heapSize;
+    const row = heap[h];
+    for (;;) {
+      let child = 2 * h + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.above(heap[child + 1], heap[child])) child++;
+      if (!this.above(heap[child], row)) break;
+      heap[h] = heap[child];
+      h = child;
+    }
+    heap[h] = row;
+  }
+
+  private heapPop(): void {
+    this.heap[0] = this.heap[--this.heapSize];
+    if (this.heapSize > 0) this.siftDown(0);
+  }
+
+  /**
+   * The live row with the largest d². Distances only fall as centres are added, so a stale d² is an upper bound:
+   * refresh the top row against the centres added since it was last exact; once the top is exact it is the maximum.
+   */
+  private lazyArgmax(): number {
+    const dim = this.dim;
+    while (this.heapSize > 0) {
+      const r = this.heap[0];
+      const from = this.refreshedTo[r];
+      if (from === this.centreCount) return r;
+      const s = this.rowScale === null ? 1 : this.rowScale[r];
+      const base = r * dim;
+      let m = this.minD2[r];
+      for (let c = from; c < this.centreCount; c++) {
+        const cb = c * dim;
+        let dot = 0;
+        for (let j = 0; j < dim; j++) dot += this.scan[base + j] * this.centres[cb + j];
+        let d2 = 2 - 2 * dot * s;
+        if (d2 < 0) d2 = 0;
+        if (d2 < m) {
+          m = d2;
+          this.nearest[r] = c;
+        }
+      }
+      this.lazyDotCount += (this.centreCount - from) / this.rows;
+      this.minD2[r] = m;
+      this.key[r] = m;
+      this.refreshedTo[r] = this.centreCount;
+      this.siftDown(0);
+    }
+    return -1;
+  }
+
+  /** Brings every live row's distance up to date with one BLAS pass over the centres picked lazily. */
+  private async finishLazy(): Promise<void> {
+    const count = this.centreCount - this.lazyStart;
+    if (count === 0 || this.heapSize === 0) return;
+    const vectors = this.centres.subarray(this.lazyStart * this.dim, this.centreCount * this.dim);
+    const { max, argmax } = await this.o.kernel.maxDot(this.scan, this.dim, 0, this.rows, vectors, count);
+    this.rowsScanned += this.rows * count;
+    for (let i = 0; i < this.rows; i++) {
+      if (!this.alive[i]) continue;
+      let d2 = 2 - 2 * max[i] * (this.rowScale === null ? 1 : this.rowScale[i]);
+      if (d2 < 0) d2 = 0;
+      if (d2 < this.minD2[i]) {
+        this.minD2[i] = d2;
+        this.key[i] = d2;
+        this.nearest[i] = this.lazyStart + argmax[i];
+      }
+    }
+  }
+
+  private maxAliveD2(): number {
+    let m = 0;
+    for (let i = 0; i < this.rows; i++) if (this.alive[i] && this.minD2[i] > m) m = this.minD2[i];
+    return m;
   }
 
   private categoryOfRow(r: number): number {
@@ -298,7 +435,7 @@ class GreedyEngine {
         const zb = z * this.dim;
         for (let j = 0; j < this.dim; j++) dot += v[j] * this.centres[zb + j];
         const dz = Math.sqrt(Math.max(0, 2 - 2 * dot));
-        if (dz - this.bRadius[b] - Math.sqrt(this.bMaxD2[b]) > PRUNE_SLACK) continue;
+        if (dz - this.bBound[b] > PRUNE_SLACK) continue;
       }
       scanList.push(b);
       scanRows += this.bEnd[b] - this.bStart[b];
@@ -325,45 +462,68 @@ class GreedyEngine {
   }
 
   /** Applies the new centre's dot products to one block's rows (`dots[i − offset]`) and refreshes the block. */
+  /** Applies the new centre's dot products to one block's rows (`dots[i − offset]`) and refreshes the block. */
   private updateBlock(b: number, dots: Float32Array, offset: number, ci: number): void {
-    const { minD2, nearest, key, alive, rowScale } = this;
-    const end = this.bEnd[b];
-    for (let i = this.bStart[b]; i < end; i++) {
-      if (!alive[i]) continue;
-      const s = rowScale === null ? 1 : rowScale[i];
-      let d2 = 2 - 2 * dots[i - offset] * s;
-      if (d2 < 0) d2 = 0;
-      if (d2 < minD2[i] || nearest[i] < 0) {
-        minD2[i] = d2;
-        nearest[i] = ci;
-        key[i] = this.keyOf(i);
-      }
-    }
-    this.refreshBlock(b);
+    this.refreshBlock(b, dots, offset, ci);
   }
 
-  private refreshBlock(b: number): void {
+  /**
+   * Recomputes a block's best row per category, largest d² and pruning bound; with `dots`, first lowers each row's
+   * distance by the new centre in the same pass (one read of the block's state per pick, not two).
+   */
+  private refreshBlock(b: number, dots?: Float32Array, offset = 0, ci = -1): void {
     const C = this.categories;
     const base = b * C;
     const tie = this.o.tieRank;
+    const { minD2, nearest, key, alive, rowScale, cand, d0, pure } = this;
     for (let c = 0; c < C; c++) {
       this.bBestKey[base + c] = -Infinity;
       this.bBestRow[base + c] = -1;
     }
     let maxD2 = 0;
+    let bound = 0;
+    const pruned = this.bCentre[b] >= 0;
     const end = this.bEnd[b];
+    let bestKey = -Infinity;
+    let bestRow = -1;
     for (let i = this.bStart[b]; i < end; i++) {
-      if (!this.alive[i]) continue;
-      if (this.minD2[i] > maxD2) maxD2 = this.minD2[i];
-      const slot = base + (C === 1 ? 0 : this.categoryOfRow(i));
-      const k = this.key[i];
+      if (!alive[i]) continue;
+      let m = minD2[i];
+      if (dots !== undefined) {
+        let d2 = 2 - 2 * dots[i - offset] * (rowScale === null ? 1 : rowScale[i]);
+        if (d2 < 0) d2 = 0;
+        if (d2 < m || nearest[i] < 0) {
+          m = minD2[i] = d2;
+          nearest[i] = ci;
+          key[i] = pure ? d2 : this.keyOf(i);
+        }
+      }
+      if (m > maxD2) maxD2 = m;
+      if (pruned) {
+        const reach = d0[i] + Math.sqrt(m);
+        if (reach > bound) bound = reach;
+      }
+      const k = key[i];
+      if (C === 1) {
+        if (bestRow < 0 || k > bestKey || (k === bestKey && tie[cand[i]] < tie[cand[bestRow]])) {
+          bestKey = k;
+          bestRow = i;
+        }
+        continue;
+      }
+      const slot = base + this.categoryOfRow(i);
       const best = this.bBestRow[slot];
-      if (best < 0 || k > this.bBestKey[slot] || (k === this.bBestKey[slot] && tie[this.cand[i]] < tie[this.cand[best]])) {
+      if (best < 0 || k > this.bBestKey[slot] || (k === this.bBestKey[slot] && tie[cand[i]] < tie[cand[best]])) {
         this.bBestKey[slot] = k;
         this.bBestRow[slot] = i;
       }
     }
+    if (C === 1) {
+      this.bBestKey[base] = bestKey;
+      this.bBestRow[base] = bestRow;
+    }
     this.bMaxD2[b] = maxD2;
+    this.bBound[b] = pruned ? bound : Infinity;
   }
 
   private argmax(): number {
@@ -389,19 +549,19 @@ class GreedyEngine {
     return m;
   }
 
-  private setBlocks(starts: number[], ends: number[], centres: number[], radii: number[]): void {
+  private setBlocks(starts: number[], ends: number[], centres: number[]): void {
     const B = starts.length;
     this.bStart = Int32Array.from(starts);
     this.bEnd = Int32Array.from(ends);
     this.bCentre = Int32Array.from(centres);
-    this.bRadius = Float64Array.from(radii);
+    this.bBound = new Float64Array(B).fill(Infinity);
     this.bMaxD2 = new Float64Array(B);
     this.bBestKey = new Float64Array(B * this.categories);
     this.bBestRow = new Int32Array(B * this.categories);
   }
 
   private setSingleBlock(): void {
-    this.setBlocks([0], [this.rows], [-1], [Infinity]);
+    this.setBlocks([0], [this.rows], [-1]);
   }
 
   /** Regroups the rows into the cells of the current centres (counting sort on the nearest centre). */
@@ -430,28 +590,23 @@ class GreedyEngine {
       alive[n] = this.alive[i];
       cand[n] = this.cand[i];
     }
-    Object.assign(this, { scan, minD2, nearest, key, alive, cand });
+    const d0 = Float32Array.from(minD2, (d2) => Math.sqrt(d2));
+    Object.assign(this, { scan, minD2, nearest, key, alive, cand, d0 });
     this.o.space.scan = scan;
     this.o.space.candidateOf = cand;
     const starts: number[] = [];
     const ends: number[] = [];
     const centres: number[] = [];
-    const radii: number[] = [];
     let n = 0;
     while (n < this.rows) {
       const c = nearest[n];
       const start = n;
-      let r2 = 0;
-      while (n < this.rows && nearest[n] === c) {
-        if (alive[n] && minD2[n] > r2) r2 = minD2[n];
-        n++;
-      }
+      while (n < this.rows && nearest[n] === c) n++;
       starts.push(start);
       ends.push(n);
       centres.push(c);
-      radii.push(c < 0 ? Infinity : Math.sqrt(r2));
     }
-    this.setBlocks(starts, ends, centres, radii);
+    this.setBlocks(starts, ends, centres);
     for (let b = 0; b < starts.length; b++) this.refreshBlock(b);
   }
 

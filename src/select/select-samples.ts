@@ -31,7 +31,10 @@ export interface SelectSamplesInput {
   source?: string;
   /** `auto` (default) uses onnxruntime for large matrices and plain JS for small ones. */
   kernel?: KernelChoice;
-  /** Regroup a projected copy into cells and skip the cells a new centre cannot change (default true; off only to measure it). */
+  /**
+   * Skip work that provably cannot change a pick (default true; off only to measure the plain full-scan loop): lazy
+   * upper-bound picking for pure diversity, and cell pruning on a projected copy.
+   */
   pruning?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
@@ -72,6 +75,10 @@ export interface SelectionResult {
     projectionDim?: number;
     rowsScanned?: number;
     fullScans?: number;
+    /** Time of the greedy pick loop alone (the rest is validation, projection, scoring and building the ranking). */
+    greedySeconds?: number;
+    /** Median and fastest single greedy pick, ms. */
+    pickMs?: { median: number; min: number };
     seconds: number;
   };
 }
@@ -180,6 +187,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
         selectCount: n,
         minDistance,
         rebuildFrom: input.pruning === false ? Infinity : undefined,
+        lazyFrom: input.pruning === false ? Infinity : undefined,
         signal: input.signal,
         onProgress: input.onProgress,
       });
@@ -215,6 +223,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
       stats.greedyRanked = greedy.picks.length;
       stats.rowsScanned = greedy.rowsScanned;
       stats.fullScans = greedy.fullScans;
+      stats.greedySeconds = greedy.seconds;
+      stats.pickMs = greedy.pickMs;
       result = {
         ranking,
         selected: ranking.slice(0, greedy.selectedCount).map((r) => r.fileName),

@@ -79,18 +79,35 @@ describe('k-center greedy (DIVERSITY)', () => {
     expect(b.selected).toEqual(a.selected);
   });
 
-  it('gives the same picks with cell pruning on a projected copy as with plain full scans', async () => {
-    // 400 points in 8 clusters in 12 dims, projected to 6: the pruned (owned, regrouped) scan must pick exactly
-    // what a full scan of the same projected rows picks.
+  it('gives the same picks with lazy picking and cell pruning as with plain full scans', async () => {
+    // 400 points in 8 clusters in 12 dims, projected to 6 (an owned copy the engine may regroup into cells).
     const rnd = mulberry(7);
     const centres = Array.from({ length: 8 }, () => Array.from({ length: 12 }, () => rnd() - 0.5));
     const rows = Array.from({ length: 400 }, (_, i) => centres[i % 8].map((x) => x + 0.05 * (rnd() - 0.5)));
-    const config = parseSelectionConfig({ n: 150, rankDepth: 150, strategy: 'coreset', projectionDim: 6, seed: 1 });
-    const pruned = await selectSamples({ embeddings: matrix(rows), config });
-    expect(pruned.stats.rowsScanned).toBeLessThan(0.8 * 150 * 400);
-    const full = await selectSamples({ embeddings: matrix(rows), config, pruning: false });
+    const names = rows.map((_, i) => `s${i}.jpg`);
+    // Pure diversity: lazy upper-bound picking after the first 32 centres.
+    const pure = parseSelectionConfig({ n: 150, rankDepth: 150, strategy: 'coreset', projectionDim: 6, seed: 1 });
+    const lazy = await selectSamples({ embeddings: matrix(rows), config: pure });
+    const full = await selectSamples({ embeddings: matrix(rows), config: pure, pruning: false });
     expect(full.stats.rowsScanned).toBe(150 * 400);
-    expect(pruned.selected).toEqual(full.selected);
+    expect(lazy.selected).toEqual(full.selected);
+    expect(lazy.coveringRadius).toBeCloseTo(full.coveringRadius!, 6);
+    expect(lazy.ranking.map((r) => r.fileName)).toEqual(full.ranking.map((r) => r.fileName));
+    // With a second strategy the loop is not pure diversity: cells are regrouped and skipped instead.
+    const meta = new Map(names.map((n, i) => [n, { q: i % 5 }]));
+    const mixed = parseSelectionConfig({
+      n: 150,
+      rankDepth: 150,
+      projectionDim: 6,
+      strategies: [
+        { input: { type: 'EMBEDDINGS' }, strategy: { type: 'DIVERSITY' } },
+        { input: { type: 'METADATA', key: 'q' }, strategy: { type: 'WEIGHTS', strength: 0.2 } },
+      ],
+    });
+    const pruned = await selectSamples({ embeddings: matrix(rows), metadata: meta, config: mixed });
+    const plain = await selectSamples({ embeddings: matrix(rows), metadata: meta, config: mixed, pruning: false });
+    expect(pruned.stats.rowsScanned).toBeLessThan(0.8 * 150 * 400);
+    expect(pruned.selected).toEqual(plain.selected);
   });
 });
 
