@@ -5,7 +5,7 @@ import { INVALID_EMBEDDINGS, parseHeader, type EmbeddingsHeader } from './csv-fo
  * A byte-level parser for the embeddings CSV. Why not csv-parse for the body: a 1M × 1280 file is ~15 GB of
  * numbers, and csv-parse turns every field into a JS string before we could call Number() on it; bench/formats
  * measures it against this parser on the same file (several times slower). Here numbers are parsed straight from the
- * bytes (exact via Clinger's fast path: ≤15 significant digits and |exponent| ≤ 22, else Number() on the text), and
+ * bytes (exact via Clinger's fast path: digits as an integer ≤ 2^53 and |exponent| ≤ 22, else Number() on the text), and
  * only file names become strings. Quoting follows Python's csv module (`""` escapes a quote inside a quoted field).
  */
 
@@ -18,8 +18,6 @@ const PLUS = 43;
 const DOT = 46;
 const LOWER_E = 101;
 const UPPER_E = 69;
-// The largest significant-digit count whose integer is always exact in a double (< 2^53).
-const MAX_FAST_DIGITS = 15;
 const POW10: number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE_TEXT = /^[+-]?(nan|inf|infinity)$/i;
@@ -290,25 +288,24 @@ export class EmbeddingsCsvParser {
     } else if (c === PLUS) {
       c = buf[++i];
     }
+    // Digits accumulate into a double; as long as it stays ≤ 2^53 every step was exact (checked once at the end).
     let mantissa = 0;
-    let significant = 0;
-    let exponent = 0;
-    let digits = 0;
+    const intStart = i;
     while (c >= 48 && c <= 57) {
-      if (mantissa !== 0 || c !== 48) significant++;
       mantissa = mantissa * 10 + (c - 48);
-      digits++;
       c = buf[++i];
     }
+    let digits = i - intStart;
+    let exponent = 0;
     if (c === DOT) {
       c = buf[++i];
+      const fractionStart = i;
       while (c >= 48 && c <= 57) {
-        if (mantissa !== 0 || c !== 48) significant++;
         mantissa = mantissa * 10 + (c - 48);
-        exponent--;
-        digits++;
         c = buf[++i];
       }
+      exponent = fractionStart - i;
+      digits += i - fractionStart;
     }
     let valid = digits > 0;
     if (valid && (c === LOWER_E || c === UPPER_E)) {
@@ -339,7 +336,7 @@ export class EmbeddingsCsvParser {
       return end;
     }
     let value: number;
-    if (significant > MAX_FAST_DIGITS || exponent > 22 || exponent < -22) {
+    if (mantissa > Number.MAX_SAFE_INTEGER || exponent > 22 || exponent < -22) {
       value = Number(buf.toString('latin1', start, i));
     } else {
       value = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
