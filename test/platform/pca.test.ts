@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EmbeddingMatrix } from '../../src/embeddings';
 import { computePca2d } from '../../src/platform/service/pca';
 
-function matrixFrom(rows: number[][]): EmbeddingMatrix {
-  const dim = rows[0]?.length ?? 0;
-  return {
-    fileNames: rows.map((_, i) => `${i}.jpg`),
-    labels: new Int32Array(rows.length),
-    dim,
-    data: Float32Array.from(rows.flat()),
-  };
+function matrixFrom(rows: number[][]): { data: Float32Array; dim: number; rows: number } {
+  return { data: Float32Array.from(rows.flat()), dim: rows[0]?.length ?? 0, rows: rows.length };
 }
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -7,7 +7,7 @@ import type { Embedding2dData, EmbeddingData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
 import { num, toEmbeddingData } from './rows';
-import { computePca2d } from './pca';
+import { computePca2dOffThread } from './off-thread';
 import { loadFileNames } from './samples';
 
 // Signed CSV URLs stay valid for an hour: long enough to upload a multi-GB CSV, short enough that a leaked URL expires.
@@ -107,7 +107,7 @@ export async function ingestEmbeddingsCsv(
     const matrix = await loadMatrixNamed(uploadedPath, label, options.signal);
     const fileNames = await loadFileNames(store, datasetId);
     const order = matchSamples(matrix, fileNames, label);
-    const { x, y } = computePca2d(matrix);
+    const { x, y } = await computePca2dOffThread(matrix);
 
     const relative = path.join('storage', datasetId, 'embeddings', `${embeddingId}.csv`);
     const now = Date.now();

@@ -1,5 +1,3 @@
-import type { EmbeddingMatrix } from '../../embeddings';
-
 // Power iterations for the top-2 subspace: the gap between the 2nd and 3rd eigenvalue of real embeddings makes
 // 50 more than enough for a map (the coordinates move by < 1e-6 after that); the loop stops earlier on convergence.
 const MAX_ITERATIONS = 50;
@@ -11,11 +9,11 @@ const TOLERANCE = 1e-7;
  * Deterministic: starts from a fixed basis, and each axis's sign is chosen so its largest loading is positive.
  *
  * @example
- * computePca2d(matrix) // → { x: Float64Array(N) [0.41, -1.2, …], y: Float64Array(N) [...], explained: [0.62, 0.21] }
+ * computePca2d({ data: matrix.data, dim: 32, rows: 1000 }) // → { x: Float64Array(1000) [0.41, -1.2, …], y: …, explained: [0.62, 0.21] }
  */
-export function computePca2d(matrix: EmbeddingMatrix): { x: Float64Array; y: Float64Array; explained: [number, number] } {
+export function computePca2d(matrix: { data: Float32Array; dim: number; rows: number }): { x: Float64Array; y: Float64Array; explained: [number, number] } {
   const { dim, data } = matrix;
-  const n = matrix.fileNames.length;
+  const n = matrix.rows;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   if (n === 0 || dim === 0) return { x, y, explained: [0, 0] };

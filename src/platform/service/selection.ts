@@ -7,7 +7,7 @@ import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
 import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
-import { runSelectionTaskOffThread } from './selection-task';
+import { runSelectionOffThread } from './off-thread';
 import { createTag, getTag, INITIAL_TAG } from './tags';
 
 // Ranking rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
@@ -275,7 +275,7 @@ export class JobRunner {
     // Progress rows are written one after the other; the chain is awaited below so a failed write fails the job
     // instead of becoming an unhandled rejection.
     let progressWrites: Promise<unknown> = Promise.resolve();
-    const result = await runSelectionTaskOffThread(
+    const result = await runSelectionOffThread(
       {
         csvPath: embedding.filePath,
         pool: pool === undefined ? undefined : [...pool].map((i) => fileNames[i]),

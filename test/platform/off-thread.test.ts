@@ -6,8 +6,8 @@ import { createEmbeddedClient } from '../../src/platform/client/embedded-client'
 import { openStore } from '../../src/platform/store/store';
 import { embeddingsCsv, tempHome } from './helpers';
 
-// The compiled package (test/global-setup.ts builds dist/ before the suites): only there does selection run in a
-// worker thread, since a worker needs JavaScript to load.
+// The compiled package (test/global-setup.ts builds dist/ before the suites): only there do selection and PCA run in
+// a worker thread, since a worker needs JavaScript to load.
 const compiled = createRequire(import.meta.url)('../../dist/src/platform/index.js') as typeof import('../../src/platform/index');
 
 const NAMES = Array.from({ length: 300 }, (_, i) => `w/${i}.jpg`);
@@ -24,7 +24,8 @@ async function runSelection(platform: Pick<typeof compiled, 'openStore' | 'creat
     const { jobId } = await client.startSelection(d.id, embedding.id, { newTagName: 'picked', ...request });
     const job = await client.waitForJob(jobId, { pollIntervalMs: 20 }).catch(async () => client.getJob(jobId));
     const picked = job.status === 'FINISHED' ? await client.exportFilenamesByTagName(d.id, 'picked') : [];
-    return { job, picked, scores: job.status === 'FINISHED' ? await client.getSelectionScores(jobId) : [] };
+    const map = await client.getEmbeddings2d(d.id, embedding.id);
+    return { job, picked, map, scores: job.status === 'FINISHED' ? await client.getSelectionScores(jobId) : [] };
   } finally {
     await client.close();
     await store.close();
@@ -32,8 +33,8 @@ async function runSelection(platform: Pick<typeof compiled, 'openStore' | 'creat
   }
 }
 
-describe('selection in a worker thread (compiled package)', () => {
-  it('gives the same tag and ranking as the in-thread run', async () => {
+describe('selection and PCA in a worker thread (compiled package)', () => {
+  it('give the same tag, ranking and 2-D map as the in-thread run', async () => {
     const request = { selection: { n: 12, strategies: [{ input: { type: 'EMBEDDINGS' }, strategy: { type: 'DIVERSITY' } }, { input: { type: 'METADATA', key: 'sharpness' }, strategy: { type: 'WEIGHTS' } }] } };
     const inWorker = await runSelection(compiled, request);
     const inThread = await runSelection({ openStore, createEmbeddedClient }, request);
@@ -41,6 +42,9 @@ describe('selection in a worker thread (compiled package)', () => {
     expect(inWorker.picked).toHaveLength(12);
     expect(inWorker.picked).toEqual(inThread.picked);
     expect(inWorker.scores.map((s) => s.fileName)).toEqual(inThread.scores.map((s) => s.fileName));
+    expect(inWorker.map.coordinatesDimension1).toHaveLength(300);
+    expect(inWorker.map.coordinatesDimension1).toEqual(inThread.map.coordinatesDimension1);
+    expect(inWorker.map.coordinatesDimension2).toEqual(inThread.map.coordinatesDimension2);
   });
 
   it("reports the engine's error as the job's error", async () => {

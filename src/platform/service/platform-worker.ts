@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { WinnowError } from '../../errors';
-import { runSelectionTask, type SelectionTask, type WorkerMessage } from './selection-task';
+import { runRequest, type WorkerMessage, type WorkerRequest } from './off-thread';
 
-/** Worker-thread entry: runs one selection task and posts progress, then the result or the error. */
+/** Worker-thread entry: does one request (selection or PCA), posting progress, then the result or the error. */
 const post = (message: WorkerMessage) => parentPort?.postMessage(message);
 // Progress can fire per pick; a few messages a second are plenty for a job row.
 let lastProgress = 0;
-runSelectionTask(workerData as SelectionTask, (progress) => {
+runRequest(workerData as WorkerRequest, (progress) => {
   const now = Date.now();
   if (now - lastProgress < 250) return;
   lastProgress = now;
