@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors';
 import { ConflictError } from '../errors';
 import type { DatasetCreateRequest, DatasetData, Pagination } from '../schemas';
 import { newId, type Store } from '../store/store';
-import { toDatasetData } from './rows';
+import { applyPage, toDatasetData } from './rows';
 
 /** Who is asking: every dataset-scoped call checks the dataset belongs to `userId` (else 404, never 403). */
 export interface UserScope {
@@ -42,10 +42,8 @@ export async function createDataset(scope: UserScope, request: DatasetCreateRequ
 }
 
 export async function listDatasets(scope: UserScope, page: Pagination = {}): Promise<DatasetData[]> {
-  let query = scope.store.db.selectFrom('datasets').selectAll().where('user_id', '=', scope.userId).orderBy('created_at').orderBy('id');
-  if (page.pageSize !== undefined) query = query.limit(page.pageSize);
-  if (page.pageOffset !== undefined) query = query.offset(page.pageOffset).$if(page.pageSize === undefined, (q) => q.limit(Number.MAX_SAFE_INTEGER));
-  return (await query.execute()).map(toDatasetData);
+  const query = scope.store.db.selectFrom('datasets').selectAll().where('user_id', '=', scope.userId).orderBy('created_at').orderBy('id');
+  return (await applyPage(query, page).execute()).map(toDatasetData);
 }
 
 /** The dataset if it belongs to the caller; NotFoundError otherwise (another user's dataset looks absent). */

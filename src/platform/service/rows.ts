@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DatasetData, EmbeddingData, JobState, JobStatusData, SampleData, TagData } from '../schemas';
+import type { DatasetData, EmbeddingData, Pagination, JobState, JobStatusData, SampleData, TagData } from '../schemas';
 import type { DatasetsTable, EmbeddingsTable, JobsTable, SamplesTable, TagsTable } from '../store/schema';
 
 /** pg returns BIGINT and COUNT(*) as strings; SQLite as numbers. */
@@ -90,4 +90,15 @@ export function toJobStatusData(row: Selectable<JobsTable>): JobStatusData {
   if (row.error !== null) job.error = row.error;
   if (row.result_tag_id !== null) job.result = { type: 'SAMPLING', data: row.result_tag_id };
   return job;
+}
+
+/** Applies Lightly's `pageSize`/`pageOffset` (an item offset) to any select. */
+export function applyPage<Q extends { limit(n: number): Q; offset(n: number): Q }>(query: Q, page: Pagination): Q {
+  if (page.pageSize !== undefined) query = query.limit(page.pageSize);
+  // SQLite accepts OFFSET only after a LIMIT, so an offset without a page size gets an unbounded one.
+  if (page.pageOffset !== undefined && page.pageOffset > 0) {
+    if (page.pageSize === undefined) query = query.limit(Number.MAX_SAFE_INTEGER);
+    query = query.offset(page.pageOffset);
+  }
+  return query;
 }

@@ -5,7 +5,7 @@ import type { CreatedSample, Pagination, SampleCreateRequest, SampleData, Sample
 import type { PlatformDatabase } from '../store/schema';
 import { newId, type Store } from '../store/store';
 import { getDataset, type UserScope } from './datasets';
-import { num, toSampleData } from './rows';
+import { applyPage, num, toSampleData } from './rows';
 import { syncInitialTag } from './tags';
 
 // Rows per INSERT: 11 columns × 500 = 5,500 bound parameters, under SQLite's 32,766 and PostgreSQL's 65,535 limits.
@@ -121,17 +121,6 @@ export async function listSamples(
   if (options.fileName !== undefined) query = query.where('file_name', '=', options.fileName);
   query = applyPage(query, options);
   return (await query.execute()).map(toSampleData);
-}
-
-/** Applies Lightly's `pageSize`/`pageOffset` (an item offset) to any select. */
-export function applyPage<Q extends { limit(n: number): Q; offset(n: number): Q }>(query: Q, page: Pagination): Q {
-  if (page.pageSize !== undefined) query = query.limit(page.pageSize);
-  // SQLite accepts OFFSET only after a LIMIT, so an offset without a page size gets an unbounded one.
-  if (page.pageOffset !== undefined && page.pageOffset > 0) {
-    if (page.pageSize === undefined) query = query.limit(Number.MAX_SAFE_INTEGER);
-    query = query.offset(page.pageOffset);
-  }
-  return query;
 }
 
 export async function getSample(scope: UserScope, datasetId: string, sampleId: string): Promise<SampleData> {
