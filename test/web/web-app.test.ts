@@ -1,19 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoDataset } from '../../src/demo/generate-demo-dataset';
-import { createPlatformServer } from '../../src/platform/server/create-server';
-import { registerWebApp } from '../../src/platform/server/web-app';
 import { datasetStorageDir } from '../../src/platform/service/datasets';
-import { createApiToken } from '../../src/platform/service/tokens';
-import { openStore, type Store } from '../../src/platform/store/store';
 import { createFolderSink, uploadForMode } from '../../src/s3/upload-modes';
+import { datasetTab, startWebHarness, type WebHarness } from './web-harness';
 
 /**
  * The seed's web-app flow in headless Chromium against a real platform server (SQLite in a temp home): log in with a
@@ -21,43 +14,15 @@ import { createFolderSink, uploadForMode } from '../../src/s3/upload-modes';
  * and find it in the tag list and through the API. Screenshots go to test-results/web/.
  */
 
-const CHROMIUM = process.env.WINNOW_CHROMIUM ?? '/usr/bin/chromium';
-// The flags a root, offline machine needs: no sandbox (root), no GPU, and none of Chromium's calls home, which a
-// closed network refuses by the dozen.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'web', 'dist');
-const SHOTS = path.join(ROOT, 'test-results', 'web');
-
-let home: string;
-let store: Store;
-let app: FastifyInstance;
+let h: WebHarness;
+let page: Page;
 let base: string;
 let token: string;
-let browser: Browser;
-let page: Page;
 let datasetId: string;
 let temperatures: Map<string, number>;
-
-async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const response = await fetch(base + url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${await response.text()}`);
-  const type = response.headers.get('content-type') ?? '';
-  return (type.includes('json') ? response.json() : response.text()) as Promise<T>;
-}
+const api = <T>(method: string, url: string, body?: unknown) => h.api<T>(method, url, body);
+const shot = (name: string) => h.shot(name);
+const tab = (name: string) => datasetTab(page, name);
 
 /** A cheap, honest embedding: the image shrunk to 4×4 RGB, so similar-looking images land close together. */
 async function tinyEmbedding(file: string): Promise<number[]> {
@@ -69,7 +34,7 @@ async function tinyEmbedding(file: string): Promise<number[]> {
 
 /** Seeds a dataset through the REST API as `winnow run` would: samples, stored images, embeddings CSV, metadata. */
 async function seedDataset(): Promise<string> {
-  const demo = await generateDemoDataset({ dir: path.join(home, 'demo'), perGroup: 8, size: 96 });
+  const demo = await generateDemoDataset({ dir: path.join(h.home, 'demo'), perGroup: 8, size: 96 });
   const metadata = JSON.parse(await readFile(demo.metadataPath, 'utf8')) as {
     images: { id: number; file_name: string }[];
     metadata: { image_id: number; weather: { temperature: number } }[];
@@ -81,7 +46,7 @@ async function seedDataset(): Promise<string> {
   const uploaded = await uploadForMode({
     mode: 'full',
     source: { images: names.map((fileName) => ({ fileName, path: path.join(demo.imagesDir, fileName) })) },
-    sink: createFolderSink(datasetStorageDir(home, id)),
+    sink: createFolderSink(datasetStorageDir(h.home, id)),
   });
   const thumbs = new Map(uploaded.samples.map((s) => [s.fileName, s.thumbName ?? null]));
   await api('POST', `/v1/datasets/${id}/samples/batch`, { samples: names.map((fileName) => ({ fileName, thumbName: thumbs.get(fileName) ?? null })) });
@@ -95,44 +60,15 @@ async function seedDataset(): Promise<string> {
   return id;
 }
 
-/** A tab of the dataset navigation (other links on a screen may share its name). */
-function tab(name: string) {
-  return page.getByRole('navigation', { name: 'Dataset' }).getByRole('link', { name });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
-
 describe('web app in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (it installs Debian's chromium).`);
-    }
-    // Always rebuild: the test must exercise the current source, not a stale bundle.
-    execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
-    await mkdir(SHOTS, { recursive: true });
-
-    home = await mkdtemp(path.join(tmpdir(), 'winnow-web-'));
-    store = await openStore({ home, databaseUrl: '' });
-    token = (await createApiToken(store, { name: 'e2e' })).token;
-    app = createPlatformServer({ store, home });
-    await registerWebApp(app, { distDir: DIST });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    h = await startWebHarness();
+    ({ page, base, token } = h);
     datasetId = await seedDataset();
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-    page.on('pageerror', (error) => {
-      throw error;
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-    if (home) await rm(home, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('serves the app and its assets without a token, and the API only with one', async () => {
@@ -188,7 +124,7 @@ describe('web app in Chromium', () => {
     await expect.poll(() => page.getByTestId('visible-count').textContent()).toBe(String(expected));
     const grid = page.getByRole('listbox', { name: 'Sample thumbnails' });
     const firstThumb = grid.getByRole('option').first().locator('img');
-    await expect.poll(() => firstThumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => firstThumb.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)).toBe(true);
     await shot('explore');
     await grid.getByRole('option').first().press('Enter');
     await page.getByRole('dialog').getByRole('term').filter({ hasText: 'Temperature' }).waitFor();

@@ -1,4 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode, type SyntheticEvent } from 'react';
+
+/** `<img onError>`: a sample without a stored image (upload mode `metadata`) shows its name on an empty tile, not a broken icon. */
+export function hideBroken(event: SyntheticEvent<HTMLImageElement>): void {
+  event.currentTarget.style.visibility = 'hidden';
+}
 
 // Rows drawn above and below the visible ones, so a fast scroll does not show blank rows before React catches up.
 const OVERSCAN_ROWS = 3;
@@ -40,10 +45,12 @@ export function VirtualGrid({
     if (focus >= count) setFocus(Math.max(0, count - 1));
   }, [count, focus]);
 
+  // Never draw more than a window's worth of rows, even if a layout lets the scroller grow with its content.
+  const viewHeight = Math.min(height, window.innerHeight);
   const columns = Math.max(1, Math.floor(width / cellSize));
   const rows = Math.ceil(count / columns);
   const firstRow = Math.max(0, Math.floor(scrollTop / cellSize) - OVERSCAN_ROWS);
-  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + height) / cellSize) + OVERSCAN_ROWS);
+  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + viewHeight) / cellSize) + OVERSCAN_ROWS);
 
   const moveTo = (position: number) => {
     const next = Math.max(0, Math.min(count - 1, position));
@@ -57,7 +64,7 @@ export function VirtualGrid({
     requestAnimationFrame(() => el.querySelector<HTMLElement>(`[data-position="${next}"]`)?.focus());
   };
   const onKeyDown = (event: KeyboardEvent) => {
-    const page = Math.max(1, Math.floor(height / cellSize)) * columns;
+    const page = Math.max(1, Math.floor(viewHeight / cellSize)) * columns;
     const moves: Record<string, number> = {
       ArrowRight: focus + 1,
       ArrowLeft: focus - 1,

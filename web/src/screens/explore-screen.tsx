@@ -3,7 +3,7 @@ import type { Api, SampleData } from '../api';
 import { bitmaskToMembers } from '../bitmask';
 import { FilterPanel } from '../components/filters';
 import { TagChooser } from '../components/tag-chooser';
-import { VirtualGrid } from '../components/virtual-grid';
+import { hideBroken, VirtualGrid } from '../components/virtual-grid';
 import { applyFilters, fieldValue, NO_FILTERS, type DatasetState, type Filters } from '../dataset-data';
 
 // Thumbnail cell edge in CSS pixels: 6–10 columns on a laptop screen.
@@ -41,7 +41,7 @@ export function ExploreScreen({ api, datasetId, data }: { api: Api; datasetId: s
             const sample = samples[visible[position]];
             return (
               <figure className="thumb">
-                <img src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" decoding="async" draggable={false} />
+                <img key={sample.id} src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" decoding="async" draggable={false} onError={hideBroken} />
                 <figcaption title={sample.fileName}>{sample.fileName}</figcaption>
               </figure>
             );

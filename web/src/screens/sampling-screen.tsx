@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Api, JobStatusData, SelectionScore, TagData } from '../api';
 import { TagChooser } from '../components/tag-chooser';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
-import { VirtualGrid } from '../components/virtual-grid';
+import { hideBroken, VirtualGrid } from '../components/virtual-grid';
 import { isNumericField, type DatasetState } from '../dataset-data';
 
 type Strategy = 'CORESET' | 'RANDOM' | 'WEIGHTS';
@@ -202,7 +202,7 @@ export function SamplingScreen({ api, datasetId, data }: { api: Api; datasetId: 
               const sample = sampleByIndex[scores[position].index];
               return sample === undefined ? null : (
                 <figure className="thumb small">
-                  <img src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" draggable={false} />
+                  <img key={sample.id} src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" draggable={false} onError={hideBroken} />
                   <figcaption>#{position + 1}</figcaption>
                 </figure>
               );
