@@ -6,6 +6,7 @@ import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmb
 import { WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
 import type { S3Location } from '../src/pipeline/config';
+import { matchesTagTemplate } from '../src/pipeline/plan';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
 import type { PlatformClient } from '../src/platform';
 import { createFolderSink, syncS3ToLocal, uploadForMode, type S3Settings } from '../src/s3';
@@ -251,15 +252,13 @@ async function countRows(csv: string): Promise<number> {
 }
 
 /**
- * The datapool of an incremental run: the newest earlier tag made from the same tag template (e.g. `nightly-{date}`),
- * so tonight's selection adds to what earlier nights picked instead of picking it again.
+ * The datapool of an incremental run: the newest earlier tag made from the same tag template (e.g. `nightly-{date}`).
+ * The platform keeps a preselected tag's samples in the new selection, so tonight's tag holds every earlier pick plus
+ * tonight's, and nothing picked before is picked again.
  */
 async function latestEarlierTag(client: PlatformClient, datasetId: string, template: string, current: string): Promise<string | undefined> {
-  const [before, after] = template.split('{date}');
-  if (after === undefined) return undefined;
-  const tags = (await client.getAllTags(datasetId)).filter(
-    (t) => t.name !== current && t.name.startsWith(before) && t.name.endsWith(after) && t.name.length === before.length + 10 + after.length,
-  );
-  tags.sort((a, b) => (a.name < b.name ? 1 : -1));
+  const tags = (await client.getAllTags(datasetId)).filter((t) => t.name !== current && matchesTagTemplate(template, t.name));
+  // Rendered dates and times sort as text in time order.
+  tags.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
   return tags[0]?.id;
 }

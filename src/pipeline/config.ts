@@ -81,7 +81,7 @@ export const PipelineConfigSchema = Type.Object(
     selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: 'coreset' } }),
     /** What leaves the worker for the platform: `full` images, `thumbnails` (default) or `metadata` only. */
     upload: Type.Union([Type.Literal('full'), Type.Literal('thumbnails'), Type.Literal('metadata')], { default: 'thumbnails' }),
-    /** Tag created from the selection. `{date}` is replaced with the run's start date (YYYY-MM-DD) for nightly runs. */
+    /** Tag created from the selection. `{date}` / `{time}` become the run's UTC start date / HHMMSS, for scheduled runs. */
     tag: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
     platform: PlatformTargetSchema,
     /** Only objects not embedded by an earlier run are embedded; the selection keeps earlier picks as its datapool. */

@@ -59,10 +59,26 @@ export function shardFileName(index: number): string {
 }
 
 /**
- * Replaces `{date}` in a tag name with the run's start date (UTC), so nightly runs create distinct tags.
+ * Fills a tag-name template with the run's start time (UTC): `{date}` → `2026-11-26`, `{time}` → `020000`, so
+ * nightly (or more frequent) runs create distinct tags.
  *
  * @example renderTagName('nightly-{date}', new Date('2026-11-26T02:00:00Z')) // → 'nightly-2026-11-26'
  */
 export function renderTagName(template: string, startedAt: Date): string {
-  return template.replaceAll('{date}', startedAt.toISOString().slice(0, 10));
+  const iso = startedAt.toISOString();
+  return template.replaceAll('{date}', iso.slice(0, 10)).replaceAll('{time}', iso.slice(11, 19).replaceAll(':', ''));
+}
+
+/**
+ * Whether `name` was rendered from `template` by `renderTagName` (any date/time), to find the tags of earlier runs.
+ *
+ * @example matchesTagTemplate('nightly-{date}', 'nightly-2026-11-25') // → true
+ */
+export function matchesTagTemplate(template: string, name: string): boolean {
+  if (!template.includes('{date}') && !template.includes('{time}')) return false;
+  const pattern = template
+    .split(/(\{date\}|\{time\})/)
+    .map((part) => (part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{time}' ? '\\d{6}' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`).test(name);
 }

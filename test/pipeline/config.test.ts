@@ -8,9 +8,9 @@ import { parsePipelineConfig, readPipelineConfigFile } from '../../src/pipeline/
 const minimal = {
   dataset: 'cats',
   source: { bucket: 'raw', prefix: 'cats/' },
-  selection: { n: 10, strategy: 'coreset' },
+  select: 10,
   tag: { name: 'nightly-{date}' },
-  platform: { store: '.winnow/store.db' },
+  platform: { home: '.winnow' },
 };
 
 describe('parsePipelineConfig', () => {

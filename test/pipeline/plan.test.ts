@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planShards, renderTagName, shardFileName, splitIntoShards } from '../../src/pipeline/plan';
+import { matchesTagTemplate, planShards, renderTagName, shardFileName, splitIntoShards } from '../../src/pipeline/plan';
 
 describe('splitIntoShards / planShards', () => {
   it('splits in order with a short last shard', () => {
@@ -43,5 +43,14 @@ describe('shardFileName / renderTagName', () => {
   it('fills {date} with the UTC start date', () => {
     expect(renderTagName('nightly-{date}', new Date('2026-11-26T23:30:00Z'))).toBe('nightly-2026-11-26');
     expect(renderTagName('fixed', new Date())).toBe('fixed');
+    expect(renderTagName('run-{date}-{time}', new Date('2026-11-26T02:03:04.567Z'))).toBe('run-2026-11-26-020304');
+  });
+
+  it('recognises the tags an earlier run rendered from the same template', () => {
+    expect(matchesTagTemplate('nightly-{date}', 'nightly-2026-11-25')).toBe(true);
+    expect(matchesTagTemplate('n.{date}-{time}', 'n.2026-11-25-235959')).toBe(true);
+    expect(matchesTagTemplate('n.{date}', 'nX2026-11-25')).toBe(false);
+    expect(matchesTagTemplate('nightly-{date}', 'nightly-2026-11-25-extra')).toBe(false);
+    expect(matchesTagTemplate('fixed', 'fixed')).toBe(false);
   });
 });

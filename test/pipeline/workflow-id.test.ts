@@ -5,22 +5,22 @@ import { canonicalJson, pipelineWorkflowId } from '../../src/pipeline/workflow-i
 const base = {
   dataset: 'Farm Animals',
   source: { bucket: 'raw', prefix: 'farm/' },
-  selection: { n: 10, strategy: 'coreset' },
+  select: 10,
   tag: { name: 'picked' },
-  platform: { store: 'store.db' },
+  platform: { home: 'home' },
 };
 
 describe('pipelineWorkflowId', () => {
   it('is stable under key order and explicit defaults', () => {
     const a = parsePipelineConfig(base);
-    const b = parsePipelineConfig({ platform: base.platform, tag: base.tag, selection: base.selection, source: { prefix: 'farm/', bucket: 'raw' }, dataset: base.dataset, embed: { batchSize: 32 } });
+    const b = parsePipelineConfig({ platform: base.platform, tag: base.tag, select: base.select, source: { prefix: 'farm/', bucket: 'raw' }, dataset: base.dataset, embed: { batchSize: 32 } });
     expect(pipelineWorkflowId(a)).toBe(pipelineWorkflowId(b));
     expect(pipelineWorkflowId(a)).toMatch(/^winnow-farm-animals-[0-9a-f]{12}$/);
   });
 
   it('changes with the config', () => {
     const a = parsePipelineConfig(base);
-    const b = parsePipelineConfig({ ...base, selection: { n: 11, strategy: 'coreset' } });
+    const b = parsePipelineConfig({ ...base, select: 11 });
     expect(pipelineWorkflowId(a)).not.toBe(pipelineWorkflowId(b));
   });
 

@@ -8,7 +8,7 @@ import { syncLocalToS3, type S3Settings } from '../../src/s3';
  * the embedding to tell them apart, small enough (64×64) that two cores embed thousands in seconds.
  * Returns the relative names, sorted.
  */
-export async function writeImages(dir: string, count: number, options: { size?: number; seed?: number } = {}): Promise<string[]> {
+export async function writeImages(dir: string, count: number, options: { size?: number; seed?: number; firstIndex?: number } = {}): Promise<string[]> {
   const size = options.size ?? 64;
   let state = (options.seed ?? 1) >>> 0;
   const random = () => {
@@ -20,7 +20,8 @@ export async function writeImages(dir: string, count: number, options: { size?: 
   };
   const names: string[] = [];
   const pixels = Buffer.alloc(size * size * 3);
-  for (let i = 0; i < count; i++) {
+  const first = options.firstIndex ?? 0;
+  for (let i = first; i < first + count; i++) {
     const folder = i % 2 === 0 ? 'cats' : 'dogs';
     const name = `${folder}/img-${String(i).padStart(5, '0')}.png`;
     const [r, g, b, dx, dy] = [random() * 255, random() * 255, random() * 255, random() * 4 - 2, random() * 4 - 2];

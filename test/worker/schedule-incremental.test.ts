@@ -1,0 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { parsePipelineConfig } from '../../src/pipeline/config';
+import { connectPlatform } from '../../src/platform';
+import { createPipelineSchedule } from '../../worker/client';
+import type { PipelineResult } from '../../workflows/curation-pipeline';
+import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { uploadFolder, writeImages } from './image-fixtures';
+
+// Nightly incremental curation through a real Temporal schedule: the second firing embeds only the objects that
+// arrived since the first, merges them with the datapool, and its selection keeps every earlier pick.
+
+const s3 = sharedMinio();
+const bucket = uniqueBucket('nightly');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-nightly-'));
+const home = path.join(tmp, 'home');
+let env: TemporalTestEnv;
+
+beforeAll(async () => {
+  env = await connectTemporal();
+  await createBucket(s3, bucket);
+  await writeImages(path.join(tmp, 'night1'), 24, { seed: 21 });
+  await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
+  await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.close();
+  await dropBucket(s3, bucket);
+});
+
+async function tagNames(tagName: string): Promise<string[]> {
+  const { client, close } = await connectPlatform({ home });
+  try {
+    const dataset = await client.getDatasetByName('nightly');
+    return (await client.exportFilenamesByTagName(dataset.id, tagName)).sort();
+  } finally {
+    await close();
+  }
+}
+
+describe('scheduled incremental curation', () => {
+  it('embeds only new objects on the next firing and keeps earlier picks as the datapool', async () => {
+    const taskQueue = uniqueQueue('nightly');
+    const config = parsePipelineConfig({
+      dataset: 'nightly',
+      source: { bucket, profile: 'nightly' },
+      select: 4,
+      tag: { name: 'nightly-{date}-{time}' },
+      platform: { home },
+      upload: 'metadata',
+      incremental: true,
+      embed: { batchSize: 8, shardSize: 16 },
+    });
+    const activities = createActivities({
+      workRoot: path.join(tmp, 'work'),
+      env: { WINNOW_PROFILE_NIGHTLY_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_NIGHTLY_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_NIGHTLY_S3_ENDPOINT: s3.endpoint },
+    });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, maxConcurrentActivityTaskExecutions: 2 });
+    const scheduleId = `${taskQueue}-schedule`;
+
+    const [first, second] = await worker.runUntil(async () => {
+      await createPipelineSchedule(env.client, config, { scheduleId, cron: '0 2 * * *', taskQueue });
+      const schedule = env.client.schedule.getHandle(scheduleId);
+      const fire = async (nth: number): Promise<PipelineResult> => {
+        await schedule.trigger();
+        let workflowId: string | undefined;
+        while (!workflowId) {
+          const actions = (await schedule.describe()).info.recentActions;
+          workflowId = actions[nth - 1]?.action.workflow.workflowId;
+          if (!workflowId) await new Promise((r) => setTimeout(r, 200));
+        }
+        return (await env.client.workflow.getHandle(workflowId).result()) as PipelineResult;
+      };
+      try {
+        const first = await fire(1);
+        await writeImages(path.join(tmp, 'night2'), 8, { seed: 22, firstIndex: 1000 });
+        await uploadFolder(s3, path.join(tmp, 'night2'), bucket);
+        const second = await fire(2);
+        return [first, second];
+      } finally {
+        await schedule.delete();
+      }
+    });
+
+    expect(first).toMatchObject({ status: 'completed', images: 24, embedded: 24, rows: 24 });
+    expect(second).toMatchObject({ status: 'completed', images: 32, embedded: 8, rows: 32 });
+    expect(second.tag!.name).not.toBe(first.tag!.name);
+    const firstPicks = await tagNames(first.tag!.name);
+    const secondPicks = await tagNames(second.tag!.name);
+    expect(firstPicks).toHaveLength(4);
+    expect(secondPicks).toEqual(expect.arrayContaining(firstPicks));
+    expect(secondPicks.length).toBeGreaterThan(firstPicks.length);
+  });
+});
