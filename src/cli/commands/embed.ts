@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { embedImages, type EmbedResult } from '../../embed';
+import { DEFAULT_BATCH_SIZE, embedImages, type EmbedResult } from '../../embed';
 import { createProgressBar } from '../progress-bar';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 
@@ -23,7 +23,7 @@ export const registerEmbed: CommandModule = (program: Command) => {
     .requiredOption('--out <file>', 'embeddings CSV to write; if it exists, only missing images are embedded')
     .option('--model <default|path>', 'the offline default (MobileNetV2, 1280-d) or a path to an .onnx image model', 'default')
     .option('--model-config <file>', 'JSON model config for a custom model (input size, layout, mean/std, output, pooling)')
-    .option('--batch-size <n>', 'images per inference batch', '32')
+    .option('--batch-size <n>', 'images per inference batch', String(DEFAULT_BATCH_SIZE))
     .option('--no-resume', 'start a new CSV instead of continuing an existing one')
     .option('--backend <auto|node|wasm>', 'ONNX Runtime build (auto: native, WASM if the native one cannot load)')
     .option('--execution-provider <cpu|cuda>', 'where the model runs (cuda falls back to cpu when unavailable)', 'cpu')
