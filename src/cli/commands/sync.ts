@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Progress } from '../../progress';
-import { isS3Uri, syncLocalToS3, syncS3ToLocal, type S3Settings, type SyncResult } from '../../s3';
+import { DEFAULT_CONCURRENCY, isS3Uri, syncLocalToS3, syncS3ToLocal, type S3Settings, type SyncResult } from '../../s3';
 import { action, CliError, EXIT_FAILED, EXIT_USAGE, type CommandModule } from '../program';
 
 interface SyncFlags {
@@ -29,7 +29,7 @@ export const registerSync: CommandModule = (program: Command) => {
     .option('--endpoint <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS)')
     .option('--region <region>', 'region (default: AWS_REGION or us-east-1)')
     .option('--path-style', 'address buckets as endpoint/bucket (implied by --endpoint)')
-    .option('--concurrency <n>', 'objects in flight', '8')
+    .option('--concurrency <n>', 'objects in flight', String(DEFAULT_CONCURRENCY))
     .option('--delete', 'remove files (or objects) that the source no longer has')
     .option('--dry-run', 'print what would be transferred and deleted; change nothing')
     .option('--include <glob>', 'only keys matching this glob (repeatable; a glob without / matches file names)', collect, [])
@@ -47,7 +47,7 @@ export const registerSync: CommandModule = (program: Command) => {
 };
 
 async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void> {
-  const concurrency = Number(flags.concurrency ?? '8');
+  const concurrency = Number(flags.concurrency ?? DEFAULT_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new CliError(`--concurrency must be an integer from 1 to 256, got ${flags.concurrency}`, EXIT_USAGE);
   }
