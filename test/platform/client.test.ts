@@ -6,8 +6,8 @@ import { createEmbeddedClient } from '../../src/platform/client/embedded-client'
 import { createHttpClient } from '../../src/platform/client/http-client';
 import type { PlatformClient } from '../../src/platform/client/platform-client';
 import { ConflictError } from '../../src/platform/errors';
-import { openStore, type Store } from '../../src/platform/store/store';
-import { embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import type { Store } from '../../src/platform/store/store';
+import { dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
 
 const NAMES = Array.from({ length: 12 }, (_, i) => `img_${String(i).padStart(2, '0')}.jpg`);
 
@@ -17,13 +17,16 @@ interface Harness {
   close(): Promise<void>;
 }
 
-/** The same suite runs against both implementations: they must behave the same and throw the same errors. */
-const implementations: { name: string; open(): Promise<Harness> }[] = [
+/**
+ * The same suite runs against both implementations (they must behave the same and throw the same errors), each over
+ * every store backend in `dialects()`.
+ */
+const implementations: { name: string; open(): Promise<Harness> }[] = dialects().flatMap((dialect) => [
   {
-    name: 'embedded',
-    async open() {
+    name: `embedded, ${dialect.name}`,
+    async open(): Promise<Harness> {
       const { home, cleanup } = await tempHome();
-      const store: Store = await openStore({ home, databaseUrl: '' });
+      const store: Store = await dialect.open(home);
       const client = createEmbeddedClient(store, { home });
       return {
         client,
@@ -31,16 +34,17 @@ const implementations: { name: string; open(): Promise<Harness> }[] = [
         async close() {
           await client.close();
           await store.close();
+          await dialect.dispose(home);
           await cleanup();
         },
       };
     },
   },
   {
-    name: 'http',
-    async open() {
+    name: `http, ${dialect.name}`,
+    async open(): Promise<Harness> {
       const { home, cleanup } = await tempHome();
-      const server: RunningServer = await startServer(home);
+      const server: RunningServer = await startServer(home, { open: dialect.open });
       const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token, retryBaseDelayMs: 10 });
       return {
         client,
@@ -48,12 +52,13 @@ const implementations: { name: string; open(): Promise<Harness> }[] = [
         async close() {
           await client.close();
           await server.close();
+          await dialect.dispose(home);
           await cleanup();
         },
       };
     },
   },
-];
+]);
 
 describe.each(implementations)('PlatformClient ($name)', (impl) => {
   let h: Harness;
@@ -291,8 +296,8 @@ describe.each(implementations)('PlatformClient ($name)', (impl) => {
   });
 });
 
-describe('both clients', () => {
-  it('throw the same error classes and messages for the same mistakes', async () => {
+describe('every client and backend', () => {
+  it('throws the same error classes and messages for the same mistakes', async () => {
     const harnesses = await Promise.all(implementations.map((i) => i.open()));
     try {
       const outcomes = await Promise.all(
@@ -314,7 +319,7 @@ describe('both clients', () => {
           return errors;
         }),
       );
-      expect(outcomes[0]).toEqual(outcomes[1]);
+      for (const outcome of outcomes.slice(1)) expect(outcome).toEqual(outcomes[0]);
       expect(outcomes[0].map((e) => e.code)).toEqual(['NOT_FOUND', 'CONFLICT', 'UNKNOWN_FILE_NAMES', 'INVALID_INPUT', 'NOT_FOUND']);
     } finally {
       for (const h of harnesses) await h.close();
