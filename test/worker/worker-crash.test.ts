@@ -46,8 +46,18 @@ afterAll(async () => {
   await dropBucket(s3, bucket);
 });
 
+interface CrashOutcome {
+  result: PipelineResult;
+  csvNames: string[];
+  embeds: EmbedShardResult[];
+  /** `filesDone` of the last batch the killed worker reported before it died. */
+  lastReported: number;
+}
+
 describe('worker crash', () => {
-  it('survives kill -9 mid-embed: one row per image, at most one batch embedded twice', { timeout: 420_000 }, async () => {
+  let outcome: CrashOutcome;
+
+  beforeAll(async () => {
     const taskQueue = uniqueQueue('crash');
     const workDir = path.join(tmp, 'work');
     const config = parsePipelineConfig({
@@ -66,42 +76,49 @@ describe('worker crash', () => {
     await first.ready;
     trace('first worker ready');
     const { workflowId } = await startPipeline(env.client, config, { taskQueue, options: { heartbeatTimeout: '5s' } });
-    trace('started');
     const poll = setInterval(() => trace(`batches ${first.batches.at(-1)} stderr ${first.stderr.slice(-3).join(' | ')}`), 5000);
     await first.batchReached(IMAGES * 0.3).finally(() => clearInterval(poll));
     await first.kill('SIGKILL');
     const lastReported = Math.max(...first.batches);
-    expect(lastReported).toBeLessThan(IMAGES);
+    trace(`killed after ${lastReported}`);
 
     const second = spawnChildWorker({ taskQueue, workDir, env: workerEnv });
     children.push(second);
     const handle = env.client.workflow.getHandle(workflowId);
     const result = (await handle.result()) as PipelineResult;
     await second.kill('SIGTERM');
-
-    expect(result).toMatchObject({ status: 'completed', images: IMAGES, rows: IMAGES, selected: 20 });
     const csvNames: string[] = [];
     for await (const row of readEmbeddingRows(result.csvFile!)) csvNames.push(row.fileName);
-    expect(csvNames).toHaveLength(IMAGES);
-    expect(new Set(csvNames).size).toBe(IMAGES);
-    expect([...csvNames].sort()).toEqual(names);
+    outcome = { result, csvNames, embeds: await embedResults(handle), lastReported };
+  }, 420_000);
 
-    // The embed activity's own results: the retried attempt kept what the killed one had written.
-    const embeds = await embedResults(handle);
+  it('completes after the worker is killed, with exactly one CSV row per image', () => {
+    const { result, csvNames, lastReported } = outcome;
+    expect(lastReported).toBeLessThan(IMAGES);
+    expect(result).toMatchObject({ status: 'completed', images: IMAGES, rows: IMAGES, selected: 20 });
+    expect(csvNames).toHaveLength(IMAGES);
+    expect([...csvNames].sort()).toEqual(names);
+    expect(result.embedded + result.resumed).toBe(IMAGES);
+  });
+
+  it('the retried embed activity resumes from the rows the killed attempt wrote', () => {
+    const { embeds } = outcome;
     expect(embeds).toHaveLength(1);
     const [retried] = embeds;
     expect(retried.attempt).toBeGreaterThanOrEqual(2);
+    expect(retried.resumed).toBeGreaterThan(0);
     expect(retried.resumed + retried.embedded).toBe(IMAGES);
-    // Everything the killed worker reported done was on disk: nothing it finished is embedded again …
-    expect(retried.resumed).toBeGreaterThanOrEqual(lastReported);
-    // … and it reported after every batch, so past its last report it held at most the one batch in flight.
-    expect(retried.resumed).toBeLessThanOrEqual(lastReported + BATCH);
+    // The server heard the killed attempt's checkpoints; the retry reports the last one.
+    expect(retried.heartbeatCursor).toBeGreaterThan(0);
+  });
+
+  it('embeds at most one batch twice', () => {
+    const { embeds, lastReported } = outcome;
+    const [retried] = embeds;
+    // The killed attempt reported after every batch, so when it died it had embedded at most `lastReported` plus the
+    // one batch in flight; the retry embedded everything past `resumed`. The overlap is what was embedded twice.
     const embeddedTwiceAtMost = lastReported + BATCH - retried.resumed;
     expect(embeddedTwiceAtMost).toBeLessThanOrEqual(BATCH);
-    // The server saw the killed attempt's checkpoints (heartbeats), which the retry reports as where it started.
-    expect(retried.heartbeatCursor).toBeGreaterThan(0);
-    expect(retried.heartbeatCursor).toBeLessThanOrEqual(retried.resumed);
-    expect(result.embedded + result.resumed).toBe(IMAGES);
   });
 });
 
