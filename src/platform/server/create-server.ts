@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors';
 import type { UserScope } from '../service/datasets';
 import { JobRunner } from '../service/selection';
@@ -24,8 +24,11 @@ export interface PlatformServerOptions {
   store: Store;
   /** Platform home (defaults to the store's). */
   home?: string;
-  /** Log requests (pino, to stdout); tokens and signatures are cut from logged URLs. */
-  logger?: boolean;
+  /**
+   * `true` logs requests with pino to stdout (tokens and signatures cut from logged URLs); a pino-compatible logger
+   * instance is used as is (then redact `req.url` yourself).
+   */
+  logger?: boolean | FastifyBaseLogger;
   /** Base URL put into signed upload URLs; default: from the request's Host header. */
   publicUrl?: string;
   /** Largest embeddings CSV accepted (default 8 GiB); streamed to disk, never held in memory. */
@@ -76,16 +79,17 @@ function presentedToken(request: FastifyRequest): string | undefined {
  */
 export function createPlatformServer(options: PlatformServerOptions): FastifyInstance {
   const { store } = options;
+  const logging =
+    typeof options.logger === 'object'
+      ? { loggerInstance: options.logger }
+      : {
+          logger: options.logger
+            ? { level: 'info', serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }) } }
+            : false,
+        };
   const app = Fastify({
     bodyLimit: DEFAULT_BODY_LIMIT,
-    logger: options.logger
-      ? {
-          level: 'info',
-          serializers: {
-            req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
-          },
-        }
-      : false,
+    ...logging,
     // Lightly clients send ids in the path; keep the router's default case sensitivity and allow long tag names.
     routerOptions: { maxParamLength: 1024 },
   });
