@@ -128,23 +128,42 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { ranges: {}, values: {} };
 
+/** Each configured field's value for every sample, in dataset order: computed once, so filtering is array scans. */
+export type FieldColumns = Map<string, unknown[]>;
+
+export function fieldColumns(samples: SampleData[], fields: MetadataField[]): FieldColumns {
+  return new Map(fields.map((f) => [f.path, samples.map((s) => fieldValue(s, f))]));
+}
+
 /** Indices (dataset order) of the samples that pass every filter and, when given, belong to the tag. */
-export function applyFilters(samples: SampleData[], fields: MetadataField[], filters: Filters, members: Uint8Array | null): number[] {
-  const active = fields.filter((f) => filters.ranges[f.path] !== undefined || filters.values[f.path] !== undefined);
+export function applyFilters(count: number, columns: FieldColumns, filters: Filters, members: Uint8Array | null): number[] {
+  const ranges = Object.entries(filters.ranges).flatMap(([path, range]) => {
+    const column = columns.get(path);
+    return column ? [{ column, lo: range[0], hi: range[1] }] : [];
+  });
+  const sets = Object.entries(filters.values).flatMap(([path, allowed]) => {
+    const column = columns.get(path);
+    return column ? [{ column, allowed: new Set(allowed) }] : [];
+  });
   const out: number[] = [];
-  for (let i = 0; i < samples.length; i++) {
+  for (let i = 0; i < count; i++) {
     if (members !== null && !members[i]) continue;
     let pass = true;
-    for (const f of active) {
-      const v = fieldValue(samples[i], f);
-      const range = filters.ranges[f.path];
-      if (range !== undefined) {
-        const n = typeof v === 'number' ? v : Number(v);
-        if (!Number.isFinite(n) || n < range[0] || n > range[1]) pass = false;
+    for (const r of ranges) {
+      const v = r.column[i];
+      const n = typeof v === 'number' ? v : Number(v);
+      if (!Number.isFinite(n) || n < r.lo || n > r.hi) {
+        pass = false;
+        break;
       }
-      const allowed = filters.values[f.path];
-      if (allowed !== undefined && !allowed.includes(String(v))) pass = false;
-      if (!pass) break;
+    }
+    if (pass) {
+      for (const c of sets) {
+        if (!c.allowed.has(String(c.column[i]))) {
+          pass = false;
+          break;
+        }
+      }
     }
     if (pass) out.push(i);
   }

@@ -4,7 +4,7 @@ import { bitmaskToMembers } from '../bitmask';
 import { FilterPanel } from '../components/filters';
 import { TagChooser } from '../components/tag-chooser';
 import { hideBroken, VirtualGrid } from '../components/virtual-grid';
-import { applyFilters, fieldValue, NO_FILTERS, type DatasetState, type Filters } from '../dataset-data';
+import { applyFilters, fieldColumns, fieldValue, NO_FILTERS, type DatasetState, type Filters } from '../dataset-data';
 
 // Thumbnail cell edge in CSS pixels: 6–10 columns on a laptop screen.
 const CELL = 132;
@@ -19,7 +19,8 @@ export function ExploreScreen({ api, datasetId, data }: { api: Api; datasetId: s
     const tag = tags.find((t) => t.id === tagId);
     return tag === undefined ? null : bitmaskToMembers(tag.bitMaskData, samples.length);
   }, [tags, tagId, samples.length]);
-  const visible = useMemo(() => applyFilters(samples, fields, filters, members), [samples, fields, filters, members]);
+  const columns = useMemo(() => fieldColumns(samples, fields), [samples, fields]);
+  const visible = useMemo(() => applyFilters(samples.length, columns, filters, members), [samples.length, columns, filters, members]);
 
   return (
     <div className="explore">
