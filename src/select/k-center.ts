@@ -88,6 +88,7 @@ export interface GreedyResult {
   balanceFactors: Float64Array;
   /** Rows read by the distance scans, over all picks (for the benchmark's pruning figures). */
   rowsScanned: number;
+  /** Full passes over the scan matrix: one per pick in the plain loop, one per batch refresh in lazy mode. */
   fullScans: number;
   /** Wall time of the pick loop alone. */
   seconds: number;
@@ -107,6 +108,12 @@ const DEFAULT_REBUILD_FROM = 64;
  * at once) beat refreshing rows one by one; after it, lazy picking touches only the few rows near the top.
  */
 const DEFAULT_LAZY_FROM = 32;
+/**
+ * When the rows refreshed one by one (in JS) have cost this share of a full scan's multiply-adds since the last batch,
+ * refresh every row against the new centres in one BLAS pass instead and rebuild the heap: on data where many rows
+ * sit near the top, one matrix product over a batch of centres is far cheaper than thousands of single refreshes.
+ */
+const LAZY_BATCH_SHARE = 0.5;
 const PROGRESS_INTERVAL_MS = 250;
 
 export async function runGreedy(options: GreedyOptions): Promise<GreedyResult> {
@@ -158,6 +165,9 @@ class GreedyEngine {
   private heapSize = 0;
   private refreshedTo = new Int32Array(0);
   private lazyDotCount = 0;
+  /** Multiply-adds of single-row refreshes since the last batch refresh. */
+  private lazyWork = 0;
+  private batches = 0;
 
   constructor(options: GreedyOptions) {
     this.o = options;
@@ -205,6 +215,7 @@ class GreedyEngine {
       const pickStart = performance.now();
       o.signal?.throwIfAborted();
       if (!this.lazy && this.centreCount >= lazyFrom) this.startLazy();
+      if (this.lazy && this.lazyWork > LAZY_BATCH_SHARE * this.rows * this.dim) await this.batchRefresh();
       const r = this.lazy ? this.lazyArgmax() : this.argmax();
       // Pure diversity picks the farthest row, so in lazy mode its distance is the current covering radius.
       if (this.lazy && r >= 0 && selectedCount < 0) coveringRadius = Math.sqrt(this.minD2[r]);
@@ -245,7 +256,7 @@ class GreedyEngine {
       }
     }
     if (this.lazy) {
-      await this.finishLazy();
+      await this.batchRefresh();
       if (selectedCount < 0) coveringRadius = Math.sqrt(this.maxAliveD2());
     }
     if (selectedCount < 0) selectedCount = picks.length;
@@ -263,7 +274,7 @@ class GreedyEngine {
       tail: this.tail(),
       balanceFactors: Float64Array.from({ length: this.categories }, (_, c) => this.balanceFactor(c, picks.length)),
       rowsScanned: this.rowsScanned + this.lazyDotCount,
-      fullScans: this.fullScans,
+      fullScans: this.fullScans + this.batches,
     };
   }
 
@@ -329,6 +340,7 @@ class GreedyEngine {
         }
       }
       this.lazyDotCount += (this.centreCount - from) / this.rows;
+      this.lazyWork += (this.centreCount - from) * dim;
       this.minD2[r] = m;
       this.key[r] = m;
       this.refreshedTo[r] = this.centreCount;
@@ -337,11 +349,15 @@ class GreedyEngine {
     return -1;
   }
 
-  /** Brings every live row's distance up to date with one BLAS pass over the centres picked lazily. */
-  private async finishLazy(): Promise<void> {
-    const count = this.centreCount - this.lazyStart;
+  /** Brings every live row's distance up to date with one BLAS pass over the centres added since the last one. */
+  private async batchRefresh(): Promise<void> {
+    this.lazyWork = 0;
+    const from = this.lazyStart;
+    const count = this.centreCount - from;
     if (count === 0 || this.heapSize === 0) return;
-    const vectors = this.centres.subarray(this.lazyStart * this.dim, this.centreCount * this.dim);
+    this.batches++;
+    this.lazyStart = this.centreCount;
+    const vectors = this.centres.subarray(from * this.dim, this.centreCount * this.dim);
     const { max, argmax } = await this.o.kernel.maxDot(this.scan, this.dim, 0, this.rows, vectors, count);
     this.rowsScanned += this.rows * count;
     for (let i = 0; i < this.rows; i++) {
@@ -351,9 +367,13 @@ class GreedyEngine {
       if (d2 < this.minD2[i]) {
         this.minD2[i] = d2;
         this.key[i] = d2;
-        this.nearest[i] = this.lazyStart + argmax[i];
+        this.nearest[i] = from + argmax[i];
       }
     }
+    this.refreshedTo.fill(this.centreCount);
+    this.heapSize = 0;
+    for (let i = 0; i < this.rows; i++) if (this.alive[i]) this.heap[this.heapSize++] = i;
+    for (let h = (this.heapSize >> 1) - 1; h >= 0; h--) this.siftDown(h);
   }
 
   private maxAliveD2(): number {

@@ -60,8 +60,7 @@ export class OrtDotKernel implements DotKernel {
       const e = Math.min(end, s + chunk);
       const out = await this.maxDotSession.run({ X: this.view(matrix, dim, s, e), Q: q });
       max.set(out.M.data as Float32Array, s - start);
-      const idx = out.I.data as BigInt64Array;
-      for (let i = 0; i < idx.length; i++) argmax[s - start + i] = Number(idx[i]);
+      argmax.set(out.I.data as Int32Array, s - start);
     }
     return { max, argmax };
   }
@@ -99,7 +98,7 @@ export class OrtDotKernel implements DotKernel {
 }
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
+const INT32 = onnx.TensorProto.DataType.INT32;
 const INT = onnx.AttributeProto.AttributeType.INT;
 const INTS = onnx.AttributeProto.AttributeType.INTS;
 
@@ -131,10 +130,12 @@ function maxDotModel(): Uint8Array {
     node: [
       { opType: 'Gemm', input: ['X', 'Q'], output: ['S'], attribute: [{ name: 'transB', i: 1, type: INT }] },
       { opType: 'ReduceMax', input: ['S'], output: ['M'], attribute: [{ name: 'axes', ints: [1], type: INTS }, { name: 'keepdims', i: 0, type: INT }] },
-      { opType: 'ArgMax', input: ['S'], output: ['I'], attribute: [{ name: 'axis', i: 1, type: INT }, { name: 'keepdims', i: 0, type: INT }] },
+      { opType: 'ArgMax', input: ['S'], output: ['I64'], attribute: [{ name: 'axis', i: 1, type: INT }, { name: 'keepdims', i: 0, type: INT }] },
+      // int32 out, so JS gets an Int32Array instead of converting a BigInt per row.
+      { opType: 'Cast', input: ['I64'], output: ['I'], attribute: [{ name: 'to', i: INT32, type: INT }] },
     ],
     input: [valueInfo('X', ['n', 'd']), valueInfo('Q', ['m', 'd'])],
-    output: [valueInfo('M', ['n']), valueInfo('I', ['n'], INT64)],
+    output: [valueInfo('M', ['n']), valueInfo('I', ['n'], INT32)],
   });
 }
 
