@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../src/platform/client/http-client';
 import { redactUrl } from '../../src/platform/server/create-server';
@@ -339,6 +339,18 @@ describe('platform server: S3 datasource (MinIO)', () => {
     const redirect = await fetch(`${server.baseUrl}/v1/datasets/${id}/samples/${sample.id}/readurlRedirect?type=thumbnail&token=${server.token}`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(await (await fetch(redirect.headers.get('location') as string)).text()).toBe('bytes of a_thumb.webp');
+
+    // An uploaded embeddings CSV is also copied to the output datasource, where Lightly keeps its outputs.
+    const { body: write } = await call(server, 'GET', `/v1/datasets/${id}/embeddings/writeCSVUrl?name=default`);
+    const csv = embeddingsCsv(['a.jpg'], 4);
+    expect((await fetch(write.signedWriteUrl, { method: 'PUT', body: csv })).status).toBe(200);
+    const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+    const mirrored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'farm/.lightly/embeddings/default.csv' }));
+    expect(await mirrored.Body?.transformToString()).toBe(csv);
+    s3.destroy();
+
+    const listed = await call(server, 'GET', `/v1/datasets/${id}/datasource/list`);
+    expect(listed.body.data.map((d: { fileName: string }) => d.fileName)).toEqual(['a.jpg', 'a_thumb.webp', 'b.jpg', 'c.jpg']);
 
     // Updating other fields keeps the stored secret.
     const { s3SecretAccessKey: _omit, ...withoutSecret } = config;

@@ -1,8 +1,10 @@
-import { InvalidInputError, NotFoundError } from '../../errors';
-import { folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, verifyS3Datasource, type S3Settings } from '../../s3';
+import { link, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidInputError, NotFoundError, TransientError } from '../../errors';
+import { folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, syncLocalToS3, verifyS3Datasource, type S3Settings } from '../../s3';
 import type { DatasourceConfigS3, DatasourcePermissionsData, DatasourcePurpose, DatasourceRawSamplesData } from '../schemas';
-import { newId } from '../store/store';
-import { getDataset, touchDataset, type UserScope } from './datasets';
+import { newId, type Store } from '../store/store';
+import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
 import { getSample } from './samples';
 import { parseJson } from './rows';
 
@@ -53,17 +55,52 @@ export async function getDatasource(scope: UserScope, datasetId: string, purpose
 
 async function loadDatasource(scope: UserScope, datasetId: string, purpose: DatasourcePurpose): Promise<{ config: StoredConfig; settings: S3Settings }> {
   await getDataset(scope, datasetId);
-  const row = await scope.store.db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
-  if (!row) throw new NotFoundError(`${purpose} datasource of dataset`, datasetId);
+  const found = await findDatasource(scope.store, datasetId, purpose);
+  if (!found) throw new NotFoundError(`${purpose} datasource of dataset`, datasetId);
+  return found;
+}
+
+/** The datasource of `purpose` with its decrypted settings, or undefined (no ownership check: callers have done it). */
+async function findDatasource(store: Store, datasetId: string, purpose: DatasourcePurpose): Promise<{ config: StoredConfig; settings: S3Settings } | undefined> {
+  const row = await store.db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
+  if (!row) return undefined;
   const config = parseJson<StoredConfig>(row.config) as StoredConfig;
   const settings: S3Settings = {
     accessKeyId: config.s3AccessKeyId,
-    secretAccessKey: row.secret === null ? undefined : scope.store.secrets.decrypt(row.secret),
+    secretAccessKey: row.secret === null ? undefined : store.secrets.decrypt(row.secret),
     region: config.s3Region,
     endpoint: config.s3Endpoint,
     forcePathStyle: config.s3ForcePathStyle ?? (config.s3Endpoint !== undefined ? true : undefined),
   };
   return { config, settings };
+}
+
+/**
+ * Copies an uploaded embeddings CSV to the dataset's output datasource (LIGHTLY, else INPUT_OUTPUT) as
+ * `<fullPath>/.lightly/embeddings/<name>.csv`, where Lightly keeps its outputs; streamed (multipart when large) by
+ * the S3 sync. Datasets without an output datasource keep the CSV in the platform home only.
+ * → `'s3://datalake/farm/.lightly/embeddings/default.csv'`, or undefined when there is no output datasource
+ */
+export async function mirrorEmbeddingsCsv(store: Store, datasetId: string, csvPath: string, name: string, signal?: AbortSignal): Promise<string | undefined> {
+  const target = (await findDatasource(store, datasetId, 'LIGHTLY')) ?? (await findDatasource(store, datasetId, 'INPUT_OUTPUT'));
+  if (!target) return undefined;
+  const { bucket, prefix } = parseS3Uri(target.config.fullPath);
+  const fileName = `${name.replace(/[/\\]/g, '_')}.csv`;
+  // The sync mirrors a folder: stage a hard link (no copy) to the CSV in a folder of its own.
+  const staging = path.join(datasetStorageDir(store.home, datasetId), `.mirror-${newId()}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    await link(csvPath, path.join(staging, fileName));
+    const targetUri = `s3://${bucket}/${folderPrefix(prefix)}.lightly/embeddings`;
+    const result = await syncLocalToS3({ sourceDir: staging, target: targetUri, s3: target.settings, signal });
+    if (result.failed.length > 0 || result.refused.length > 0) {
+      const reason = [...result.failed, ...result.refused].map((f) => JSON.stringify(f)).join('; ');
+      throw new TransientError(`the embeddings CSV was stored, but copying it to ${targetUri} failed: ${reason}`);
+    }
+    return `${targetUri}/${fileName}`;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -107,8 +144,10 @@ export async function listDatasourceFiles(
   const startAfter = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
   const keys: string[] = [];
   // One more than the page tells whether there is a next page without a second request.
-  for await (const object of listS3Objects({ s3: settings, bucket, prefix, startAfter, limit: pageSize + 1 })) {
-    if (!object.key.endsWith('/')) keys.push(object.key);
+  for await (const object of listS3Objects({ s3: settings, bucket, prefix, startAfter })) {
+    // `.lightly/` holds the platform's own outputs (embeddings, thumbnails), not samples.
+    if (!object.key.endsWith('/') && !object.key.slice(prefix.length).startsWith('.lightly/')) keys.push(object.key);
+    if (keys.length > pageSize) break;
   }
   const hasMore = keys.length > pageSize;
   const page = keys.slice(0, pageSize);

@@ -7,6 +7,7 @@ import type { Embedding2dData, EmbeddingData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
 import { num, toEmbeddingData } from './rows';
+import { mirrorEmbeddingsCsv } from './datasources';
 import { computePca2dOffThread } from './off-thread';
 import { loadFileNames } from './samples';
 
@@ -127,6 +128,7 @@ export async function ingestEmbeddingsCsv(
         .execute();
     });
     await rename(uploadedPath, path.join(store.home, relative));
+    await mirrorEmbeddingsCsv(store, datasetId, path.join(store.home, relative), embedding.name, options.signal);
     await touchDataset(store, datasetId);
     const row = await store.db.selectFrom('embeddings').selectAll().where('id', '=', embeddingId).executeTakeFirstOrThrow();
     return toEmbeddingData(row);
