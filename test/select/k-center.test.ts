@@ -111,6 +111,36 @@ describe('k-center greedy (DIVERSITY)', () => {
   });
 });
 
+describe('lazy picking', () => {
+  const rnd = mulberry(11);
+  const rows = Array.from({ length: 300 }, () => Array.from({ length: 5 }, () => rnd() - 0.5));
+
+  it('stops at minDistance and keeps preselected centres exactly as the plain loop does', async () => {
+    const names = rows.map((_, i) => `s${i}.jpg`);
+    const config = parseSelectionConfig({ minDistance: 0.35, strategy: 'coreset', seed: 4 });
+    const preselected = [names[3], names[250]];
+    const lazy = await selectSamples({ embeddings: matrix(rows), config, preselected });
+    const plain = await selectSamples({ embeddings: matrix(rows), config, preselected, pruning: false });
+    expect(lazy.stoppedBy).toBe('minDistance');
+    expect(lazy.selected.length).toBeGreaterThan(40);
+    expect(lazy.selected).toEqual(plain.selected);
+    expect(lazy.coveringRadius).toBeCloseTo(plain.coveringRadius!, 6);
+    expect(lazy.coveringRadius!).toBeLessThan(0.35);
+    expect(lazy.ranking.map((r) => r.fileName)).toEqual(plain.ranking.map((r) => r.fileName));
+  });
+
+  it('reports progress and stops when aborted', async () => {
+    const seen: number[] = [];
+    const controller = new AbortController();
+    const config = parseSelectionConfig({ n: 300, strategy: 'coreset' });
+    const done = await selectSamples({ embeddings: matrix(rows), config, onProgress: (p) => seen.push(p.done) });
+    expect(seen.at(-1)).toBe(300);
+    controller.abort(new Error('stop'));
+    await expect(selectSamples({ embeddings: matrix(rows), config, signal: controller.signal })).rejects.toThrow('stop');
+    expect(done.selected).toHaveLength(300);
+  });
+});
+
 function mulberry(seed: number) {
   let a = seed;
   return () => {
