@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createS3Client, listS3Objects, type S3Settings } from '../../src/s3';
+import { createS3Client, listS3Objects, withS3Retry, type S3Settings } from '../../src/s3';
 
 /** The shared MinIO from scripts/services.sh (started by vitest's global setup). */
 export function sharedMinio(): S3Settings {
@@ -31,7 +31,8 @@ export function uniqueBucket(label: string): string {
 export async function createBucket(s3: S3Settings, bucket: string): Promise<void> {
   const client = createS3Client(s3);
   try {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    // A MinIO that has just started may answer 503 (not initialized) for a moment.
+    await withS3Retry(() => client.send(new CreateBucketCommand({ Bucket: bucket })));
   } finally {
     client.destroy();
   }
@@ -81,7 +82,7 @@ export async function putObjects(client: S3Client, bucket: string, keys: string[
       while (next < keys.length) {
         const key = keys[next++];
         const body = objectBody(key, size(key));
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+        await withS3Retry(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })));
         sums.set(key, md5(body));
       }
     }),
@@ -131,7 +132,7 @@ export class PrivateMinio {
     });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (await healthy(this.port)) return;
+      if (await healthy(this.port, '/minio/health/live')) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`private MinIO on port ${this.port} did not become healthy`);
@@ -149,9 +150,9 @@ export class PrivateMinio {
   }
 }
 
-function healthy(port: number): Promise<boolean> {
+function healthy(port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/minio/health/live', timeout: 1_000 }, (response) => {
+    const request = http.get({ host: '127.0.0.1', port, path, timeout: 1_000 }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
     });
