@@ -1,6 +1,7 @@
 /**
- * Lightly tag bitmasks (`0x…` hex, bit k = sample k in dataset order) as membership arrays. Works digit by digit
- * instead of through BigInt so a 100,000-sample mask decodes in about a millisecond.
+ * Lightly tag bitmasks (`0x…` hex, bit k = sample k in dataset order) as membership arrays, for the browser:
+ * `src/tags/bitset.ts` decodes with Node's Buffer, so the web app has this digit-by-digit copy (no BigInt either, so a
+ * 100,000-sample mask decodes in about a millisecond). `test/web/bitmask.test.ts` checks it against the engine's.
  */
 
 /** `'0x5'`, 4 → `Uint8Array [1, 0, 1, 0]` */
