@@ -261,6 +261,13 @@ describe('platform server: retries and restarts', () => {
       config: { stoppingCondition: { nSamples: 2 } },
     });
     expect((await first.getJob(jobId)).status).toBe('WAITING');
+    // And one whose process died while running it: RUNNING, but its heartbeat stopped over a minute ago.
+    const { jobId: orphan } = await startSelection({ store: server.store, userId }, stopped, dataset.id, embedding.id, {
+      newTagName: 'orphaned',
+      method: 'CORESET',
+      config: { stoppingCondition: { nSamples: 3 } },
+    });
+    await server.store.db.updateTable('jobs').set({ status: 'RUNNING', last_modified_at: Date.now() - 120_000 }).where('id', '=', orphan).execute();
     await server.close();
 
     server = await startServer(home);
@@ -273,6 +280,8 @@ describe('platform server: retries and restarts', () => {
       const job = await second.waitForJob(jobId, { pollIntervalMs: 20 });
       expect(job.status).toBe('FINISHED');
       expect(await second.exportFilenamesByTagName(dataset.id, 'after-restart')).toHaveLength(2);
+      expect((await second.waitForJob(orphan, { pollIntervalMs: 20 })).status).toBe('FINISHED');
+      expect(await second.exportFilenamesByTagName(dataset.id, 'orphaned')).toHaveLength(3);
     } finally {
       await server.close();
       await cleanup();

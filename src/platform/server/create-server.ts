@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors';
 import type { UserScope } from '../service/datasets';
-import { JobRunner } from '../service/selection';
+import { JobRunner, STALE_RUNNING_MS } from '../service/selection';
 import { authenticateToken } from '../service/tokens';
 import type { Store } from '../store/store';
 import { toHttpError } from './error-mapping';
@@ -123,10 +123,16 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
       throw error instanceof UnauthorizedError ? error : new UnauthorizedError();
     });
   });
+  let watchdog: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await runner.resumePending();
+    // Jobs of a process that died while this server runs (a CLI sharing the store) are picked up without a restart.
+    watchdog = setInterval(() => {
+      runner.resumePending().catch((error: unknown) => app.log.error({ err: error }, 'resuming stale selection jobs failed'));
+    }, STALE_RUNNING_MS / 2).unref();
   });
   app.addHook('onClose', async () => {
+    clearInterval(watchdog);
     await runner.close();
   });
 

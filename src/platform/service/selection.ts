@@ -12,8 +12,10 @@ import { createTag, getTag, INITIAL_TAG } from './tags';
 
 // Ranking rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
 const SCORES_CHUNK = 1000;
-// A RUNNING job untouched this long was left by a stopped process and is run again.
-const STALE_RUNNING_MS = 10 * 60 * 1000;
+// A running job's row is touched this often, so a job whose process died can be told from a slow one.
+const HEARTBEAT_MS = 5_000;
+// A RUNNING job untouched for 12 heartbeats was left by a stopped process and is run again.
+export const STALE_RUNNING_MS = 60_000;
 
 interface StoredRequest extends SamplingCreateRequest {
   /** The validated engine config, so a resumed job does not depend on re-parsing. */
@@ -241,7 +243,18 @@ export class JobRunner {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) continue;
       try {
-        await this.run(jobId);
+        let beats: Promise<unknown> = Promise.resolve();
+        const timer = setInterval(() => {
+          beats = beats.then(() =>
+            this.store.db.updateTable('jobs').set({ last_modified_at: Date.now() }).where('id', '=', jobId).where('status', '=', 'RUNNING').execute(),
+          );
+        }, HEARTBEAT_MS);
+        try {
+          await this.run(jobId);
+        } finally {
+          clearInterval(timer);
+          await beats;
+        }
       } catch (error) {
         const now = Date.now();
         await this.store.db
