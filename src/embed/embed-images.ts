@@ -11,9 +11,9 @@ import { mapOrdered } from './pipeline';
 import type { OrtBackend } from './runner/model-runner';
 
 /**
- * On CPU, small batches keep a convnet's activations in cache: with the default model on 2 cores, batch 8 ran as
- * fast as 32 inference-only and faster end to end (bench/embed), with a quarter of the activation memory. GPUs want
- * larger batches; pass `batchSize`.
+ * On CPU a convnet gains little from large batches (bench/embed's 1/8/32 sweep showed no consistent winner on a shared
+ * 2-core machine), while activation memory grows with the batch: 8 keeps peak RSS near 330 MB for the default
+ * model against about 650 MB at 32. GPUs want larger batches; pass `batchSize`.
  */
 export const DEFAULT_BATCH_SIZE = 8;
 const MAX_BATCH_SIZE = 1024;
