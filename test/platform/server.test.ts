@@ -153,6 +153,12 @@ describe('platform server', () => {
       const diff = await call(server, 'POST', `/v1/datasets/${datasetId}/tags/arithmetics/bitmask`, { tagId1: initial.id, tagId2: created.body.id, operation: 'DIFFERENCE' });
       expect(diff.body).toEqual({ bitMaskData: '0x15' });
       expect((await call(server, 'POST', `/v1/datasets/${datasetId}/tags/initial`, {})).body).toEqual({ id: initial.id });
+      // The rest of Lightly's upload_dataset handshake.
+      expect((await call(server, 'PUT', `/v1/datasets/${datasetId}/registerDatasetUpload`, { total: 5, processed: 0, isRegistered: true })).status).toBe(200);
+      expect(Number((await call(server, 'GET', '/v1/quota')).body)).toBeGreaterThan(1e6);
+      const upsized = await call(server, 'POST', `/v1/datasets/${datasetId}/tags/upsize`, { upsizeTagName: '20261126_12h00m00s', upsizeTagCreator: 'USER_PIP' });
+      expect(upsized.status).toBe(201);
+      expect((await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${upsized.body.id}`)).body).toMatchObject({ bitMaskData: '0x1f', prevTagId: initial.id });
     });
 
     it("manages the caller's own API tokens", async () => {

@@ -45,6 +45,30 @@ export function registerDatasetRoutes(api: FastifyInstance, ctx: ServerContext):
     async (request) => datasets.getDataset(ctx.scope(request), request.params.datasetId),
   );
 
+  api.put<{ Params: DatasetParams }>(
+    '/v1/datasets/:datasetId/registerDatasetUpload',
+    {
+      schema: {
+        tags,
+        summary: "Lightly compatibility: its upload_dataset announces an upload first; nothing to prepare here",
+        params: DatasetParams,
+        body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        response: { 200: Type.Object({}) },
+      },
+    },
+    async (request) => {
+      await datasets.getDataset(ctx.scope(request), request.params.datasetId);
+      return {};
+    },
+  );
+
+  api.get(
+    '/v1/quota',
+    { schema: { tags, summary: 'Lightly compatibility: the largest dataset size, as a string', response: { 200: Type.String() } } },
+    // Lightly's client compares this with the sample count before an upload; the store has no limit of its own.
+    async () => String(Number.MAX_SAFE_INTEGER),
+  );
+
   api.delete<{ Params: DatasetParams }>(
     '/v1/datasets/:datasetId',
     { schema: { tags, params: DatasetParams, response: { 204: Type.Null(), 404: ErrorBody } } },

@@ -6,6 +6,7 @@ import {
   TagArithmeticsRequest,
   TagArithmeticsResponse,
   TagCreateRequest,
+  TagCreator,
   TagData,
   TagFromFilenamesRequest,
   TagFromScoresRequest,
@@ -47,6 +48,33 @@ export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): voi
       const scope = ctx.scope(request);
       await getDataset(scope, request.params.datasetId);
       const tag = await tagService.getTagByName(scope, request.params.datasetId, tagService.INITIAL_TAG);
+      return reply.status(201).send({ id: tag.id });
+    },
+  );
+
+  api.post<{ Params: DatasetParams; Body: { upsizeTagName: string; upsizeTagCreator?: TagCreator; runId?: string } }>(
+    '/v1/datasets/:datasetId/tags/upsize',
+    {
+      schema: {
+        tags,
+        summary: 'Lightly compatibility: a tag holding every sample after an upload grew the dataset (initial-tag grows by itself)',
+        params: DatasetParams,
+        body: Type.Object({ upsizeTagName: Type.String({ minLength: 3 }), upsizeTagCreator: Type.Optional(TagCreator), runId: Type.Optional(Type.String()) }),
+        response: { 201: CreateEntityResponse },
+      },
+    },
+    async (request, reply) => {
+      const scope = ctx.scope(request);
+      const dataset = await getDataset(scope, request.params.datasetId);
+      const initial = await tagService.getTagByName(scope, dataset.id, tagService.INITIAL_TAG);
+      const tag = await tagService.createTag(scope, dataset.id, {
+        name: request.body.upsizeTagName,
+        prevTagId: initial.id,
+        bitMaskData: initial.bitMaskData,
+        creator: request.body.upsizeTagCreator,
+        runId: request.body.runId,
+        changes: { upsize: { runId: request.body.runId ?? null, from: initial.totSize, to: dataset.nSamples } },
+      });
       return reply.status(201).send({ id: tag.id });
     },
   );
