@@ -22,7 +22,7 @@ import { uploadFolder, writeImages } from '../../test/worker/image-fixtures';
  * Each run gets a fresh platform home and work folder, so every run syncs and embeds everything.
  */
 const IMAGES = Number(process.argv[2] ?? 1000);
-const SHARD = 250;
+const SHARD = 500;
 
 function servicesEnv(): void {
   const out = execFileSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'services.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
