@@ -52,7 +52,7 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
     [coords],
   );
 
-  const { colours, legend, colourMs } = useMemo(() => {
+  const { colours, legend, values, colourMs } = useMemo(() => {
     const started = performance.now();
     return { ...colourPoints(data, coords, sampleIndex, colourBy), colourMs: performance.now() - started };
   }, [data, coords, sampleIndex, colourBy]);
@@ -220,6 +220,10 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
                 (renderMs !== null ? `, drawn in ${Math.round(renderMs)} ms` : '')}
           </p>
           <LegendView legend={legend} />
+          <KeyboardSelect legend={legend} values={values} onSelect={(picked) => {
+            setSelected(picked);
+            setMessage(null);
+          }} />
           <h2>Selection</h2>
           <p data-testid="map-selected">{selected.length.toLocaleString()} selected</p>
           <form
@@ -251,7 +255,7 @@ function colourPoints(
   coords: Embedding2dData | null,
   sampleIndex: Int32Array | null,
   colourBy: string,
-): { colours: Uint8ClampedArray; legend: Legend } {
+): { colours: Uint8ClampedArray; legend: Legend; values: unknown[] } {
   const n = coords?.fileNames.length ?? 0;
   const colours = new Uint8ClampedArray(n * 4);
   const paint = (i: number, c: [number, number, number]) => {
@@ -261,17 +265,19 @@ function colourPoints(
     colours[i * 4 + 3] = 255;
   };
   const base: [number, number, number] = [59, 91, 219];
-  if (sampleIndex === null) return { colours, legend: { kind: 'none' } };
+  if (sampleIndex === null) return { colours, legend: { kind: 'none' }, values: [] };
   if (colourBy.startsWith('tag:')) {
     const tag = data.tags.find((t) => t.id === colourBy.slice(4));
     const members = tag ? bitmaskToMembers(tag.bitMaskData, data.samples.length) : new Uint8Array(0);
+    const inside = `in ${tag?.name ?? 'tag'}`;
+    const values = Array.from(sampleIndex, (k) => (members[k] ? inside : 'not in it'));
     for (let i = 0; i < n; i++) paint(i, members[sampleIndex[i]] ? [225, 87, 89] : GREY);
-    return { colours, legend: { kind: 'tag', categories: [{ label: `in ${tag?.name ?? 'tag'}`, colour: [225, 87, 89] }, { label: 'not in it', colour: GREY }] } };
+    return { colours, values, legend: { kind: 'tag', categories: [{ label: inside, colour: [225, 87, 89] }, { label: 'not in it', colour: GREY }] } };
   }
   const field = colourBy.startsWith('field:') ? data.fields.find((f) => f.path === colourBy.slice(6)) : undefined;
   if (field === undefined) {
     for (let i = 0; i < n; i++) paint(i, base);
-    return { colours, legend: { kind: 'none' } };
+    return { colours, legend: { kind: 'none' }, values: [] };
   }
   const values: unknown[] = Array.from(sampleIndex, (k) => (k >= 0 && data.samples[k] ? fieldValue(data.samples[k], field) : undefined));
   if (isNumericField(field)) {
@@ -285,14 +291,14 @@ function colourPoints(
     }
     const span = max > min ? max - min : 1;
     values.forEach((v, i) => paint(i, typeof v === 'number' && Number.isFinite(v) ? viridis((v - min) / span) : GREY));
-    return { colours, legend: { kind: 'numeric', min, max } };
+    return { colours, values, legend: { kind: 'numeric', min, max } };
   }
   const counts = new Map<string, number>();
   for (const v of values) if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, CATEGORY_COLOURS.length);
   const colourOf = new Map(top.map(([label], k) => [label, CATEGORY_COLOURS[k]]));
   values.forEach((v, i) => paint(i, colourOf.get(String(v)) ?? GREY));
-  return { colours, legend: { kind: 'categories', categories: top.map(([label]) => ({ label, colour: colourOf.get(label) as [number, number, number] })) } };
+  return { colours, values, legend: { kind: 'categories', categories: top.map(([label]) => ({ label, colour: colourOf.get(label) as [number, number, number] })) } };
 }
 
 function LegendView({ legend }: { legend: Legend }) {
@@ -318,4 +324,63 @@ function LegendView({ legend }: { legend: Legend }) {
     );
   }
   return null;
+}
+
+/**
+ * Selection without a pointer: by the value range or category the map is coloured by, so keyboard and screen-reader
+ * users can make the same tags as a box drawn with a mouse.
+ */
+function KeyboardSelect({ legend, values, onSelect }: { legend: Legend; values: unknown[]; onSelect: (picked: number[]) => void }) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [category, setCategory] = useState('');
+  if (legend.kind === 'numeric') {
+    const select = () => {
+      const lo = from === '' ? -Infinity : Number(from);
+      const hi = to === '' ? Infinity : Number(to);
+      const picked: number[] = [];
+      values.forEach((v, i) => typeof v === 'number' && v >= lo && v <= hi && picked.push(i));
+      onSelect(picked);
+    };
+    return (
+      <fieldset className="key-select">
+        <legend>Select by value</legend>
+        <label htmlFor="select-from">From</label>
+        <input id="select-from" type="number" step="any" value={from} placeholder={String(legend.min)} onChange={(e) => setFrom(e.target.value)} />
+        <label htmlFor="select-to">To</label>
+        <input id="select-to" type="number" step="any" value={to} placeholder={String(legend.max)} onChange={(e) => setTo(e.target.value)} />
+        <button type="button" className="small" onClick={select}>
+          Select range
+        </button>
+      </fieldset>
+    );
+  }
+  if (legend.categories) {
+    const chosen = category || legend.categories[0]?.label || '';
+    return (
+      <fieldset className="key-select">
+        <legend>Select by colour</legend>
+        <label htmlFor="select-category">Category</label>
+        <select id="select-category" value={chosen} onChange={(e) => setCategory(e.target.value)}>
+          {legend.categories.map((c) => (
+            <option key={c.label} value={c.label}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="small"
+          onClick={() => {
+            const picked: number[] = [];
+            values.forEach((v, i) => String(v) === chosen && picked.push(i));
+            onSelect(picked);
+          }}
+        >
+          Select category
+        </button>
+      </fieldset>
+    );
+  }
+  return <p className="hint">Drag a box or lasso on the map, or colour it by a field to select by value.</p>;
 }
