@@ -84,7 +84,7 @@ function groupSvg(group: Group, size: number, random: () => number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${s}" height="${s}"><rect width="${s}" height="${s}" fill="${bg}"/>${body}</svg>`;
 }
 
-async function renderImage(group: Group, size: number, random: () => number): Promise<sharp.Sharp> {
+async function renderImage(group: Group, size: number, random: () => number): Promise<ReturnType<typeof sharp>> {
   if (group === 'noise') {
     const pixels = Buffer.alloc(size * size * 3);
     const tint = [random(), random(), random()];
