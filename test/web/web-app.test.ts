@@ -194,7 +194,30 @@ describe('web app in Chromium', () => {
     await page.getByLabel('Second tag').selectOption({ label: 'map-box' });
     await page.getByLabel('New tag name').fill('coreset-or-box');
     await page.getByRole('button', { name: 'Create combined tag' }).click();
-    await page.locator('tr[data-tag-name="coreset-or-box"]').waitFor();
+    const combined = page.locator('tr[data-tag-name="coreset-or-box"]');
+    await combined.waitFor();
+    const union = (await api<{ id: string; name: string }[]>('GET', `/v1/datasets/${datasetId}/tags`)).find((t) => t.name === 'coreset-or-box');
+    const combinedNames = await api<string>('GET', `/v1/datasets/${datasetId}/tags/${union?.id}/export/basic/filenames`);
+    expect(await combined.locator('td.num').textContent()).toBe(String(combinedNames.split('\n').length));
+
+    // Export downloads the file names, one a line; Delete asks first, then the tag is gone here and in the API.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export file names of coreset-run-10' }).click()]);
+    expect(download.suggestedFilename()).toBe('coreset-run-10.txt');
+    const exported = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+    expect(exported).toHaveLength(10);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete coreset-or-box' }).click();
+    await combined.waitFor({ state: 'detached' });
+    expect((await api<{ name: string }[]>('GET', `/v1/datasets/${datasetId}/tags`)).map((t) => t.name)).not.toContain('coreset-or-box');
+
+    // A dataset created on the Datasets screen is listed with 0 samples and its own Dataset ID.
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByLabel('Name').fill('created-in-browser');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const createdRow = page.getByRole('row', { name: /created-in-browser/ });
+    await createdRow.waitFor();
+    const created = (await api<{ id: string; name: string }[]>('GET', '/v1/datasets')).find((d) => d.name === 'created-in-browser');
+    expect(await createdRow.locator('code.dataset-id').textContent()).toBe(created?.id);
 
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('n8n');
