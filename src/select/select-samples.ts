@@ -79,6 +79,8 @@ export interface SelectionResult {
     greedySeconds?: number;
     /** Median and fastest single greedy pick, ms. */
     pickMs?: { median: number; min: number };
+    /** Time inside full-pass kernel calls during the pick loop, s. */
+    kernelSeconds?: number;
     seconds: number;
   };
 }
@@ -225,6 +227,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
       stats.fullScans = greedy.fullScans;
       stats.greedySeconds = greedy.seconds;
       stats.pickMs = greedy.pickMs;
+      stats.kernelSeconds = greedy.kernelMs / 1000;
       result = {
         ranking,
         selected: ranking.slice(0, greedy.selectedCount).map((r) => r.fileName),

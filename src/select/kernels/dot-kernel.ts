@@ -11,7 +11,7 @@ import { OrtDotKernel } from './ort-dot-kernel';
 export interface DotKernel {
   /** `js` (deterministic on every machine, one thread) or `onnxruntime` (MLAS BLAS on every core). */
   readonly name: 'js' | 'onnxruntime';
-  /** `out[i] = row(start + i) · vector`. */
+  /** `out[i] = row(start + i) · vector`; the array may be reused by the next call, so consume it first. */
   matVec(matrix: Float32Array, dim: number, start: number, end: number, vector: Float32Array): Promise<Float32Array>;
   /** Per row, the largest dot product with any of `count` query rows (row-major in `queries`) and which one it was. */
   maxDot(

@@ -16,6 +16,7 @@ const PROJECT_CHUNK_ROWS = 1 << 15;
 
 export class OrtDotKernel implements DotKernel {
   readonly name = 'onnxruntime' as const;
+  private matVecOut: ort.Tensor | undefined;
 
   private constructor(
     private readonly matVecSession: ort.InferenceSession,
@@ -40,13 +41,20 @@ export class OrtDotKernel implements DotKernel {
     return new OrtDotKernel(matVec, maxDot, project, sumSquares);
   }
 
+  /**
+   * The result is written into a buffer reused by the next call of the same size (the k-center loop consumes it
+   * before asking again): a fresh N-float output per pick would pile up N × 4 bytes of garbage per pick.
+   */
   async matVec(matrix: Float32Array, dim: number, start: number, end: number, vector: Float32Array): Promise<Float32Array> {
     const rows = end - start;
     if (rows === 0) return new Float32Array(0);
-    const out = await this.matVecSession.run({
-      C: new ort.Tensor('float32', vector.subarray(0, dim), [1, dim]),
-      X: this.view(matrix, dim, start, end),
-    });
+    if (this.matVecOut === undefined || this.matVecOut.data.length !== rows) {
+      this.matVecOut = new ort.Tensor('float32', new Float32Array(rows), [1, rows]);
+    }
+    const out = await this.matVecSession.run(
+      { C: new ort.Tensor('float32', vector.subarray(0, dim), [1, dim]), X: this.view(matrix, dim, start, end) },
+      { Y: this.matVecOut },
+    );
     return out.Y.data as Float32Array;
   }
 
