@@ -147,7 +147,8 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   };
 
   try {
-    const listing = listS3Objects({ client, bucket, prefix, startAfter: options.startAfter, retry, signal: options.signal });
+    // Four folder listings in flight: enough to hide the store's per-page latency, few enough to stay polite.
+    const listing = listS3Objects({ client, bucket, prefix, startAfter: options.startAfter, fanOut: 4, retry, signal: options.signal });
     await runPool(guardListing(listing, 'listing', where, bucket), concurrency, processObject, options.signal);
     if (options.delete) {
       if (options.startAfter) await markSeenUpTo(client, bucket, prefix, options.startAfter, manifest, retry, where);
