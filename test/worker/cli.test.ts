@@ -79,9 +79,10 @@ afterAll(async () => {
 });
 
 describe('winnow pipeline / schedule / worker', () => {
-  it('starts a pipeline, rejects a duplicate start, and reports it completed', async () => {
+  it('starts a pipeline, rejects a duplicate start, and reports it completed', { timeout: 300_000 }, async () => {
     const config = writeConfig('pipeline.json', 'cli');
     const started = await winnow('pipeline', 'start', '--config', config, '--task-queue', taskQueue, '--json');
+    expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
     expect(workflowId).toMatch(/^winnow-cli-[0-9a-f]{12}$/);
@@ -98,8 +99,9 @@ describe('winnow pipeline / schedule / worker', () => {
     expect(human.stdout).toContain(`${workflowId}  COMPLETED`);
   });
 
-  it('cancels a running pipeline', async () => {
+  it('cancels a running pipeline', { timeout: 300_000 }, async () => {
     const started = await winnow('pipeline', 'start', '--config', writeConfig('cancel.json', 'cli-cancel'), '--task-queue', taskQueue, '--json');
+    expect(started.stderr).toBe('');
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
     const cancelled = await winnow('pipeline', 'cancel', workflowId);
     expect(cancelled.stdout).toBe(`cancellation requested for ${workflowId}\n`);

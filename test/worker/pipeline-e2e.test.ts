@@ -93,7 +93,7 @@ async function tagFileNames(home: string, tagName: string): Promise<string[]> {
 }
 
 describe('curation pipeline on Temporal, end to end', () => {
-  it('produces the same embeddings CSV and tag as `winnow run`, and no secret reaches the history', async () => {
+  it('produces the same embeddings CSV and tag as `winnow run`, and no secret reaches the history', { timeout: 300_000 }, async () => {
     // Through Temporal: a worker with the real activities.
     const temporalHome = path.join(tmp, 'temporal-home');
     const { result, error, history } = await runOnTemporal(pipelineConfig(temporalHome), path.join(tmp, 'work'));

@@ -45,7 +45,7 @@ async function tagNames(tagName: string): Promise<string[]> {
 }
 
 describe('scheduled incremental curation', () => {
-  it('embeds only new objects on the next firing and keeps earlier picks as the datapool', async () => {
+  it('embeds only new objects on the next firing and keeps earlier picks as the datapool', { timeout: 300_000 }, async () => {
     const taskQueue = uniqueQueue('nightly');
     const config = parsePipelineConfig({
       dataset: 'nightly',

@@ -43,7 +43,7 @@ function countFiles(dir: string): number {
 }
 
 describe('MinIO restart during sync', () => {
-  it('completes: the sync survives the outage and every image is embedded once', async () => {
+  it('completes: the sync survives the outage and every image is embedded once', { timeout: 300_000 }, async () => {
     const workRoot = path.join(tmp, 'work');
     const config = parsePipelineConfig({
       dataset: 'flaky',
