@@ -1,5 +1,4 @@
 'use strict';
-/* global require, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry run by plain node */
 // A pipeline worker as its own process, for tests that kill -9 it. Settings come from the environment:
 // TEMPORAL_ADDRESS, WINNOW_TEST_TASK_QUEUE, WINNOW_WORK_DIR, WINNOW_TEST_CONCURRENCY. It prints `ready` once polling

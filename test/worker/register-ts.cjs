@@ -1,5 +1,4 @@
 'use strict';
-/* global require */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry run by plain node */
 // Lets a plain `node` child process (the worker the crash test kills) run the TypeScript sources directly:
 // Node's own type stripping cannot resolve extensionless CommonJS imports, so swc (already installed with the
