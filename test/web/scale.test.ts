@@ -119,8 +119,9 @@ describe('web app at 100,000 samples', () => {
       `explore at ${N}: loaded in ${loadSeconds.toFixed(1)} s; ${cellsAtTop} cells in the DOM at the top, ${cellsAtEnd} at the end; ` +
         `scroll frames median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; filter to ${expected} in ${filterMs} ms`,
     );
-    // Loose on a shared 2-core machine: a stalled frame of a quarter second would be a real regression.
-    expect(median).toBeLessThan(100);
+    // Loose on a shared 2-core machine (medians of 25–57 ms were seen here under load, with the server in the same
+    // process): what this guards against is rendering every row, which took seconds per frame.
+    expect(median).toBeLessThan(150);
     await h.shot('explore-100k');
   });
 

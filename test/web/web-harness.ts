@@ -27,7 +27,6 @@ const CHROMIUM_ARGS = [
 ];
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SHOTS = path.join(ROOT, 'test-results', 'web');
-const DIST = path.join(ROOT, 'web', 'dist');
 
 export interface WebHarness {
   home: string;
@@ -43,26 +42,39 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-let built = false;
+let builtDir: string | undefined;
+
+/**
+ * Builds the app into a folder of this test process: the browser suites run in parallel forks, and two builds
+ * emptying the same `web/dist` would pull files from under each other's servers.
+ */
+async function buildWebApp(): Promise<string> {
+  if (builtDir !== undefined) return builtDir;
+  const outDir = await mkdtemp(path.join(tmpdir(), 'winnow-web-dist-'));
+  // NODE_ENV=production: vitest sets `test`, which would make Vite bundle React's slow development build.
+  execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.mts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  builtDir = outDir;
+  return outDir;
+}
 
 /** Fails (never skips) when Chromium is missing, naming the script that installs it. */
 export async function startWebHarness(): Promise<WebHarness> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (it installs Debian's chromium).`);
   }
-  // Build once per test process: the tests must exercise the current source, not a stale bundle.
-  if (!built) {
-    // NODE_ENV=production: vitest sets `test`, which would make Vite bundle React's slow development build.
-    execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
-    built = true;
-  }
+  // Built from the current source, never a stale bundle.
+  const distDir = await buildWebApp();
   await mkdir(SHOTS, { recursive: true });
   const home = await mkdtemp(path.join(tmpdir(), 'winnow-web-'));
   // databaseUrl '' pins SQLite even where WINNOW_DATABASE_URL points the store suite at PostgreSQL.
   const store = await openStore({ home, databaseUrl: '' });
   const token = (await createApiToken(store, { name: 'e2e' })).token;
   const app = createPlatformServer({ store, home });
-  await registerWebApp(app, { distDir: DIST });
+  await registerWebApp(app, { distDir });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
@@ -96,6 +108,8 @@ export async function startWebHarness(): Promise<WebHarness> {
       await app.close();
       await store.close();
       await rm(home, { recursive: true, force: true });
+      await rm(distDir, { recursive: true, force: true });
+      builtDir = undefined;
       // An uncaught error in the page fails the test that caused it, even when the UI looked fine.
       if (pageErrors.length > 0) throw pageErrors[0];
     },
