@@ -9,6 +9,7 @@ import {
 import { executePerItem } from '../../shared/execute-items';
 import { embedFolder } from './transport';
 
+// eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
 export class WinnowEmbedV1 implements INodeType {
   description: INodeTypeDescription;
 

@@ -15,6 +15,7 @@ import { operations } from './operations';
 import { sampleFields, sampleOperations } from './SampleDescription';
 import { tagFields, tagOperations } from './TagDescription';
 
+// eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
 export class WinnowPlatformV1 implements INodeType {
   description: INodeTypeDescription;
 

@@ -10,6 +10,7 @@ import { executePerItem } from '../../shared/execute-items';
 import { inputSourceProperties } from '../../shared/input-source';
 import { operations } from './operations';
 
+// eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
 export class WinnowSaveEmbeddingsV1 implements INodeType {
   description: INodeTypeDescription;
 

@@ -1,18 +1,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../../../src/embeddings';
-import { NotFoundError } from '../../../src/errors';
 import type { PlatformClient } from '../../../src/platform/client/platform-client';
 import { splitList } from '../../shared/globs';
 import { withInputFile } from '../../shared/input-file';
 import { withPlatformClient } from '../../shared/platform';
 
 async function findOrCreateDataset(client: PlatformClient, name: string) {
-  try {
-    return await client.getDatasetByName(name);
-  } catch (error) {
-    if (error instanceof NotFoundError) return client.createDataset(name);
-    throw error;
-  }
+  const existing = (await client.getDatasets()).find((dataset) => dataset.name === name);
+  return existing ?? client.createDataset(name);
 }
 
 async function save(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {

@@ -10,6 +10,7 @@ import { executePerItem } from '../../shared/execute-items';
 import { getDatasets } from '../../shared/platform';
 import { tagSelection } from './transport';
 
+// eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
 export class WinnowTagV1 implements INodeType {
   description: INodeTypeDescription;
 

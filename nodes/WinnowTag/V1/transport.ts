@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { NotFoundError } from '../../../src/errors';
 import type { PlatformClient } from '../../../src/platform/client/platform-client';
 import type { TagData } from '../../../src/platform/schemas';
 import { indicesFromBitmask } from '../../../src/tags';
@@ -14,12 +13,7 @@ async function selectedFileNames(ctx: IExecuteFunctions, itemIndex: number): Pro
 }
 
 async function existingTag(client: PlatformClient, datasetId: string, name: string): Promise<TagData | undefined> {
-  try {
-    return await client.getTagByName(datasetId, name);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  return (await client.getAllTags(datasetId)).find((tag) => tag.name === name);
 }
 
 const describeTag = (tag: TagData) => ({

@@ -11,6 +11,7 @@ import { inputSourceProperties } from '../../shared/input-source';
 import { getDatasets } from '../../shared/platform';
 import { uploadMetadata } from './transport';
 
+// eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
 export class WinnowUploadMetadataV1 implements INodeType {
   description: INodeTypeDescription;
 
