@@ -127,7 +127,7 @@ export class Api {
   }
   /**
    * The URL an `<img>` loads a sample from. Image requests cannot carry a header, so the token rides in the query,
-   * which the server accepts as Lightly's `?token=`.
+   * which the server accepts as Lightly's `?token=` and cuts from logged URLs.
    */
   sampleImageUrl(datasetId: string, sampleId: string, type: 'full' | 'thumbnail'): string {
     return withQuery(`/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/image`, { type, token: this.token });

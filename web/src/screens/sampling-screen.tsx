@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Api, JobStatusData, SelectionScore, TagData } from '../api';
 import { TagChooser } from '../components/tag-chooser';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
@@ -101,7 +101,6 @@ export function SamplingScreen({ api, datasetId, data }: { api: Api; datasetId: 
     }
   };
 
-  const sampleByIndex = useMemo(() => data.samples, [data.samples]);
   const percent = job === null ? 0 : job.meta.total > 0 ? Math.round((job.meta.processed / job.meta.total) * 100) : job.status === 'FINISHED' ? 100 : 0;
   const running = job !== null && job.status !== 'FINISHED' && job.status !== 'FAILED';
 
@@ -199,7 +198,7 @@ export function SamplingScreen({ api, datasetId, data }: { api: Api; datasetId: 
             label="Preview of the chosen samples"
             onOpen={() => undefined}
             renderCell={(position) => {
-              const sample = sampleByIndex[scores[position].index];
+              const sample = data.samples[scores[position].index];
               return sample === undefined ? null : (
                 <figure className="thumb small">
                   <img key={sample.id} src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" draggable={false} onError={hideBroken} />
