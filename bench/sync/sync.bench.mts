@@ -2,8 +2,8 @@
  * S3 sync benchmark against MinIO on loopback: Winnow's sync versus the MinIO client's `mc mirror`, measured in the
  * same run on the same objects, in both directions, plus a no-op resync of the unchanged objects.
  *
- *   npm run build && npx node bench/sync/sync.bench.ts                     # 5,000 objects of ~100 KB
- *   npx node bench/sync/sync.bench.ts --objects 1000 --size 1048576 --concurrency 16
+ *   npm run build && npx node bench/sync/sync.bench.mts                     # 5,000 objects of ~100 KB
+ *   npx node bench/sync/sync.bench.mts --objects 1000 --size 1048576 --concurrency 16
  *
  * Needs: MinIO (started here through scripts/services.sh, idempotent) and `mc`, built once with
  * `go install github.com/minio/mc@latest` into ~/.cache/winnow/bin when missing. Runs the built engine in dist/.
