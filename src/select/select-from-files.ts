@@ -12,8 +12,8 @@ export interface SelectFromFilesOptions {
   embeddingsPath: string;
   /** A Lightly custom metadata JSON (`{images, metadata}`), for METADATA inputs. */
   metadataPath?: string;
-  /** A validated config, or a raw object to validate. */
-  config: SelectionConfig | unknown;
+  /** A config object; validated here (a parsed config validates to itself). */
+  config: SelectionConfig | Record<string, unknown>;
   preselected?: string[];
   kernel?: KernelChoice;
   signal?: AbortSignal;
@@ -27,7 +27,7 @@ export interface SelectFromFilesOptions {
  * `{ selected: ['images/00417.jpg', …100], ranking: [{ fileName, index, score, reason }, …], stoppedBy: 'n', coveringRadius: 0.52, stats }`.
  */
 export async function selectFromFiles(options: SelectFromFilesOptions): Promise<SelectionResult> {
-  const config = isParsed(options.config) ? options.config : parseSelectionConfig(options.config);
+  const config = parseSelectionConfig(options.config);
   const embeddings = await loadEmbeddingMatrix(options.embeddingsPath);
   const metadata = options.metadataPath === undefined ? undefined : metadataByFileName(await readCustomMetadataFile(options.metadataPath));
   return selectSamples({
@@ -40,10 +40,6 @@ export async function selectFromFiles(options: SelectFromFilesOptions): Promise<
     signal: options.signal,
     onProgress: options.onProgress,
   });
-}
-
-function isParsed(config: unknown): config is SelectionConfig {
-  return typeof config === 'object' && config !== null && Array.isArray((config as SelectionConfig).strategies) && !('strategy' in config);
 }
 
 /**

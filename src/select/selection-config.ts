@@ -102,7 +102,12 @@ export type SelectionConfig = Omit<SelectionConfigInput, 'strategy' | 'key' | 'q
 
 const EMBEDDINGS: SelectionInput = { type: 'EMBEDDINGS' };
 
-/** Expands the CLI's `--strategy` name into the strategy list it stands for. */
+/**
+ * Expands the CLI's `--strategy` name into the strategy list it stands for.
+ *
+ * Example: `expandShorthand('coral', { key: 'uncertainty' })` → `[{ input: { type: 'EMBEDDINGS' }, strategy: { type:
+ * 'DIVERSITY' } }, { input: { type: 'SCORES', key: 'uncertainty' }, strategy: { type: 'WEIGHTS' } }]`.
+ */
 export function expandShorthand(
   name: (typeof STRATEGY_SHORTHANDS)[number],
   options: { key?: string; queryFileNames?: string[]; seed?: number; minDistance?: number },
@@ -259,7 +264,11 @@ function pointerToField(pointer: string): string {
     .join('');
 }
 
-/** For faces that want to embed the schema (REST, n8n): the schema without TypeBox's symbol keys. */
+/**
+ * For faces that want to embed the schema (REST, n8n): the plain JSON Schema, without TypeBox's symbol keys.
+ *
+ * Example: → `{ type: 'object', additionalProperties: false, properties: { n: { type: 'integer', minimum: 1 }, … } }`.
+ */
 export function selectionConfigJsonSchema(): TSchema {
   return JSON.parse(JSON.stringify(SelectionConfigSchema)) as TSchema;
 }
