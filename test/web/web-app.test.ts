@@ -129,7 +129,9 @@ describe('web app in Chromium', () => {
     await grid.getByRole('option').first().press('Enter');
     await page.getByRole('dialog').getByRole('term').filter({ hasText: 'Temperature' }).waitFor();
     await shot('sample-detail');
-    await page.getByRole('button', { name: 'Close' }).click();
+    await page.keyboard.press('Escape');
+    // Focus goes back to the thumbnail that opened the panel.
+    await expect.poll(() => grid.getByRole('option').first().evaluate((el) => (el as unknown as { matches(s: string): boolean }).matches(':focus'))).toBe(true);
 
     // 5. embedding map: PCA scatter coloured by temperature; a box selection becomes a tag
     await tab('Embedding map').click();

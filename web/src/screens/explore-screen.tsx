@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api, SampleData } from '../api';
 import { bitmaskToMembers } from '../bitmask';
 import { FilterPanel } from '../components/filters';
@@ -14,6 +14,8 @@ export function ExploreScreen({ api, datasetId, data }: { api: Api; datasetId: s
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [detail, setDetail] = useState<SampleData | null>(null);
   const { samples, fields, tags } = data;
+  // Stable, so the detail panel's focus effect runs once per opening, not on every render while samples load.
+  const closeDetail = useCallback(() => setDetail(null), []);
 
   const members = useMemo(() => {
     const tag = tags.find((t) => t.id === tagId);
@@ -49,7 +51,7 @@ export function ExploreScreen({ api, datasetId, data }: { api: Api; datasetId: s
           }}
         />
       </section>
-      {detail !== null && <SampleDetail api={api} datasetId={datasetId} data={data} sample={detail} onClose={() => setDetail(null)} />}
+      {detail !== null && <SampleDetail api={api} datasetId={datasetId} data={data} sample={detail} onClose={closeDetail} />}
     </div>
   );
 }
@@ -57,10 +59,15 @@ export function ExploreScreen({ api, datasetId, data }: { api: Api; datasetId: s
 function SampleDetail({ api, datasetId, data, sample, onClose }: { api: Api; datasetId: string; data: DatasetState; sample: SampleData; onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
+    // Keyboard users land on Close, and go back to the thumbnail they opened when the panel closes.
+    const opener = document.activeElement as HTMLElement | null;
     closeRef.current?.focus();
     const onKey = (e: globalThis.KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      opener?.focus();
+    };
   }, [onClose]);
   const inTags = data.tags.filter((t) => bitmaskToMembers(t.bitMaskData, sample.index + 1)[sample.index] === 1);
   return (
