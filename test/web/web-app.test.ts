@@ -189,6 +189,21 @@ describe('web app in Chromium', () => {
     expect(tags.map((t) => t.name)).toContain('map-box');
   });
 
+  it('runs a weights-by-metadata selection: the hottest samples rank first', async () => {
+    await page.goto(`${base}/#/datasets/${datasetId}/sampling`);
+    await page.getByLabel('Strategy').selectOption('WEIGHTS');
+    await page.getByLabel('Weight by').selectOption({ label: 'Temperature' });
+    await page.getByLabel('Samples to select').fill('5');
+    await page.getByLabel('Name', { exact: true }).fill('warm-run');
+    await page.getByRole('button', { name: 'Process' }).click();
+    await page.getByLabel('Samples to keep').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('keep-count').textContent()).toBe('5');
+    const tag = (await api<{ name: string; runId?: string }[]>('GET', `/v1/datasets/${datasetId}/tags`)).find((t) => t.name === 'warm-run');
+    const ranking = await api<{ fileName: string }[]>('GET', `/v1/jobs/${tag?.runId}/scores`);
+    const hottest = Math.max(...temperatures.values());
+    expect(temperatures.get(ranking[0].fileName)).toBe(hottest);
+  });
+
   it('combines tags and manages API tokens (shown once, revocable)', async () => {
     await page.goto(`${base}/#/datasets/${datasetId}/tags`);
     await page.getByLabel('First tag').selectOption({ label: 'coreset-run-10' });
