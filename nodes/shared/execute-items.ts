@@ -15,6 +15,10 @@ const HINTS: Record<string, string> = {
   INVALID_CONFIG: 'Check the node parameters named in the message.',
   NOT_FOUND: 'Check the id or name; it may belong to another dataset or have been deleted.',
   TRANSIENT: 'A service was unreachable or busy; running the node again (or enabling Retry On Fail) may succeed.',
+  UNAUTHORIZED: 'The platform rejected the API token: check the Winnow API credential.',
+  CONFLICT: 'Something of that name already exists; choose another name or reuse the existing one.',
+  S3_ACCESS_DENIED: 'Check the S3 credential (keys, region, endpoint) and that it may read this bucket.',
+  S3_NOT_FOUND: 'Check the bucket name and prefix, and the custom endpoint of the S3 credential.',
 };
 
 interface EngineErrorShape {
