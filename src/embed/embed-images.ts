@@ -196,7 +196,9 @@ async function runPipeline(input: PipelineInput): Promise<number> {
     embedded += batchFiles.length;
     batchFiles.length = 0;
   };
-  const report = () => {
+  const report = async () => {
+    // onBatch marks work that a retry will not redo (a Temporal heartbeat), so its rows must be out of our buffer first.
+    if (input.onBatch) await writer.flush();
     input.onBatch?.({ filesDone: done });
     input.onProgress?.(measureProgress(done, todo.length, started));
   };
@@ -215,11 +217,11 @@ async function runPipeline(input: PipelineInput): Promise<number> {
     batchFiles.push(outcome.file);
     if (batchFiles.length === batchSize) {
       await flush();
-      report();
+      await report();
       sinceReport = 0;
     }
   }
   await flush();
-  if (sinceReport > 0 || todo.length === 0) report();
+  if (sinceReport > 0 || todo.length === 0) await report();
   return embedded;
 }

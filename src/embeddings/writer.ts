@@ -49,6 +49,11 @@ export interface EmbeddingsWriter {
   readonly existing: AppendState | undefined;
   /** Resolves once the row is buffered; waits for the disk when the buffer is full (backpressure). */
   write(fileName: string, embedding: ArrayLike<number>, label?: number): Promise<void>;
+  /**
+   * Hands every buffered row to the operating system and waits until it has them, so they survive the process
+   * being killed (a resumable job calls this before it reports progress it will not redo).
+   */
+  flush(): Promise<void>;
   /** Flushes and closes; the file is complete once this resolves. */
   close(): Promise<void>;
 }
@@ -198,6 +203,13 @@ export async function createEmbeddingsWriter(path: string, options: EmbeddingsWr
       used += chunk.write(`,${label}\r\n`, used, 'latin1');
       line++;
       rowsWritten++;
+    },
+    async flush() {
+      if (closed) return;
+      await flush();
+      // A write callback fires once fs.write returned for that chunk and every chunk queued before it.
+      await new Promise<void>((resolve, rejectFlush) => stream.write('', (error?: Error | null) => (error ? rejectFlush(error) : resolve())));
+      if (failure) throw failure;
     },
     async close() {
       if (closed) return;

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddingsWriter, loadEmbeddingMatrix, validateEmbeddingsFile } from '../../src/embeddings';
@@ -133,5 +133,19 @@ describe('append mode (resume)', () => {
     const text = readFileSync(file);
     expect(text.subarray(0, original.length).equals(original)).toBe(true);
     expect(text.subarray(original.length).toString()).toBe('new.jpg,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,3\r\n');
+  });
+
+  it('flush() puts every buffered row in the file before close, so a killed process keeps them', async () => {
+    const file = next();
+    const writer = await createEmbeddingsWriter(file, { dim: 2 });
+    await writer.write('a.jpg', [1, 2]);
+    await writer.write('b.jpg', [3, 4], 1);
+    // Two small rows sit in the writer's 1 MiB buffer until flushed.
+    expect(existsSync(file) ? readFileSync(file, 'utf8') : '').not.toContain('b.jpg');
+    await writer.flush();
+    expect(readFileSync(file, 'utf8')).toBe('filenames,embedding_0,embedding_1,labels\r\na.jpg,1.0,2.0,0\r\nb.jpg,3.0,4.0,1\r\n');
+    await writer.write('c.jpg', [5, 6]);
+    await writer.close();
+    expect((await validateEmbeddingsFile(file)).rows).toBe(3);
   });
 });
