@@ -1,6 +1,6 @@
 import exifReader from 'exif-reader';
-import sharp from 'sharp';
 import { InvalidInputError } from '../errors';
+import { loadSharp } from './load-sharp';
 
 /** The EXIF fields worth showing and filtering on; absent when the image has none. */
 export interface ExifSummary {
@@ -45,6 +45,7 @@ export interface ImageMetadata {
  * @throws InvalidInputError when the data is not an image sharp can read.
  */
 export async function readImageMetadata(input: string | Buffer, fileName: string, sizeInBytes?: number): Promise<ImageMetadata> {
+  const sharp = loadSharp();
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(input).metadata();

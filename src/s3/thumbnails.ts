@@ -1,6 +1,6 @@
 import path from 'node:path';
-import sharp from 'sharp';
 import { InvalidConfigError, InvalidInputError } from '../errors';
+import { loadSharp } from './load-sharp';
 
 export interface ThumbnailOptions {
   /** Longest side in pixels (default 256); smaller images are not enlarged. */
@@ -30,6 +30,8 @@ export async function createThumbnail(image: string | Buffer, options: Thumbnail
   const quality = options.quality ?? 80;
   if (!Number.isInteger(size) || size < 8 || size > 4096) throw new InvalidConfigError(`thumbnail size must be an integer from 8 to 4096, got ${size}`);
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new InvalidConfigError(`thumbnail quality must be an integer from 1 to 100, got ${quality}`);
+  // Outside the try: a sharp that cannot load is the host's problem, not a bad image.
+  const sharp = loadSharp();
   try {
     const { data, info } = await sharp(image)
       .rotate()
