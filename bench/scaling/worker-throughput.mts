@@ -205,11 +205,13 @@ async function main(): Promise<void> {
 
     let thumbBytes = 0;
     const files = [...subset];
+    const thumbStart = performance.now();
     for (const file of files) thumbBytes += (await s3lib.createThumbnail(path.join(src, file))).data.length;
+    const thumbMs = (performance.now() - thumbStart) / files.length;
     const sourceBytes = files.reduce((n, f) => n + statSync(path.join(src, f)).size, 0);
     process.stdout.write(
       `  thumbnails (createThumbnail defaults: 256 px, WebP q80): ${(thumbBytes / files.length / 1024).toFixed(1)} KiB average over ${files.length} images ` +
-        `(source JPEG ${(sourceBytes / files.length / 1024).toFixed(1)} KiB)\n` +
+        `(source JPEG ${(sourceBytes / files.length / 1024).toFixed(1)} KiB), ${thumbMs.toFixed(1)} ms each, one at a time\n` +
         '  Figures from a shared, loaded 2-core machine: lower bounds.\n',
     );
     // The generated scenes are smoother than photos; full-frame noise is the opposite extreme, so the two bracket it.
