@@ -64,7 +64,7 @@ async function buildWebApp(): Promise<string> {
 /** Fails (never skips) when Chromium is missing, naming the script that installs it. */
 export async function startWebHarness(): Promise<WebHarness> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (it installs Debian's chromium).`);
+    throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-debian-packages.sh\` (it installs Debian's chromium).`);
   }
   // Built from the current source, never a stale bundle.
   const distDir = await buildWebApp();
