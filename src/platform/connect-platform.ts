@@ -34,7 +34,7 @@ export interface PlatformConnection {
 export async function connectPlatform(options: ConnectPlatformOptions = {}): Promise<PlatformConnection> {
   const home = path.resolve(options.home ?? process.env.WINNOW_HOME ?? path.join(os.homedir(), '.winnow'));
   if (options.platformUrl) {
-    if (!options.token) throw new InvalidConfigError('a remote platform needs an API token (--token or WINNOW_TOKEN)');
+    if (!options.token) throw new InvalidConfigError('a remote platform needs an API token (--token or WINNOW_PLATFORM_TOKEN)');
     const client = createHttpClient({ baseUrl: options.platformUrl, token: options.token });
     return { client, home, close: () => client.close() };
   }

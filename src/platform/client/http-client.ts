@@ -54,7 +54,7 @@ interface RequestOptions {
  * object up by name (a retry that meets "already exists" returns the object its first attempt made).
  *
  * @example
- * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:7878', token: process.env.WINNOW_TOKEN! });
+ * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:7878', token: process.env.WINNOW_PLATFORM_TOKEN! });
  * await client.getFilenames(datasetId) // → ['a.jpg', 'b.jpg', …]
  */
 export function createHttpClient(options: HttpClientOptions): PlatformClient {
