@@ -95,15 +95,16 @@ describe('two worker processes on one task queue', () => {
   });
 
   it('lose nothing when one is killed (SIGKILL) in the middle of a shard', async () => {
-    // 4 shards of 30, batches of 6: a shard takes seconds, so the kill lands inside one.
-    const { workflowId } = await startPipeline(env.client, pipelineConfig('killed', 30, 6), {
+    // 2 shards of 60, batches of 6: each worker takes one at once, and a shard (model load + 10 batches) lasts seconds,
+    // so a kill within a second of its start lands inside it.
+    const { workflowId } = await startPipeline(env.client, pipelineConfig('killed', 60, 6), {
       taskQueue,
       workflowId: `${taskQueue}-killed`,
       options: { heartbeatTimeout: '8s' },
     });
     const handle = env.client.workflow.getHandle(workflowId);
 
-    // Wait for an embed activity that a worker has just started (under half a second ago), then kill that worker.
+    // Wait for an embed activity that a worker has just started (under a second ago), then kill that worker.
     let victim = -1;
     let killedActivity = '';
     const deadline = Date.now() + 90_000;
@@ -114,7 +115,7 @@ describe('two worker processes on one task queue', () => {
         if (a.activityType?.name !== 'embedImages' || Number(a.state) !== ACTIVITY_STARTED || !a.lastStartedTime) continue;
         const startedMs = Number(a.lastStartedTime.seconds) * 1000 + (a.lastStartedTime.nanos ?? 0) / 1e6;
         const index = workers.findIndex((w) => a.lastWorkerIdentity?.startsWith(w.identityPrefix));
-        if (index >= 0 && Date.now() - startedMs < 500) {
+        if (index >= 0 && Date.now() - startedMs < 1000) {
           victim = index;
           killedActivity = a.activityId ?? '';
           break;
@@ -133,12 +134,12 @@ describe('two worker processes on one task queue', () => {
     expect([...rows].sort()).toEqual(names);
 
     const shards = await completedShards(env.client, workflowId);
-    expect(shards.map((s) => s.result.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+    expect(shards.map((s) => s.result.index).sort((a, b) => a - b)).toEqual([0, 1]);
     // The shard the killed process held was retried and finished by the other one.
     const retried = shards.find((s) => s.activityId === killedActivity)!;
     expect(retried).toBeDefined();
     expect(owner(retried)).toBe(survivor);
     expect(retried.result.attempt).toBeGreaterThanOrEqual(2);
-    expect(retried.result.resumed + retried.result.embedded).toBe(30);
+    expect(retried.result.resumed + retried.result.embedded).toBe(60);
   });
 });
