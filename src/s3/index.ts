@@ -5,7 +5,7 @@
 export { createS3Client, describeEndpoint, folderPrefix, isS3Uri, parseS3Uri, type S3Location, type S3Settings } from './s3-settings';
 export { backoffDelayMs, classifyS3Error, describeS3Error, withS3Retry, type RetryOptions, type S3FaultKind } from './s3-errors';
 export { listS3Objects, type ListS3ObjectsOptions, type S3ObjectInfo } from './list-objects';
-export { createKeyFilter, IMAGE_EXTENSIONS, isImageKey, safeLocalPath, STATE_DIR, type KeyFilterOptions } from './key-paths';
+export { createKeyFilter, isImageKey, safeLocalPath, STATE_DIR, type KeyFilterOptions } from './key-paths';
 export { syncS3ToLocal, type SyncToLocalOptions } from './sync-to-local';
 export { syncLocalToS3, type SyncToS3Options } from './sync-to-s3';
 export { DEFAULT_CONCURRENCY, type KeyProblem, type SyncCommonOptions, type SyncPlan, type SyncResult } from './sync-result';

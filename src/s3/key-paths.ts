@@ -1,13 +1,10 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { isImageName } from '../embed/image-files';
 
 /** The folder inside a sync target that holds Winnow's own state (manifest, partial downloads); never synced. */
 export const STATE_DIR = '.winnow';
 
-/** File extensions treated as images by `imagesOnly` (lower case, without the dot). */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  'jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic', 'heif',
-]);
 
 // Linux and macOS refuse longer file-name components (NAME_MAX).
 const MAX_SEGMENT_BYTES = 255;
@@ -52,7 +49,7 @@ export interface KeyFilterOptions {
   include?: string[];
   /** Globs that drop a key even when included. */
   exclude?: string[];
-  /** Only keys whose extension is in IMAGE_EXTENSIONS. */
+  /** Only keys with an image extension the embed step decodes. */
   imagesOnly?: boolean;
 }
 
@@ -81,10 +78,9 @@ function compileGlobs(globs: string[]): (key: string) => boolean {
   return (key) => byName(key) || byPath(key);
 }
 
-/** Whether a key or file name has an image extension. */
+/** Whether a key or file name has an extension the embed step decodes (one list: src/embed's). */
 export function isImageKey(key: string): boolean {
-  const dot = key.lastIndexOf('.');
-  return dot > key.lastIndexOf('/') && IMAGE_EXTENSIONS.has(key.slice(dot + 1).toLowerCase());
+  return isImageName(key.slice(key.lastIndexOf('/') + 1));
 }
 
 /** Compares keys the way S3 orders a listing (UTF-8 bytes), which differs from JS string order above U+FFFF. */

@@ -1,16 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isImageName } from '../../embed/image-files';
 import { discoverMetadataKeys, readCustomMetadataWithWarnings } from '../../metadata';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 
-// What counts as a sample when --filenames points at a folder (the formats the embed step reads).
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif', '.tif', '.tiff', '.avif']);
 
 /** File names relative to `dir`, with `/` separators as lightly stores them; hidden entries are skipped. */
 async function imagesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+    .filter((entry) => entry.isFile() && isImageName(entry.name))
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .filter((name) => !name.split('/').some((part) => part.startsWith('.')))
     .sort();
