@@ -1,3 +1,4 @@
+/* global fetch, setTimeout -- Node 24 globals the shared config does not list */
 // Screenshots examples/n8n/curation-pipeline.json in the n8n editor for the README:
 //   bash scripts/n8n-host/install.sh current && npm run build && npx node scripts/n8n-host/screenshot.mjs
 // Starts the cached n8n host with the built package linked in (N8N_CUSTOM_EXTENSIONS would rename the node types, so
