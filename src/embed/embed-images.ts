@@ -197,8 +197,9 @@ async function runPipeline(input: PipelineInput): Promise<number> {
     batchFiles.length = 0;
   };
   const report = async () => {
-    // onBatch marks work that a retry will not redo (a Temporal heartbeat), so its rows must be out of our buffer first.
-    if (input.onBatch) await writer.flush();
+    // Progress marks work a resumed run will not redo (a Temporal heartbeat, a rerun after Ctrl-C or a crash), so the
+    // batch's rows leave our buffer first: one write per batch, and a killed process loses at most the batch in flight.
+    await writer.flush();
     input.onBatch?.({ filesDone: done });
     input.onProgress?.(measureProgress(done, todo.length, started));
   };
