@@ -6,47 +6,55 @@ export interface ProgressBar {
   stop(): void;
 }
 
+// Off a terminal (CI, log files) a line every few seconds, and none for runs shorter than that.
+const LOG_INTERVAL_MS = 5_000;
+
 /**
- * One progress bar on stderr for a long step (stdout stays clean for summaries and `--json`).
- * Off a terminal (CI, pipes) it prints a plain line at most every 2 s instead of redrawing.
+ * The one progress display of every command, on stderr (stdout stays clean for summaries and `--json`):
+ * a bar with rate and ETA on a terminal when the total is known, a live counter line when it is not (a streamed
+ * S3 listing), and a plain line every few seconds off a terminal.
  */
 export function createProgressBar(label: string, unit = 'images'): ProgressBar {
+  const describe = (p: Progress) =>
+    `${label}: ${p.done}${p.total !== undefined ? `/${p.total}` : ''} ${unit}${p.rate !== undefined ? ` (${p.rate.toFixed(1)}/s)` : ''}`;
   if (!process.stderr.isTTY) {
-    let last = 0;
+    let last = Date.now();
     return {
       update(p) {
         const now = Date.now();
-        if (now - last < 2000 && p.done !== p.total) return;
+        if (now - last < LOG_INTERVAL_MS) return;
         last = now;
-        const of = p.total !== undefined ? `/${p.total}` : '';
-        const rate = p.rate !== undefined ? ` ${p.rate.toFixed(1)} ${unit}/s` : '';
-        process.stderr.write(`${label}: ${p.done}${of}${rate}\n`);
+        process.stderr.write(`${describe(p)}\n`);
       },
       stop() {},
     };
   }
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: `${label.padEnd(9)} [{bar}] {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
-    barsize: 30,
-    hideCursor: true,
-    clearOnComplete: false,
-  });
-  let started = false;
+  let bar: SingleBar | undefined;
+  let counterDrawn = false;
   return {
     update(p) {
-      const total = p.total ?? Math.max(p.done, 1);
+      if (p.total === undefined) {
+        process.stderr.write(`\r${describe(p)}\x1b[K`);
+        counterDrawn = true;
+        return;
+      }
       const payload = { rate: (p.rate ?? 0).toFixed(1) };
-      if (!started) {
-        bar.start(total, p.done, payload);
-        started = true;
+      if (!bar) {
+        bar = new SingleBar({
+          stream: process.stderr,
+          format: `${label.padEnd(9)} [{bar}] {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
+          barsize: 30,
+          hideCursor: true,
+        });
+        bar.start(p.total, p.done, payload);
       } else {
-        bar.setTotal(total);
+        bar.setTotal(p.total);
         bar.update(p.done, payload);
       }
     },
     stop() {
-      if (started) bar.stop();
+      bar?.stop();
+      if (counterDrawn) process.stderr.write('\r\x1b[K');
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Progress } from '../../progress';
 import { DEFAULT_CONCURRENCY, isS3Uri, syncLocalToS3, syncS3ToLocal, type S3Settings, type SyncResult } from '../../s3';
 import { action, CliError, EXIT_FAILED, EXIT_USAGE, type CommandModule } from '../program';
+import { createProgressBar } from '../progress-bar';
 
 interface SyncFlags {
   endpoint?: string;
@@ -60,7 +60,7 @@ async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void
   const onSignal = () => controller.abort(new CliError('interrupted', 130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgressLine();
+  const progress = createProgressBar('sync', 'objects');
   const common = {
     s3,
     concurrency,
@@ -78,7 +78,7 @@ async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void
       ? await syncS3ToLocal({ ...common, source: src, targetDir: dst, startAfter: flags.startAfter })
       : await syncLocalToS3({ ...common, sourceDir: src, target: dst });
   } finally {
-    progress.done();
+    progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -101,27 +101,6 @@ function settingsFromEnv(flags: SyncFlags): S3Settings {
   if (flags.endpoint) s3.endpoint = flags.endpoint;
   if (flags.pathStyle || flags.endpoint) s3.forcePathStyle = true;
   return s3;
-}
-
-function createProgressLine(): { update: (p: Progress) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  // A log gets its first line after a few seconds, so short runs leave stderr empty.
-  let lastLine = tty ? 0 : Date.now();
-  let drawn = false;
-  return {
-    update: (p) => {
-      const now = Date.now();
-      // A terminal gets a live line; a log file gets one line every few seconds.
-      if (!tty && now - lastLine < 5_000) return;
-      lastLine = now;
-      const line = `synced ${p.done} objects${p.rate !== undefined ? ` (${p.rate.toFixed(1)}/s)` : ''}`;
-      process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-      drawn = tty;
-    },
-    done: () => {
-      if (drawn) process.stderr.write('\r\x1b[K');
-    },
-  };
 }
 
 function formatSummary(src: string, dst: string, r: SyncResult): string {
