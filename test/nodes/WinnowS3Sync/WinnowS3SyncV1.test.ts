@@ -52,6 +52,24 @@ describe('Winnow S3 Sync V1', () => {
     expect(item.json).toMatchObject({ listed: 1, downloaded: 1 });
   });
 
+  it("also syncs with n8n's built-in AWS credential (custom S3 endpoint, path style)", async () => {
+    const minio = minioCredentials();
+    const [item] = await executeNode(node, {
+      parameters: { authentication: 'aws', bucketName: bucket, prefix: 'farm/sheep', localFolder: path.join(work, 'aws'), options: {} },
+      credentials: {
+        aws: {
+          region: 'us-east-1',
+          accessKeyId: minio.accessKeyId,
+          secretAccessKey: minio.secretAccessKey,
+          temporaryCredentials: false,
+          customEndpoints: true,
+          s3Endpoint: minio.endpoint,
+        },
+      },
+    });
+    expect(item.json).toMatchObject({ listed: 1, downloaded: 1 });
+  });
+
   it('turns a missing bucket into an error item under Continue On Fail', async () => {
     const [item] = await run({ bucketName: `${bucket}-missing`, prefix: '', localFolder: path.join(work, 'x') }, true);
     expect(item.pairedItem).toEqual({ item: 0 });
