@@ -6,7 +6,7 @@ export interface ProgressBar {
   stop(): void;
 }
 
-// Off a terminal (CI, log files) a line every few seconds, and none for runs shorter than that.
+// Off a terminal (CI, log files) a line every few seconds and one at the end when the total is known.
 const LOG_INTERVAL_MS = 5_000;
 
 /**
@@ -22,7 +22,8 @@ export function createProgressBar(label: string, unit = 'images'): ProgressBar {
     return {
       update(p) {
         const now = Date.now();
-        if (now - last < LOG_INTERVAL_MS) return;
+        const finished = p.total !== undefined && p.done === p.total;
+        if (now - last < LOG_INTERVAL_MS && !finished) return;
         last = now;
         process.stderr.write(`${describe(p)}\n`);
       },
