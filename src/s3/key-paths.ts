@@ -5,7 +5,6 @@ import { isImageName } from '../embed/image-files';
 /** The folder inside a sync target that holds Winnow's own state (manifest, partial downloads); never synced. */
 export const STATE_DIR = '.winnow';
 
-
 // Linux and macOS refuse longer file-name components (NAME_MAX).
 const MAX_SEGMENT_BYTES = 255;
 // S3's own limit on key length.
