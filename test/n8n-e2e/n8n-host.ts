@@ -114,8 +114,11 @@ export async function runN8n(host: N8nHost, userFolder: string, args: string[], 
 export function parseRunOutput(stdout: string): ExecutionResult {
   const starts = [...stdout.matchAll(/^\{/gm)].map((match) => match.index).reverse();
   for (const start of starts) {
+    // The object ends at the first unindented "}" line after it; log lines may follow (n8n 2.0 prints some).
+    const end = /^\}$/m.exec(stdout.slice(start));
+    if (!end) continue;
     try {
-      const parsed = JSON.parse(stdout.slice(start)) as ExecutionResult;
+      const parsed = JSON.parse(stdout.slice(start, start + end.index + 1)) as ExecutionResult;
       if (parsed?.data?.resultData) return parsed;
     } catch {
       // Not the result: a log line that starts with "{"; try the one before.
