@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages } from '../embed';
 import { reorderEmbeddings, readEmbeddingRows } from '../embeddings';
@@ -159,15 +159,18 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
 
   // 3. save: the Lightly CSV in file-name order, so an interrupted and an uninterrupted run write the same bytes.
   const csvPath = path.join(runDir, 'embeddings.csv');
+  const fileNamesPath = path.join(runDir, 'filenames.jsonl');
   const saved = await step('save', async () => {
     const source = options.embeddingsPath ? path.resolve(options.embeddingsPath) : partialCsv;
     const fileNames: string[] = [];
     for await (const row of readEmbeddingRows(source)) fileNames.push(row.fileName);
     fileNames.sort();
     await reorderEmbeddings(source, fileNames, csvPath);
+    // The later steps need only the names; keeping them beside the CSV spares a rerun from reading gigabytes of vectors.
+    await writeFile(fileNamesPath, fileNames.map((name) => `${JSON.stringify(name)}\n`).join(''));
     return { csvPath, rows: fileNames.length, bytes: (await stat(csvPath)).size };
   });
-  const fileNames = await fileNamesOf(csvPath);
+  const fileNames = await readFileNames(fileNamesPath);
 
   // 4. platform: dataset, samples (idempotent by file name), images/thumbnails per upload mode, embeddings, metadata
   const uploaded = await step('platform', async () => {
@@ -269,10 +272,10 @@ function stepError(step: RunStep, error: unknown): Error {
   return new Error(message, { cause: error });
 }
 
-async function fileNamesOf(csvPath: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const row of readEmbeddingRows(csvPath)) names.push(row.fileName);
-  return names;
+/** One JSON string per line: file names may hold commas, quotes or newlines. */
+async function readFileNames(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8');
+  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as string);
 }
 
 async function findOrCreateDataset(platform: PlatformClient, name: string, datasetId?: string) {
