@@ -45,6 +45,25 @@ async function fileSize(path: string): Promise<number> {
 }
 
 /**
+ * The file in 1 MiB chunks, reporting bytes read as progress: the one read loop under every reader here.
+ * Breaking out of the loop closes the file.
+ */
+async function* readChunks(path: string, options: ReadEmbeddingsOptions, total: number): AsyncGenerator<Buffer> {
+  const started = Date.now();
+  let read = 0;
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, signal: options.signal });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      yield chunk;
+      read += chunk.length;
+      options.onProgress?.(measureProgress(read, total, started));
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
  * Streams a file through the parser, chunk by chunk; `afterChunk` runs between chunks (e.g. to yield rows).
  * Returns the parser so callers can read its header and counts.
  */
@@ -54,21 +73,11 @@ export async function parseEmbeddingsFile(
   options: ReadEmbeddingsOptions & { headerOnly?: boolean; lenientEnd?: boolean } = {},
   afterChunk?: () => Promise<void> | void,
 ): Promise<EmbeddingsCsvParser> {
-  const total = await fileSize(path);
   const parser = new EmbeddingsCsvParser(path, options);
-  const started = Date.now();
-  let read = 0;
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, signal: options.signal });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      parser.push(chunk, sink);
-      read += chunk.length;
-      options.onProgress?.(measureProgress(read, total, started));
-      if (afterChunk) await afterChunk();
-      if (options.headerOnly && parser.header) break;
-    }
-  } finally {
-    stream.destroy();
+  for await (const chunk of readChunks(path, options, await fileSize(path))) {
+    parser.push(chunk, sink);
+    if (afterChunk) await afterChunk();
+    if (options.headerOnly && parser.header) break;
   }
   // lenientEnd: the caller (append mode) decides what an unterminated last row means.
   if (!options.lenientEnd || !parser.header) parser.end(sink);
@@ -109,22 +118,12 @@ export async function* readEmbeddingRows(path: string, options: ReadEmbeddingsOp
     },
   };
   // Rows are handed out between chunks, so a consumer that stops early stops the read too.
-  const total = await fileSize(path);
   const parser = new EmbeddingsCsvParser(path, options);
-  const started = Date.now();
-  let read = 0;
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, signal: options.signal });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      parser.push(chunk, sink);
-      read += chunk.length;
-      options.onProgress?.(measureProgress(read, total, started));
-      const rows = batch;
-      batch = [];
-      yield* rows;
-    }
-  } finally {
-    stream.destroy();
+  for await (const chunk of readChunks(path, options, await fileSize(path))) {
+    parser.push(chunk, sink);
+    const rows = batch;
+    batch = [];
+    yield* rows;
   }
   parser.end(sink);
   yield* batch;
@@ -194,18 +193,7 @@ export async function loadEmbeddingMatrix(path: string, options: LoadMatrixOptio
       }
     },
   };
-  const started = Date.now();
-  let read = 0;
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, signal: options.signal });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      parser.push(chunk, sink);
-      read += chunk.length;
-      options.onProgress?.(measureProgress(read, size, started));
-    }
-  } finally {
-    stream.destroy();
-  }
+  for await (const chunk of readChunks(path, options, size)) parser.push(chunk, sink);
   parser.end(sink);
   const rows = fileNames.length;
   let data = sink.values.subarray(0, rows * dim);
