@@ -1,24 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMagicArguments } from '../../src/cli/commands/magic';
 import { generateDemoDataset, type DemoDataset } from '../../src/demo/generate-demo-dataset';
+import { winnowCli } from '../winnow-cli';
 
-const root = path.join(__dirname, '..', '..');
-const run = promisify(execFile);
 
-async function winnow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin', 'winnow.js'), ...args], { cwd: root, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const winnow = winnowCli;
 
 describe('winnow magic arguments', () => {
   it('maps lightly-magic keys onto winnow run flags', () => {

@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { winnowCli } from '../winnow-cli';
 import { FIXTURES, tempDir, writeText } from './helpers';
 
-const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'winnow.js');
 const dir = tempDir('winnow-embeddings-cli-');
 
-/** Runs the built CLI on this Node (24 under npm/npx) and returns exit code and output. */
-async function winnow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const winnow = (...args: string[]) => winnowCli(args);
 
 beforeAll(() => {
   if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'commands', 'embeddings.js'))) {

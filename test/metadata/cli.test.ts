@@ -1,25 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_FIXTURES } from '../shared-fixtures';
+import { winnowCli } from '../winnow-cli';
 
-const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'winnow.js');
-const FIXTURE = '/work/shared/fixtures/lightly/custom_metadata.json';
+const FIXTURE = path.join(SHARED_FIXTURES, 'lightly', 'custom_metadata.json');
 const dir = mkdtempSync(path.join(tmpdir(), 'winnow-metadata-cli-'));
 
-async function winnow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const winnow = (...args: string[]) => winnowCli(args);
 
 beforeAll(() => {
   if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'commands', 'metadata.js'))) {
@@ -66,7 +56,7 @@ describe('winnow metadata validate (built binary)', () => {
   });
 
   it('exits 1 with line and column for broken JSON, 2 for a bad --filenames', async () => {
-    const bad = '/work/shared/fixtures/bad/custom_metadata_trailing_commas.json';
+    const bad = path.join(SHARED_FIXTURES, 'bad', 'custom_metadata_trailing_commas.json');
     expect(await winnow('metadata', 'validate', bad)).toEqual({
       code: 1,
       stdout: '',
