@@ -90,6 +90,7 @@ class JsonParser {
   constructor(
     private readonly text: string,
     private readonly file: string,
+    private readonly code: string,
   ) {}
 
   parse(): unknown {
@@ -106,7 +107,7 @@ class JsonParser {
   }
 
   private fail(problem: string, at: SourcePosition = this.here()): never {
-    throw new InvalidInputError({ file: this.file, line: at.line, column: at.column }, `invalid JSON: ${problem}`, INVALID_METADATA);
+    throw new InvalidInputError({ file: this.file, line: at.line, column: at.column }, `invalid JSON: ${problem}`, this.code);
   }
 
   private describe(): string {
@@ -288,10 +289,11 @@ class JsonParser {
 
 /**
  * Parses JSON text, recording positions and float marks (see positionOf, isFloatAt).
- * Throws InvalidInputError `file:line:column: invalid JSON: …`.
+ * Throws InvalidInputError `file:line:column: invalid JSON: …` with `code` (metadata files by default; config files
+ * pass INVALID_CONFIG) — every JSON file Winnow reads gets its syntax errors from here.
  *
  * Example: `parseJsonWithPositions('{"t": 15.0}', 'a.json')` → `{ t: 15 }` with `isFloatAt(result, 't', 15)` true.
  */
-export function parseJsonWithPositions(text: string, file: string): unknown {
-  return new JsonParser(text, file).parse();
+export function parseJsonWithPositions(text: string, file: string, code = INVALID_METADATA): unknown {
+  return new JsonParser(text, file, code).parse();
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { InvalidConfigError, InvalidInputError } from '../errors';
+import { parseJsonWithPositions } from '../metadata';
 
 /**
  * The curation pipeline's configuration, shared by `winnow run` (in process) and the Temporal workflow
@@ -125,20 +126,5 @@ export async function readPipelineConfigFile(file: string): Promise<PipelineConf
   } catch (error) {
     throw new InvalidConfigError(`cannot read pipeline config ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(text, error as Error);
-    throw new InvalidInputError({ file, line, column }, `invalid JSON: ${(error as Error).message}`, 'INVALID_CONFIG');
-  }
-  return parsePipelineConfig(parsed, file);
-}
-
-function jsonErrorPosition(text: string, error: Error): { line?: number; column?: number } {
-  const m = /position (\d+)/.exec(error.message);
-  if (!m) return {};
-  const before = text.slice(0, Number(m[1]));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+  return parsePipelineConfig(parseJsonWithPositions(text, file, 'INVALID_CONFIG'), file);
 }
