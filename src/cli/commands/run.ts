@@ -1,9 +1,8 @@
 import { Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { InvalidInputError } from '../../errors';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunSummary } from '../../run/run-pipeline';
 import { RUN_STEPS, type RunStep } from '../../run/run-state';
 import { UPLOAD_MODES, type UploadMode } from '../../s3';
+import { readSelectionConfigFile } from '../../select';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { createProgressBar, type ProgressBar } from '../progress-bar';
@@ -77,7 +76,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       metadataPath: flags.metadata,
       select,
       strategy: flags.strategy,
-      selectionConfig: flags.selectionConfig ? await readJsonObject(flags.selectionConfig) : undefined,
+      selectionConfig: flags.selectionConfig ? await readSelectionConfigFile(flags.selectionConfig) : undefined,
       tagName: flags.tag,
       upload: flags.upload,
       embeddingsPath: flags.embeddings,
@@ -133,16 +132,5 @@ export function formatSummary(s: RunSummary): string {
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   return `\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
-}
-
-async function readJsonObject(file: string): Promise<Record<string, unknown>> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`, EXIT_USAGE);
-  });
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new InvalidInputError({ file }, `invalid JSON: ${(error as Error).message}`);
-  }
 }
 
