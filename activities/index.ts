@@ -1,15 +1,16 @@
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages as embedImageFiles, listImageFiles } from '../src/embed';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
-import { WinnowError } from '../src/errors';
+import { NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
 import type { S3Location } from '../src/pipeline/config';
-import { matchesTagTemplate } from '../src/pipeline/plan';
+import { matchesTagTemplate, shardFileName } from '../src/pipeline/plan';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
+import { fetchImages, RunStaging, stageImageList } from '../src/pipeline/staging';
 import type { PlatformClient } from '../src/platform';
-import { createFolderSink, syncS3ToLocal, uploadForMode, type S3Settings } from '../src/s3';
+import { createFolderSink, isS3Uri, openObjectStore, parseS3Uri, syncS3ToLocal, uploadForMode, type ImageSource, type ObjectStore, type S3Settings } from '../src/s3';
 import { parseSelectionConfig } from '../src/select/selection-config';
 import { withFailureMapping } from './failures';
 import { activitySignal, Heartbeater, resumeCursor } from './heartbeat';
@@ -47,6 +48,39 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       region: location.region ?? s3?.region,
     };
   };
+  const sourceUri = (config: RunRef['config']) => `s3://${config.source.bucket}/${config.source.prefix ?? ''}`;
+
+  /**
+   * Opens what a step reads and writes besides the platform: the source bucket and, when the config names one, the
+   * run's S3 staging area (workers without a shared disk). Both are closed when `fn` settles.
+   */
+  async function withBuckets<T>(ref: RunRef, fn: (buckets: { source: ObjectStore; staging?: RunStaging }) => Promise<T>): Promise<T> {
+    const { config } = ref;
+    const source = openObjectStore(s3Settings(config.source), config.source.bucket);
+    const stagingStore = config.staging ? openObjectStore(s3Settings(config.staging), config.staging.bucket) : undefined;
+    try {
+      const staging = stagingStore && new RunStaging(stagingStore, config.staging?.prefix ?? '', config.dataset, ref.runKey);
+      return await fn({ source, staging });
+    } finally {
+      source.close();
+      stagingStore?.close();
+    }
+  }
+
+  /** The metadata file as a local path: itself, or a scratch copy of an `s3://` one (staging's credentials, else the source's). */
+  async function localMetadataFile(ref: RunRef): Promise<string | undefined> {
+    const file = ref.config.metadata?.file;
+    if (file === undefined || !isS3Uri(file)) return file;
+    const { bucket, prefix: key } = parseS3Uri(file);
+    const store = openObjectStore(s3Settings(ref.config.staging ?? ref.config.source), bucket);
+    try {
+      const local = path.join(workspace(ref).runDir, 'metadata.json');
+      if (!(await store.getToFile(key, local, activitySignal()))) throw new NotFoundError('metadata file', file);
+      return local;
+    } finally {
+      store.close();
+    }
+  }
 
   async function checkPipeline(ref: RunRef) {
     const { config } = ref;
@@ -57,19 +91,24 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         code: 'INVALID_CONFIG',
       });
     }
-    s3Settings(config.source);
+    await withBuckets(ref, async ({ staging }) => {
+      // One listed key proves the staging bucket exists and the profile may read it, before hours of embedding.
+      if (staging) await staging.store.list(staging.datasetKey).next();
+    });
     await withPlatform(config, profiles, async () => undefined);
-    if (!config.metadata) return {};
-    const metadata = await readCustomMetadataFile(config.metadata.file);
+    const metadataFile = await localMetadataFile(ref);
+    if (!metadataFile) return {};
+    const metadata = await readCustomMetadataFile(metadataFile);
     return { metadataEntries: metadata.metadata.length };
   }
 
   async function syncImages(ref: RunRef): Promise<SyncResult> {
     const { config } = ref;
     const ws = workspace(ref);
+    if (config.staging) return stageImages(ref);
     const heartbeat = new Heartbeater<string>(resumeCursor<string>());
     const result = await syncS3ToLocal({
-      source: `s3://${config.source.bucket}/${config.source.prefix ?? ''}`,
+      source: sourceUri(config),
       targetDir: ws.imagesDir,
       s3: s3Settings(config.source),
       imagesOnly: true,
@@ -96,9 +135,35 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     return { images: images.length, toEmbed: toEmbed.length, downloaded: result.downloaded, listFile: ws.listFile };
   }
 
+  /** The sync step without a shared disk: list the source into per-shard lists in staging; shards fetch their images. */
+  async function stageImages(ref: RunRef): Promise<SyncResult> {
+    const { config } = ref;
+    const ws = workspace(ref);
+    const heartbeat = new Heartbeater<never>();
+    return withBuckets(ref, async ({ source, staging }) => {
+      const known = new Set<string>();
+      const datapool = path.join(ws.runDir, 'datapool.csv');
+      if (config.incremental && (await staging!.pull(staging!.datapoolKey, datapool, activitySignal()))) {
+        for await (const row of readEmbeddingRows(datapool)) known.add(row.fileName);
+        await rm(datapool, { force: true });
+      }
+      const listed = await stageImageList({
+        source,
+        prefix: config.source.prefix,
+        staging: staging!,
+        shardSize: config.embed.shardSize,
+        known,
+        onProgress: heartbeat.onProgress,
+        signal: activitySignal(),
+      });
+      return { images: listed.images, toEmbed: listed.toEmbed, downloaded: 0, listFile: staging!.uri(staging!.shardListKey(0)) };
+    });
+  }
+
   async function embedImages(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult> {
     const { config } = ref;
     const ws = workspace(ref);
+    if (config.staging) return embedStagedShard(ref, shard);
     const { attempt } = Context.current().info;
     const previous = resumeCursor<number>() ?? 0;
     const files = await readList(ws.listFile, shard.offset, shard.count);
@@ -133,7 +198,104 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     };
   }
 
+  /**
+   * One shard without a shared disk: rebuild its CSV from the parts in staging (a crashed attempt elsewhere left them),
+   * fetch only the images not embedded yet, embed, and append each flushed batch to staging as a new part.
+   */
+  async function embedStagedShard(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult> {
+    const { config } = ref;
+    const ws = workspace(ref);
+    const { attempt } = Context.current().info;
+    const previous = resumeCursor<number>() ?? 0;
+    const signal = activitySignal();
+    return withBuckets(ref, async ({ source, staging: maybeStaging }) => {
+      const staging = maybeStaging!;
+      const files = await staging.getList(staging.shardListKey(shard.index), signal);
+      if (files.length !== shard.count) {
+        throw new WinnowError(`staging list ${staging.uri(staging.shardListKey(shard.index))} has ${files.length} names, the plan says ${shard.count}`, {
+          code: 'STAGING_MISMATCH',
+        });
+      }
+      const classes = await staging.getList(staging.classesKey, signal);
+      const csvFile = ws.shardCsv(shard.index);
+      let offset = await staging.pullShard(shard.index, csvFile, signal);
+      const done = new Set<string>();
+      if (offset > 0) for await (const row of readEmbeddingRows(csvFile)) done.add(row.fileName);
+      const heartbeat = new Heartbeater<number>(done.size);
+      const imagesDir = path.join(ws.runDir, 'images', shardFileName(shard.index).replace(/\.csv$/, ''));
+      const fetched = await fetchImages({
+        source,
+        prefix: config.source.prefix,
+        names: files.filter((name) => !done.has(name)),
+        targetDir: imagesDir,
+        onProgress: () => heartbeat.beat(),
+        signal,
+      });
+      for (const name of fetched.missing) Context.current().log.warn(`object ${name} is gone from ${sourceUri(config)} since the listing`);
+      await mkdir(imagesDir, { recursive: true });
+      const result = await embedImageFiles({
+        inputDir: imagesDir,
+        outCsv: csvFile,
+        files,
+        classes,
+        resume: true,
+        batchSize: config.embed.batchSize,
+        ...(config.embed.model ? { model: config.embed.model } : {}),
+        onBatch: async ({ filesDone }) => {
+          // The rows count as done only once they are in staging: a worker on another machine resumes from there.
+          offset = await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+          heartbeat.checkpoint(done.size + filesDone);
+          Context.current().log.debug('embedded batch', { shard: shard.index, filesDone: done.size + filesDone });
+        },
+        onProgress: heartbeat.onProgress,
+        onWarning: (message) => Context.current().log.warn(message),
+        signal,
+      });
+      // The header of a shard whose images were all present or skipped, and anything flushed by the writer's close.
+      await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+      // Scratch only: staging holds the shard now, and a retry on any host rebuilds it from there.
+      await rm(imagesDir, { recursive: true, force: true });
+      await rm(csvFile, { force: true });
+      return {
+        index: shard.index,
+        csvFile: staging.uri(staging.shardPartsPrefix(shard.index)),
+        rows: result.alreadyPresent + result.embedded,
+        embedded: result.embedded,
+        resumed: result.alreadyPresent,
+        heartbeatCursor: previous,
+        attempt,
+      };
+    });
+  }
+
   async function saveEmbeddings(ref: RunRef, shardCount: number): Promise<SaveResult> {
+    if (ref.config.staging) {
+      return withBuckets(ref, async ({ staging }) => {
+        const ws = workspace(ref);
+        const signal = activitySignal();
+        for (let index = 0; index < shardCount; index++) {
+          if ((await staging!.pullShard(index, ws.shardCsv(index), signal)) === 0) {
+            throw new WinnowError(`shard ${index} has no rows in ${staging!.uri(staging!.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
+          }
+        }
+        if (ref.config.incremental && !(await staging!.pull(staging!.datapoolKey, ws.datapoolCsv, signal))) await rm(ws.datapoolCsv, { force: true });
+        const saved = await saveMergedEmbeddings(ref, shardCount, { s3: s3Settings(ref.config.source), uri: sourceUri(ref.config) });
+        await staging!.push(staging!.mergedKey, saved.csvFile, signal);
+        if (ref.config.incremental) await staging!.push(staging!.datapoolKey, saved.csvFile, signal);
+        // Scratch only: the shards and the merged CSV live in staging now, where the next step reads them.
+        await rm(ws.runDir, { recursive: true, force: true });
+        await rm(ws.datapoolCsv, { force: true });
+        return { ...saved, csvFile: staging!.uri(staging!.mergedKey) };
+      });
+    }
+    return saveMergedEmbeddings(ref, shardCount, undefined);
+  }
+
+  /**
+   * Merges the shard CSVs in the workspace (and the datapool), then hands samples and embeddings to the platform.
+   * Sample facts (size, dimensions, EXIF, thumbnails) come from `images`, or from the workspace's synced images.
+   */
+  async function saveMergedEmbeddings(ref: RunRef, shardCount: number, images: ImageSource | undefined): Promise<SaveResult> {
     const { config } = ref;
     const ws = workspace(ref);
     const heartbeat = new Heartbeater<never>();
@@ -141,7 +303,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     const inputs = Array.from({ length: shardCount }, (_, i) => ws.shardCsv(i));
     if (config.incremental && (await exists(ws.datapoolCsv))) inputs.unshift(ws.datapoolCsv);
     const merged = `${ws.mergedCsv}.merged`;
-    if (inputs.length === 0) throw new WinnowError(`no images found in s3://${config.source.bucket}/${config.source.prefix ?? ''}`, { code: 'NO_IMAGES' });
+    if (inputs.length === 0) throw new WinnowError(`no images found in ${sourceUri(config)}`, { code: 'NO_IMAGES' });
     await mergeEmbeddingsFiles(inputs, merged, { signal });
     heartbeat.beat();
     // File-name order, exactly as `winnow run` writes it, so both faces produce the same bytes.
@@ -157,7 +319,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       const storageDir = storageDirFor?.(dataset.id);
       const uploaded = await uploadForMode({
         mode: config.upload,
-        source: { images: fileNames.map((fileName) => ({ fileName, path: path.join(ws.imagesDir, fileName) })) },
+        source: images ?? { images: fileNames.map((fileName) => ({ fileName, path: path.join(ws.imagesDir, fileName) })) },
         sink: storageDir ? createFolderSink(storageDir) : undefined,
         onProgress: heartbeat.onProgress,
         signal,
@@ -187,8 +349,9 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
 
   async function uploadMetadata(ref: RunRef, datasetId: string) {
     const { config } = ref;
-    if (!config.metadata) return { entries: 0 };
-    const metadata = await readCustomMetadataFile(config.metadata.file);
+    const metadataFile = await localMetadataFile(ref);
+    if (!metadataFile) return { entries: 0 };
+    const metadata = await readCustomMetadataFile(metadataFile);
     // The reader accepts string ids too (lightly does); the platform's wire type says integer and validates it itself.
     const wire = metadata as Parameters<PlatformClient['uploadCustomMetadata']>[1];
     await withPlatform(config, profiles, ({ client }) => client.uploadCustomMetadata(datasetId, wire));
@@ -220,7 +383,8 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     return withPlatform(ref.config, profiles, async ({ client }) => {
       const tag = await client.getTagById(datasetId, selection.tagId);
       const names = await client.exportFilenamesByTagId(datasetId, tag.id);
-      await writeList(ws.selectionFile, names);
+      if (ref.config.staging) await withBuckets(ref, async ({ staging }) => staging!.putList(staging!.selectionKey, names, activitySignal()));
+      else await writeList(ws.selectionFile, names);
       return { tagId: tag.id, name: tag.name, count: names.length };
     });
   }

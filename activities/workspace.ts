@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../src/pipeline/config';
-import { shardFileName } from '../src/pipeline/plan';
+import { safeSegment, shardFileName } from '../src/pipeline/plan';
 
 /**
  * Where a pipeline keeps its files on the machine that runs a step:
@@ -61,9 +61,4 @@ export async function readList(file: string, offset = 0, count = Infinity): Prom
   const text = await readFile(file, 'utf8');
   const names = text.split('\n').filter((line) => line !== '');
   return names.slice(offset, offset + count);
-}
-
-function safeSegment(name: string): string {
-  // Dataset names and workflow ids are free text; a folder name must not climb out of the work root.
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || '_';
 }

@@ -28,6 +28,11 @@ export interface EmbedImagesOptions {
   batchSize?: number;
   /** Only these files (relative to `inputDir`), e.g. one shard of a Temporal fan-out. */
   files?: string[];
+  /**
+   * The dataset's class folders in label order, when `inputDir` holds only part of it (a shard fetched from S3):
+   * labels must number the folders of the whole dataset, not just those the shard happens to contain.
+   */
+  classes?: readonly string[];
   /** Default true: keep the rows already in `outCsv` and embed only the missing files. False starts a new file. */
   resume?: boolean;
   executionProvider?: 'cpu' | 'cuda';
@@ -39,8 +44,11 @@ export interface EmbedImagesOptions {
   limitInputPixels?: number;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
-  /** Called after each batch is written, e.g. to heartbeat a resumable cursor. */
-  onBatch?: (info: { filesDone: number }) => void;
+  /**
+   * Called after each batch is written and flushed, e.g. to heartbeat a resumable cursor or copy the new rows to S3;
+   * the next batch waits for a returned promise, so what it reports is durable before more work starts.
+   */
+  onBatch?: (info: { filesDone: number }) => void | Promise<void>;
   /** Warnings such as the WASM fallback; default `process.emitWarning`. */
   onWarning?: (message: string) => void;
 }
@@ -90,7 +98,7 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   let candidates: Candidate[];
   if (options.files) {
     const subset = normaliseSubset(inputDir, options.files);
-    const classes = await listClasses(inputDir);
+    const classes = options.classes ?? (await listClasses(inputDir));
     candidates = [];
     for (const file of new Set(subset)) {
       if (isImageName(file)) candidates.push({ file, label: labelFor(file, classes) });
@@ -165,7 +173,7 @@ interface PipelineInput {
   limitInputPixels: number;
   skipped: EmbedResult['skipped'];
   onProgress?: ProgressCallback;
-  onBatch?: (info: { filesDone: number }) => void;
+  onBatch?: EmbedImagesOptions['onBatch'];
   signal?: AbortSignal;
 }
 
@@ -200,7 +208,7 @@ async function runPipeline(input: PipelineInput): Promise<number> {
     // Progress marks work a resumed run will not redo (a Temporal heartbeat, a rerun after Ctrl-C or a crash), so the
     // batch's rows leave our buffer first: one write per batch, and a killed process loses at most the batch in flight.
     await writer.flush();
-    input.onBatch?.({ filesDone: done });
+    await input.onBatch?.({ filesDone: done });
     input.onProgress?.(measureProgress(done, todo.length, started));
   };
 

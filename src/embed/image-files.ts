@@ -102,6 +102,21 @@ export async function listImageFiles(inputDir: string): Promise<string[]> {
 }
 
 /**
+ * The class folders of a dataset known only by its file names (an S3 listing), as `listClasses` would find them in a
+ * synced copy: the sorted first folders of the names. Lets a shard be labelled like the whole dataset.
+ *
+ * @example classesOf(['dogs/1.jpg', 'cats/2.jpg', 'loose.jpg', 'cats/3.jpg']) // → ['cats', 'dogs']
+ */
+export function classesOf(fileNames: Iterable<string>): string[] {
+  const folders = new Set<string>();
+  for (const name of fileNames) {
+    const slash = name.indexOf('/');
+    if (slash > 0 && !isHidden(name.slice(0, slash))) folders.add(name.slice(0, slash));
+  }
+  return [...folders].sort(compareNames);
+}
+
+/**
  * The label lightly's folder loader gives a file: the index of its first sub-folder among the sorted top-level
  * sub-folders, or 0 for files directly in the input folder.
  *

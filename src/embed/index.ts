@@ -3,7 +3,7 @@
  * Faces (CLI, n8n, Temporal, `winnow run`) call `embedImages`; the rest is exported for tools and tests.
  */
 export { embedImages, DEFAULT_BATCH_SIZE, type EmbedImagesOptions, type EmbedResult } from './embed-images';
-export { listImageFiles, labelFor, IMAGE_EXTENSIONS } from './image-files';
+export { classesOf, isImageName, listImageFiles, labelFor, IMAGE_EXTENSIONS } from './image-files';
 export { loadEmbeddingModel, type EmbeddingModel, type LoadEmbeddingModelOptions } from './embedding-model';
 export {
   defaultModelPath,

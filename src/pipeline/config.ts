@@ -73,8 +73,17 @@ export const PipelineConfigSchema = Type.Object(
      * Workers resolve a relative path against their own `--work-dir`.
      */
     workDir: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * S3 prefix for the run's intermediate files (shard lists, shard CSVs, merged embeddings, selection) when workers
+     * do not share a disk: each shard then fetches its own images from `source`, and any worker can take any step.
+     * Without it every step works in the worker's local work folder (one machine, or a shared network folder).
+     */
+    staging: Type.Optional(S3LocationSchema),
     embed: Type.Optional(EmbedOptionsSchema),
-    /** Custom metadata JSON (Lightly format): a local path or `s3://bucket/key`. */
+    /**
+     * Custom metadata JSON (Lightly format): a path on the worker, or `s3://bucket/key` read with the credentials of
+     * `staging` (or of `source` when there is no staging).
+     */
     metadata: Type.Optional(Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
     /** How many to keep, as `winnow run --select`: a count (≥ 1) or a fraction of the embedded images (< 1). */
     select: Type.Number({ exclusiveMinimum: 0 }),

@@ -53,6 +53,16 @@ export function planShards(total: number, shardSize: number): ShardRange[] {
   return shards;
 }
 
+/**
+ * A dataset name or workflow id as one folder name or key segment: free text must not climb out of a work root or a
+ * staging prefix.
+ *
+ * @example safeSegment('../etc/passwd') // → '__etc_passwd'
+ */
+export function safeSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || '_';
+}
+
 /** Zero-padded shard file name, so a plain sort of the names is the merge order. */
 export function shardFileName(index: number): string {
   return `shard-${String(index).padStart(6, '0')}.csv`;

@@ -26,3 +26,5 @@ export {
   type UploadForModeResult,
   type UploadMode,
 } from './upload-modes';
+export { openObjectStore, type ObjectStore } from './object-store';
+export { runPool } from './transfer-pool';

@@ -100,7 +100,7 @@ describe('embedImages', () => {
     // A crash mid-row leaves an unterminated line; it must be cut off and that file embedded again.
     await appendFile(partial, 'dogs/d1.jpg,0.1,0.2');
     const batches: number[] = [];
-    const second = await embedImages({ inputDir: data, outCsv: partial, batchSize: 2, onBatch: (b) => batches.push(b.filesDone) });
+    const second = await embedImages({ inputDir: data, outCsv: partial, batchSize: 2, onBatch: (b) => void batches.push(b.filesDone) });
     expect(second).toMatchObject({ total: 14, embedded: 4, alreadyPresent: 4 });
     expect(batches[batches.length - 1]).toBe(9); // 13 image files − 4 already present
     const resumed = await rows(partial);
