@@ -41,6 +41,14 @@ describe('parsePipelineConfig', () => {
     expect(() => parsePipelineConfig({ ...minimal, embed: { batchSize: 0 } })).toThrow(/embed\/batchSize/);
     expect(() => parsePipelineConfig({ ...minimal, source: { bucket: 'raw', profile: 'has space' } })).toThrow(/profile/);
   });
+
+  it('takes an S3 staging location (by profile, never keys) for workers without a shared disk', () => {
+    const staging = { bucket: 'winnow-staging', prefix: 'runs/', profile: 'lake' };
+    expect(parsePipelineConfig({ ...minimal, staging }).staging).toEqual(staging);
+    expect(parsePipelineConfig(minimal).staging).toBeUndefined();
+    expect(() => parsePipelineConfig({ ...minimal, staging: { prefix: 'runs/' } })).toThrow(/staging/);
+    expect(() => parsePipelineConfig({ ...minimal, staging: { bucket: 'b', secretAccessKey: 'x' } })).toThrow(/staging/);
+  });
 });
 
 describe('readPipelineConfigFile', () => {

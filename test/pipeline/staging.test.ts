@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchImages, RunStaging, stageImageList } from '../../src/pipeline/staging';
+import { openObjectStore, type ObjectStore } from '../../src/s3';
+import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+
+// The S3 staging area of pipelines whose workers share no disk, against the shared MinIO.
+
+const s3 = sharedMinio();
+const bucket = uniqueBucket('staging-unit');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-staging-unit-'));
+let store: ObjectStore;
+
+beforeAll(async () => {
+  await createBucket(s3, bucket);
+  store = openObjectStore(s3, bucket);
+});
+
+afterAll(async () => {
+  store?.close();
+  await dropBucket(s3, bucket);
+});
+
+describe('object store', () => {
+  it('round-trips small and multipart objects, and reports a missing key as absent', async () => {
+    await store.put('a/b.txt', 'hello');
+    expect((await store.get('a/b.txt'))?.toString()).toBe('hello');
+    expect(await store.get('a/none.txt')).toBeUndefined();
+    expect(await store.getToFile('a/none.txt', path.join(tmp, 'none.txt'))).toBe(false);
+    expect(existsSync(path.join(tmp, 'none.txt'))).toBe(false);
+
+    const big = path.join(tmp, 'big.bin');
+    writeFileSync(big, randomBytes(9 * 1024 * 1024 + 17)); // above the single-PUT limit: a multipart upload
+    await store.putFile('a/big.bin', big);
+    expect(await store.getToFile('a/big.bin', path.join(tmp, 'big-copy.bin'))).toBe(true);
+    expect(readFileSync(path.join(tmp, 'big-copy.bin')).equals(readFileSync(big))).toBe(true);
+  });
+
+  it('refused credentials are a clear, non-retryable error that names no secret', async () => {
+    const wrong = openObjectStore({ ...s3, secretAccessKey: 'not-the-secret-4711' }, bucket);
+    try {
+      const error = await wrong.put('x.txt', 'x').catch((e: unknown) => e as Error & { code?: string; retryable?: boolean });
+      expect(error).toBeInstanceOf(Error);
+      expect(error).toMatchObject({ code: 'S3_ACCESS_DENIED', retryable: false });
+      expect((error as Error).message).toContain(`s3://${bucket}/x.txt`);
+      expect((error as Error).message).not.toContain('not-the-secret-4711');
+      expect((error as Error).message).not.toContain(s3.accessKeyId!);
+    } finally {
+      wrong.close();
+    }
+  });
+});
+
+describe('stageImageList', () => {
+  it('writes one name list per shard and the class folders; skips non-images, hidden folders and known names', async () => {
+    const names = ['cats/1.jpg', 'cats/2.png', 'dogs/3.jpg', 'loose.webp', 'notes.txt', '.cache/4.jpg', 'dogs/.x/5.jpg', 'birds/6.jpeg'];
+    for (const name of names) await store.put(`lake/photos/${name}`, 'x');
+    const staging = new RunStaging(store, 'staging', 'farm animals', 'winnow-farm-1');
+    const listed = await stageImageList({ source: store, prefix: 'lake/photos', staging, shardSize: 2, known: new Set(['cats/2.png']) });
+    expect(listed).toEqual({ images: 5, toEmbed: 4, shards: 2, classes: ['birds', 'cats', 'dogs'] });
+    expect(staging.shardListKey(0)).toBe('staging/farm_animals/runs/winnow-farm-1/lists/shard-000000.txt');
+    expect(await staging.getList(staging.shardListKey(0))).toEqual(['birds/6.jpeg', 'cats/1.jpg']);
+    expect(await staging.getList(staging.shardListKey(1))).toEqual(['dogs/3.jpg', 'loose.webp']);
+    expect(await staging.getList(staging.classesKey)).toEqual(['birds', 'cats', 'dogs']);
+  });
+
+  it('a list that was never written is an error that says what to redo, not an empty shard', async () => {
+    const staging = new RunStaging(store, '', 'farm', 'never-synced');
+    await expect(staging.getList(staging.shardListKey(0))).rejects.toMatchObject({ code: 'STAGING_MISSING', message: expect.stringContaining('run the sync step again') });
+  });
+});
+
+describe('shard CSV parts', () => {
+  it('a pull on another machine rebuilds exactly the uploaded bytes; rows flushed but not pushed do not count', async () => {
+    const staging = new RunStaging(store, 'parts', 'ds', 'run-1');
+    const local = path.join(tmp, 'host-a', 'shard-000000.csv');
+    mkdirSync(path.dirname(local));
+    writeFileSync(local, 'filenames,embedding_0,labels\r\na.jpg,0.5,0\r\n');
+    let offset = await staging.pushShardGrowth(0, local, 0);
+    await appendFile(local, 'b.jpg,0.25,1\r\n');
+    offset = await staging.pushShardGrowth(0, local, offset);
+    expect(await staging.pushShardGrowth(0, local, offset)).toBe(offset); // nothing new: no empty part
+    await appendFile(local, 'c.jpg,0.125,1\r\n'); // flushed, then the worker died before pushing
+
+    const elsewhere = path.join(tmp, 'host-b', 'shard-000000.csv');
+    expect(await staging.pullShard(0, elsewhere)).toBe(offset);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('filenames,embedding_0,labels\r\na.jpg,0.5,0\r\nb.jpg,0.25,1\r\n');
+    // The same host pulls too: staging, not its own longer file, is the truth.
+    expect(await staging.pullShard(0, local)).toBe(offset);
+    expect(readFileSync(local, 'utf8')).toBe(readFileSync(elsewhere, 'utf8'));
+  });
+
+  it('ignores a part after a gap, and a shard without parts leaves no local file', async () => {
+    const staging = new RunStaging(store, 'parts', 'ds', 'run-2');
+    const local = path.join(tmp, 'gap', 'shard.csv');
+    mkdirSync(path.dirname(local));
+    writeFileSync(local, 'filenames,embedding_0,labels\r\n');
+    const offset = await staging.pushShardGrowth(1, local, 0);
+    await store.put(`${staging.shardPartsPrefix(1)}${String(offset + 10).padStart(16, '0')}`, 'z.jpg,1,0\r\n');
+    expect(await staging.pullShard(1, local)).toBe(offset);
+    expect(readFileSync(local, 'utf8')).toBe('filenames,embedding_0,labels\r\n');
+
+    expect(await staging.pullShard(2, local)).toBe(0);
+    expect(existsSync(local)).toBe(false);
+  });
+});
+
+describe('fetchImages', () => {
+  it('fetches named objects, keeps files already there, reports missing objects and refuses names that leave the folder', async () => {
+    await store.put('src/cats/1.jpg', 'one');
+    await store.put('src/dogs/2.jpg', 'two');
+    const target = path.join(tmp, 'fetch');
+    const first = await fetchImages({ source: store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg', 'gone.jpg', '../escape.jpg'], targetDir: target });
+    expect(first).toEqual({ fetched: 2, present: 0, missing: ['gone.jpg'], refused: ['../escape.jpg'] });
+    expect(readFileSync(path.join(target, 'dogs', '2.jpg'), 'utf8')).toBe('two');
+    expect(existsSync(path.join(tmp, 'escape.jpg'))).toBe(false);
+    const again = await fetchImages({ source: store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg'], targetDir: target });
+    expect(again).toMatchObject({ fetched: 0, present: 2 });
+  });
+});
