@@ -3,7 +3,7 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages as embedImageFiles, listImageFiles } from '../src/embed';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
-import { NotFoundError, WinnowError } from '../src/errors';
+import { InvalidConfigError, NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
 import type { S3Location } from '../src/pipeline/config';
 import { matchesTagTemplate, shardFileName } from '../src/pipeline/plan';
@@ -51,19 +51,19 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
   const sourceUri = (config: RunRef['config']) => `s3://${config.source.bucket}/${config.source.prefix ?? ''}`;
 
   /**
-   * Opens what a step reads and writes besides the platform: the source bucket and, when the config names one, the
-   * run's S3 staging area (workers without a shared disk). Both are closed when `fn` settles.
+   * Opens the source bucket and the run's S3 staging area (the config's `staging`: workers without a shared disk)
+   * for the length of one step, and closes both when `fn` settles.
    */
-  async function withBuckets<T>(ref: RunRef, fn: (buckets: { source: ObjectStore; staging?: RunStaging }) => Promise<T>): Promise<T> {
+  async function withStaging<T>(ref: RunRef, fn: (buckets: { source: ObjectStore; staging: RunStaging }) => Promise<T>): Promise<T> {
     const { config } = ref;
+    if (!config.staging) throw new InvalidConfigError('this step needs "staging" in the pipeline config');
     const source = openObjectStore(s3Settings(config.source), config.source.bucket);
-    const stagingStore = config.staging ? openObjectStore(s3Settings(config.staging), config.staging.bucket) : undefined;
+    const stagingStore = openObjectStore(s3Settings(config.staging), config.staging.bucket);
     try {
-      const staging = stagingStore && new RunStaging(stagingStore, config.staging?.prefix ?? '', config.dataset, ref.runKey);
-      return await fn({ source, staging });
+      return await fn({ source, staging: new RunStaging(stagingStore, config.staging.prefix ?? '', config.dataset, ref.runKey) });
     } finally {
       source.close();
-      stagingStore?.close();
+      stagingStore.close();
     }
   }
 
@@ -91,10 +91,10 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         code: 'INVALID_CONFIG',
       });
     }
-    await withBuckets(ref, async ({ staging }) => {
+    if (config.staging) {
       // One listed key proves the staging bucket exists and the profile may read it, before hours of embedding.
-      if (staging) await staging.store.list(staging.datasetKey).next();
-    });
+      await withStaging(ref, async ({ staging }) => staging.store.list(staging.datasetKey).next());
+    }
     await withPlatform(config, profiles, async () => undefined);
     const metadataFile = await localMetadataFile(ref);
     if (!metadataFile) return {};
@@ -140,23 +140,23 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     const { config } = ref;
     const ws = workspace(ref);
     const heartbeat = new Heartbeater<never>();
-    return withBuckets(ref, async ({ source, staging }) => {
+    return withStaging(ref, async ({ source, staging }) => {
       const known = new Set<string>();
       const datapool = path.join(ws.runDir, 'datapool.csv');
-      if (config.incremental && (await staging!.pull(staging!.datapoolKey, datapool, activitySignal()))) {
+      if (config.incremental && (await staging.pull(staging.datapoolKey, datapool, activitySignal()))) {
         for await (const row of readEmbeddingRows(datapool)) known.add(row.fileName);
         await rm(datapool, { force: true });
       }
       const listed = await stageImageList({
         source,
         prefix: config.source.prefix,
-        staging: staging!,
+        staging: staging,
         shardSize: config.embed.shardSize,
         known,
         onProgress: heartbeat.onProgress,
         signal: activitySignal(),
       });
-      return { images: listed.images, toEmbed: listed.toEmbed, downloaded: 0, listFile: staging!.uri(staging!.shardListKey(0)) };
+      return { images: listed.images, toEmbed: listed.toEmbed, downloaded: 0, listFile: staging.uri(staging.shardListKey(0)) };
     });
   }
 
@@ -208,8 +208,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     const { attempt } = Context.current().info;
     const previous = resumeCursor<number>() ?? 0;
     const signal = activitySignal();
-    return withBuckets(ref, async ({ source, staging: maybeStaging }) => {
-      const staging = maybeStaging!;
+    return withStaging(ref, async ({ source, staging }) => {
       const files = await staging.getList(staging.shardListKey(shard.index), signal);
       if (files.length !== shard.count) {
         throw new WinnowError(`staging list ${staging.uri(staging.shardListKey(shard.index))} has ${files.length} names, the plan says ${shard.count}`, {
@@ -270,22 +269,22 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
 
   async function saveEmbeddings(ref: RunRef, shardCount: number): Promise<SaveResult> {
     if (ref.config.staging) {
-      return withBuckets(ref, async ({ staging }) => {
+      return withStaging(ref, async ({ staging }) => {
         const ws = workspace(ref);
         const signal = activitySignal();
         for (let index = 0; index < shardCount; index++) {
-          if ((await staging!.pullShard(index, ws.shardCsv(index), signal)) === 0) {
-            throw new WinnowError(`shard ${index} has no rows in ${staging!.uri(staging!.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
+          if ((await staging.pullShard(index, ws.shardCsv(index), signal)) === 0) {
+            throw new WinnowError(`shard ${index} has no rows in ${staging.uri(staging.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
           }
         }
-        if (ref.config.incremental && !(await staging!.pull(staging!.datapoolKey, ws.datapoolCsv, signal))) await rm(ws.datapoolCsv, { force: true });
+        if (ref.config.incremental && !(await staging.pull(staging.datapoolKey, ws.datapoolCsv, signal))) await rm(ws.datapoolCsv, { force: true });
         const saved = await saveMergedEmbeddings(ref, shardCount, { s3: s3Settings(ref.config.source), uri: sourceUri(ref.config) });
-        await staging!.push(staging!.mergedKey, saved.csvFile, signal);
-        if (ref.config.incremental) await staging!.push(staging!.datapoolKey, saved.csvFile, signal);
+        await staging.push(staging.mergedKey, saved.csvFile, signal);
+        if (ref.config.incremental) await staging.push(staging.datapoolKey, saved.csvFile, signal);
         // Scratch only: the shards and the merged CSV live in staging now, where the next step reads them.
         await rm(ws.runDir, { recursive: true, force: true });
         await rm(ws.datapoolCsv, { force: true });
-        return { ...saved, csvFile: staging!.uri(staging!.mergedKey) };
+        return { ...saved, csvFile: staging.uri(staging.mergedKey) };
       });
     }
     return saveMergedEmbeddings(ref, shardCount, undefined);
@@ -383,7 +382,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     return withPlatform(ref.config, profiles, async ({ client }) => {
       const tag = await client.getTagById(datasetId, selection.tagId);
       const names = await client.exportFilenamesByTagId(datasetId, tag.id);
-      if (ref.config.staging) await withBuckets(ref, async ({ staging }) => staging!.putList(staging!.selectionKey, names, activitySignal()));
+      if (ref.config.staging) await withStaging(ref, async ({ staging }) => staging.putList(staging.selectionKey, names, activitySignal()));
       else await writeList(ws.selectionFile, names);
       return { tagId: tag.id, name: tag.name, count: names.length };
     });
