@@ -13,28 +13,28 @@ import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } fr
 import { uploadFolder, writeImages } from './image-fixtures';
 
 // Nightly incremental curation through a real Temporal schedule: the second firing embeds only the objects that
-// arrived since the first, merges them with the datapool, and its selection keeps every earlier pick.
+// arrived since the first, merges them with the datapool, and its selection keeps every earlier pick — with the
+// datapool in the worker's folder, and in S3 staging (workers without a shared disk).
 
 const s3 = sharedMinio();
-const bucket = uniqueBucket('nightly');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-nightly-'));
-const home = path.join(tmp, 'home');
+const stagingBucket = uniqueBucket('nightly-staging');
 let env: TemporalTestEnv;
 
 beforeAll(async () => {
   env = await connectTemporal();
-  await createBucket(s3, bucket);
+  await createBucket(s3, stagingBucket);
   await writeImages(path.join(tmp, 'night1'), 24, { seed: 21 });
-  await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
+  await writeImages(path.join(tmp, 'night2'), 8, { seed: 22, firstIndex: 1000 });
   await workflowBundle();
 });
 
 afterAll(async () => {
   await env?.close();
-  await dropBucket(s3, bucket);
+  await dropBucket(s3, stagingBucket);
 });
 
-async function tagNames(tagName: string): Promise<string[]> {
+async function tagNames(home: string, tagName: string): Promise<string[]> {
   const { client, close } = await connectPlatform({ home });
   try {
     const dataset = await client.getDatasetByName('nightly');
@@ -44,12 +44,21 @@ async function tagNames(tagName: string): Promise<string[]> {
   }
 }
 
-describe('scheduled incremental curation', () => {
+describe.each([
+  { staging: false, where: 'datapool in the work folder' },
+  { staging: true, where: 'datapool in S3 staging' },
+])('scheduled incremental curation, $where', ({ staging }) => {
   it('embeds only new objects on the next firing and keeps earlier picks as the datapool', { timeout: 300_000 }, async () => {
+    const bucket = uniqueBucket('nightly');
+    const home = path.join(tmp, staging ? 'home-staged' : 'home');
+    const workRoot = path.join(tmp, staging ? 'work-staged' : 'work');
+    await createBucket(s3, bucket);
+    await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
     const taskQueue = uniqueQueue('nightly');
     const config = parsePipelineConfig({
       dataset: 'nightly',
       source: { bucket, profile: 'nightly' },
+      ...(staging ? { staging: { bucket: stagingBucket, prefix: bucket, profile: 'nightly' } } : {}),
       select: 4,
       tag: { name: 'nightly-{date}-{time}' },
       platform: { home },
@@ -58,7 +67,7 @@ describe('scheduled incremental curation', () => {
       embed: { batchSize: 8, shardSize: 16 },
     });
     const activities = createActivities({
-      workRoot: path.join(tmp, 'work'),
+      workRoot,
       env: { WINNOW_PROFILE_NIGHTLY_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_NIGHTLY_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_NIGHTLY_S3_ENDPOINT: s3.endpoint },
     });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, maxConcurrentActivityTaskExecutions: 2 });
@@ -79,20 +88,19 @@ describe('scheduled incremental curation', () => {
       };
       try {
         const first = await fire(1);
-        await writeImages(path.join(tmp, 'night2'), 8, { seed: 22, firstIndex: 1000 });
         await uploadFolder(s3, path.join(tmp, 'night2'), bucket);
         const second = await fire(2);
         return [first, second];
       } finally {
         await schedule.delete();
       }
-    });
+    }).finally(() => dropBucket(s3, bucket));
 
     expect(first).toMatchObject({ status: 'completed', images: 24, embedded: 24, rows: 24 });
     expect(second).toMatchObject({ status: 'completed', images: 32, embedded: 8, rows: 32 });
     expect(second.tag!.name).not.toBe(first.tag!.name);
-    const firstPicks = await tagNames(first.tag!.name);
-    const secondPicks = await tagNames(second.tag!.name);
+    const firstPicks = await tagNames(home, first.tag!.name);
+    const secondPicks = await tagNames(home, second.tag!.name);
     expect(firstPicks).toHaveLength(4);
     expect(secondPicks).toEqual(expect.arrayContaining(firstPicks));
     expect(secondPicks.length).toBeGreaterThan(firstPicks.length);
