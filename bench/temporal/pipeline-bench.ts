@@ -17,7 +17,8 @@ import { uploadFolder, writeImages } from '../../test/worker/image-fixtures';
  * The same pipeline (sync from MinIO → embed → save → platform → select → tag) over the same images, three ways:
  *   1. in process, `winnow run` (baseline);
  *   2. through Temporal with one worker process;
- *   3. through Temporal with two worker processes sharing the shards.
+ *   3. through Temporal with two worker processes sharing the shards (and one work folder);
+ *   4. the same with no shared disk: each worker its own folder, the run's files in an S3 staging bucket.
  * Workers are started (and have bundled their workflows) before the clock starts: a deployed worker is long-lived.
  * Each run gets a fresh platform home and work folder, so every run syncs and embeds everything.
  */
@@ -63,18 +64,21 @@ async function main(): Promise<void> {
     process.stdout.write(`  in process (winnow run)        ${inProcess.toFixed(1)} s  ${(IMAGES / inProcess).toFixed(1)} img/s  (${summary.selected} selected)\n`);
 
     const workerEnv = { WINNOW_PROFILE_BENCH_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_BENCH_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_BENCH_S3_ENDPOINT: s3.endpoint };
-    const throughTemporal = async (workers: number, concurrency: number, label: string): Promise<number> => {
-      const taskQueue = `bench-${workers}-${Date.now()}`;
-      const workDir = path.join(tmp, `work-${workers}`);
-      const started = Array.from({ length: workers }, () => spawnChildWorker({ taskQueue, workDir, env: workerEnv, concurrency }));
+    const stagingBucket = `${bucket}-staging`;
+    await createBucket(s3, stagingBucket);
+    const throughTemporal = async (workers: number, concurrency: number, label: string, staging = false): Promise<number> => {
+      const taskQueue = `bench-${workers}-${staging ? 'staged-' : ''}${Date.now()}`;
+      const workDir = (i: number) => path.join(tmp, staging ? `work-staged-${i}` : `work-${workers}`);
+      const started = Array.from({ length: workers }, (_, i) => spawnChildWorker({ taskQueue, workDir: workDir(i), env: workerEnv, concurrency }));
       children.push(...started);
       await Promise.all(started.map((w) => w.ready));
       const config = parsePipelineConfig({
         dataset: 'bench',
         source: { bucket, profile: 'bench' },
+        ...(staging ? { staging: { bucket: stagingBucket, profile: 'bench' } } : {}),
         select: 50,
         tag: { name: 'picked' },
-        platform: { home: path.join(tmp, `home-${workers}`) },
+        platform: { home: path.join(tmp, `home-${workers}${staging ? '-staged' : ''}`) },
         embed: { shardSize: SHARD, maxParallelShards: 2 },
       });
       t = performance.now();
@@ -92,11 +96,13 @@ async function main(): Promise<void> {
     };
     await throughTemporal(1, 2, 'Temporal, 1 worker process');
     await throughTemporal(2, 1, 'Temporal, 2 worker processes');
+    await throughTemporal(2, 1, 'Temporal, 2 workers, S3 staging', true);
     process.stdout.write('  target: 1 worker ≤ 1.2 × in process. Figures from a shared, loaded 2-core machine: treat them as rough.\n');
   } finally {
     for (const w of children) await w.kill('SIGKILL');
     await connection.close();
     await dropBucket(s3, bucket);
+    await dropBucket(s3, `${bucket}-staging`).catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
   }
 }
