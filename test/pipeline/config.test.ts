@@ -51,6 +51,14 @@ describe('parsePipelineConfig', () => {
   });
 });
 
+describe('example pipeline configs', () => {
+  it.each(['single-machine.json', 'scale-out-staging.json'])('examples/pipelines/%s is valid', async (name) => {
+    const config = await readPipelineConfigFile(path.join(__dirname, '..', '..', 'examples', 'pipelines', name));
+    expect(config.dataset).toBe('farm');
+    expect('staging' in config).toBe(name.includes('staging'));
+  });
+});
+
 describe('readPipelineConfigFile', () => {
   it('reports the line and column of a JSON syntax error', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'winnow-config-'));
