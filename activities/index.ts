@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages as embedImageFiles, listImageFiles } from '../src/embed';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
@@ -187,6 +187,12 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       onWarning: (message) => Context.current().log.warn(message),
       signal: activitySignal(),
     });
+    let skippedReport: string | undefined;
+    if (result.skipped.length > 0) {
+      skippedReport = ws.skippedReport(shard.index);
+      await mkdir(path.dirname(skippedReport), { recursive: true });
+      await writeFile(skippedReport, skippedReportJson(shard, result.skipped));
+    }
     return {
       index: shard.index,
       csvFile,
@@ -195,6 +201,8 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       resumed: result.alreadyPresent,
       heartbeatCursor: previous,
       attempt,
+      skipped: result.skipped.length,
+      ...(skippedReport ? { skippedReport } : {}),
     };
   }
 
@@ -255,6 +263,11 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       // Scratch only: staging holds the shard now, and a retry on any host rebuilds it from there.
       await rm(imagesDir, { recursive: true, force: true });
       await rm(csvFile, { force: true });
+      let skippedReport: string | undefined;
+      if (result.skipped.length > 0) {
+        await staging.store.put(staging.skippedReportKey(shard.index), skippedReportJson(shard, result.skipped), signal);
+        skippedReport = staging.uri(staging.skippedReportKey(shard.index));
+      }
       return {
         index: shard.index,
         csvFile: staging.uri(staging.shardPartsPrefix(shard.index)),
@@ -263,6 +276,8 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         resumed: result.alreadyPresent,
         heartbeatCursor: previous,
         attempt,
+        skipped: result.skipped.length,
+        ...(skippedReport ? { skippedReport } : {}),
       };
     });
   }
@@ -397,6 +412,15 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     selectSamples: withFailureMapping(selectSamples),
     createTag: withFailureMapping(createTag),
   };
+}
+
+/**
+ * The report of a shard's skipped images. Each attempt embeds (or skips) every file without a row, so the last
+ * attempt's report is complete. The worker log gets the count and the first reason.
+ */
+function skippedReportJson(shard: ShardRef, skipped: ReadonlyArray<{ file: string; reason: string }>): string {
+  Context.current().log.warn(`shard ${shard.index}: ${skipped.length} image(s) skipped, first: ${skipped[0].file}: ${skipped[0].reason}`);
+  return `${JSON.stringify({ shard: shard.index, skipped }, null, 2)}\n`;
 }
 
 async function exists(file: string): Promise<boolean> {

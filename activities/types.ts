@@ -44,6 +44,10 @@ export interface EmbedShardResult {
   /** Images the previous attempt reported done in its last heartbeat (0 on a first attempt). */
   heartbeatCursor: number;
   attempt: number;
+  /** Images that could not be embedded (corrupt, unsupported, gone from the bucket); the run goes on without them. */
+  skipped: number;
+  /** Where their names and reasons are (a workspace file or an `s3://` URI in staging), when `skipped` > 0. */
+  skippedReport?: string;
 }
 
 export interface SaveResult {

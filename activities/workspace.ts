@@ -8,7 +8,8 @@ import { safeSegment, shardFileName } from '../src/pipeline/plan';
  *
  *     <workRoot>/<workDir or dataset>/images/            synced images (kept between runs: the next sync is incremental)
  *     <workRoot>/<workDir or dataset>/embeddings.csv      every image embedded so far (the datapool of `incremental` runs)
- *     <workRoot>/<workDir or dataset>/runs/<runKey>/      one run: files.txt, shards/shard-000000.csv, embeddings.csv, selection.txt
+ *     <workRoot>/<workDir or dataset>/runs/<runKey>/      one run: files.txt, shards/shard-000000.csv, embeddings.csv, selection.txt,
+ *                                                        reports/shard-000000.skipped.json (images a shard could not embed)
  *
  * Several workers share it when they share the disk (one machine, or a network folder).
  */
@@ -25,6 +26,8 @@ export interface Workspace {
   mergedCsv: string;
   selectionFile: string;
   shardCsv(index: number): string;
+  /** The images a shard skipped, with reasons (JSON). */
+  skippedReport(index: number): string;
 }
 
 /** `WINNOW_WORK_DIR`, else `.winnow/work` under the current folder. */
@@ -46,6 +49,7 @@ export function openWorkspace(workRoot: string, config: PipelineConfig, runKey: 
     mergedCsv: path.join(runDir, 'embeddings.csv'),
     selectionFile: path.join(runDir, 'selection.txt'),
     shardCsv: (index) => path.join(shardsDir, shardFileName(index)),
+    skippedReport: (index) => path.join(runDir, 'reports', shardFileName(index).replace(/\.csv$/, '.skipped.json')),
   };
 }
 

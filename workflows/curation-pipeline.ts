@@ -29,6 +29,10 @@ export interface PipelineCarryOver {
   shardsDone: number;
   embedded: number;
   resumed: number;
+  /** Absent in carry-overs written before skipped images were counted. */
+  skipped?: number;
+  /** Reports of the shards that skipped images (paths or `s3://` URIs), at most MAX_SKIPPED_REPORTS. */
+  skippedReports?: string[];
   runs: number;
 }
 
@@ -48,6 +52,8 @@ export interface PipelineProgress {
   shards?: { total: number; done: number; running: number };
   embedded: number;
   resumed: number;
+  /** Images the embed step could not read (corrupt, unsupported, gone); see the result's `skippedReports`. */
+  skipped: number;
   rows?: number;
   selected?: number;
   tag?: string;
@@ -62,6 +68,9 @@ export interface PipelineResult {
   images: number;
   embedded: number;
   resumed: number;
+  skipped: number;
+  /** The shards' reports of skipped images, with reasons (the first MAX_SKIPPED_REPORTS). */
+  skippedReports: string[];
   rows?: number;
   csvFile?: string;
   datasetId?: string;
@@ -74,6 +83,8 @@ export const progressQuery = defineQuery<PipelineProgress>('progress');
 export const stopSignal = defineSignal<[reason?: string]>('stop');
 
 const DEFAULT_SHARDS_PER_RUN = 200;
+/** Report references kept in the result: enough to find the problem, bounded so a million bad files stay small. */
+const MAX_SKIPPED_REPORTS = 100;
 
 /** Every step's timeouts and retries in one place. Retries back off 1 s → 1 min; a bad-input failure is never retried. */
 function pipelineActivities(heartbeatTimeout: Duration): Record<'quick' | 'long', PipelineActivities> {
@@ -109,7 +120,7 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
   let phase: PipelinePhase = input.carryOver ? 'embed' : 'check';
   let stopRequested = false;
   let running = 0;
-  const progress: Omit<PipelineProgress, 'phase' | 'stopRequested' | 'shards' | 'embedded' | 'resumed' | 'runs'> = {};
+  const progress: Omit<PipelineProgress, 'phase' | 'stopRequested' | 'shards' | 'embedded' | 'resumed' | 'skipped' | 'runs'> = {};
   const shards = () => planShards(carry.sync.toEmbed, config.embed.shardSize);
 
   setHandler(progressQuery, () => ({
@@ -120,6 +131,7 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
     shards: phase === 'check' || phase === 'sync' ? undefined : { total: shards().length, done: carry.shardsDone, running },
     embedded: carry.embedded,
     resumed: carry.resumed,
+    skipped: carry.skipped ?? 0,
     runs: carry.runs,
     stopRequested,
   }));
@@ -128,10 +140,11 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
     stopRequested = true;
   });
 
+  const skippedSoFar = () => ({ skipped: carry.skipped ?? 0, skippedReports: carry.skippedReports ?? [] });
   const stopped = (): PipelineResult => {
     const at = phase;
     phase = 'stopped';
-    return { status: 'stopped', phase: at, images: carry.sync.images, embedded: carry.embedded, resumed: carry.resumed };
+    return { status: 'stopped', phase: at, images: carry.sync.images, embedded: carry.embedded, resumed: carry.resumed, ...skippedSoFar() };
   };
 
   if (!input.carryOver) {
@@ -169,6 +182,10 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
     carry.shardsDone++;
     carry.embedded += result.embedded;
     carry.resumed += result.resumed;
+    carry.skipped = (carry.skipped ?? 0) + (result.skipped ?? 0);
+    if (result.skippedReport && (carry.skippedReports ?? []).length < MAX_SKIPPED_REPORTS) {
+      carry.skippedReports = [...(carry.skippedReports ?? []), result.skippedReport];
+    }
   }
   if (stopRequested) return stopped();
   if (carry.nextShard < plan.length) {
@@ -202,6 +219,7 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
     images: carry.sync.images,
     embedded: carry.embedded,
     resumed: carry.resumed,
+    ...skippedSoFar(),
     rows: saved.rows,
     csvFile: saved.csvFile,
     datasetId: saved.datasetId,

@@ -17,6 +17,7 @@ import { safeSegment, shardFileName } from './plan';
  *     <prefix><dataset>/runs/<runKey>/shards/shard-000000/<offset>   a shard's CSV, as the parts each batch appended
  *     <prefix><dataset>/runs/<runKey>/embeddings.csv                 the merged embeddings
  *     <prefix><dataset>/runs/<runKey>/selection.txt                  the selected file names
+ *     <prefix><dataset>/runs/<runKey>/reports/shard-000000.skipped.json   images a shard could not embed, with reasons
  *
  * A shard's CSV grows by one object per batch (named by its byte offset), so a crashed attempt's rows survive on
  * another machine without re-uploading the whole file after every batch: the next attempt concatenates the parts
@@ -50,6 +51,9 @@ export class RunStaging {
   }
   shardListKey(index: number): string {
     return `${this.runKey}lists/${shardFileName(index).replace(/\.csv$/, '.txt')}`;
+  }
+  skippedReportKey(index: number): string {
+    return `${this.runKey}reports/${shardFileName(index).replace(/\.csv$/, '.skipped.json')}`;
   }
   shardPartsPrefix(index: number): string {
     return `${this.runKey}shards/${shardFileName(index).replace(/\.csv$/, '')}/`;

@@ -37,6 +37,10 @@ beforeAll(async () => {
   await createBucket(s3, sourceBucket);
   await createBucket(s3, stagingBucket);
   await uploadFolder(s3, path.join(tmp, 'src'), sourceBucket, 'photos/');
+  // One corrupt image: reported with its reason and skipped, by both faces alike.
+  const source = openObjectStore(s3, sourceBucket);
+  await source.put('photos/cats/broken.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]));
+  source.close();
   // The metadata file is in S3 too: no worker has it on its disk.
   const images = names.map((file_name, id) => ({ id, file_name }));
   const metadata = names.map((_, image_id) => ({ image_id, weather: { temperature: 10 + (image_id % 7) } }));
@@ -130,13 +134,19 @@ describe('workers without a shared disk (S3 staging)', () => {
       await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     }
     const { result, history, runKey } = outcome;
-    expect(result).toMatchObject({ status: 'completed', images: IMAGES, embedded: IMAGES, rows: IMAGES, selected: 12, tag: { name: 'picked', count: 12 } });
+    expect(result).toMatchObject({ status: 'completed', images: IMAGES + 1, embedded: IMAGES, rows: IMAGES, skipped: 1, selected: 12, tag: { name: 'picked', count: 12 } });
+    expect(result.skippedReports).toHaveLength(1);
+    const reportUri = parseS3Uri(result.skippedReports[0]);
+    const reportStore = openObjectStore(s3, reportUri.bucket);
+    const report = JSON.parse((await reportStore.get(reportUri.prefix))!.toString('utf8')) as { skipped: Array<{ file: string; reason: string }> };
+    reportStore.close();
+    expect(report.skipped).toEqual([{ file: 'cats/broken.jpg', reason: expect.stringMatching(/corrupt|truncated|unsupported/i) }]);
     expect(result.csvFile).toBe(`s3://${stagingBucket}/winnow/staged/runs/${runKey}/embeddings.csv`);
 
     // Both hosts embedded shards; the run's files are in staging, and no host kept images or CSVs behind.
     const runs = activityRuns(history);
     const embeds = runs.filter((r) => r.type === 'embedImages');
-    expect(embeds).toHaveLength(4);
+    expect(embeds).toHaveLength(Math.ceil((IMAGES + 1) / 15));
     for (const worker of workers) expect(embeds.some((r) => r.identity.startsWith(worker.identityPrefix))).toBe(true);
     expect(runs.find((r) => r.type === 'uploadMetadata')?.result).toEqual({ entries: IMAGES });
     for (const root of roots) expect(filesUnder(root).filter((f) => /\.(png|csv)$/.test(f))).toEqual([]);

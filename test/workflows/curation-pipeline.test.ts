@@ -48,7 +48,7 @@ describe('curationPipeline', () => {
   it('runs the six steps in order, embedding shards through a bounded window', async () => {
     const rec = newRecorder();
     const cfg = config({ embed: { shardSize: 10, maxParallelShards: 3 }, metadata: { file: '/ws/meta.json' } });
-    const result = await withWorker(fakeActivities(95, 150, rec), async (taskQueue) => {
+    const result = await withWorker(fakeActivities(95, 150, rec, {}, [1, 3]), async (taskQueue) => {
       const { workflowId } = await startPipeline(env.client, cfg, { taskQueue });
       const handle = env.client.workflow.getHandle(workflowId);
       let progress: PipelineProgress | undefined;
@@ -66,7 +66,9 @@ describe('curationPipeline', () => {
     expect(rec.calls.slice(-4)).toEqual(['save:10', 'metadata', expect.stringMatching(/^select:picked-\d{4}-\d{2}-\d{2}$/), 'tag']);
     expect(rec.maxRunning).toBeLessThanOrEqual(3);
     expect(rec.maxRunning).toBeGreaterThan(1);
-    expect(result).toMatchObject({ status: 'completed', images: 95, embedded: 95, rows: 95, selected: 3, datasetId: 'ds1' });
+    expect(result).toMatchObject({ status: 'completed', images: 95, embedded: 93, rows: 95, selected: 3, datasetId: 'ds1', skipped: 2 });
+    // The skipped images' reports are referenced, not copied into the history.
+    expect([...result.skippedReports].sort()).toEqual(['/ws/reports/shard-1.skipped.json', '/ws/reports/shard-3.skipped.json']);
   });
 
   it('continues as new every `shardsPerRun` shards and still finishes every shard once', async () => {

@@ -12,7 +12,8 @@ export interface Recorder {
 }
 
 /** Activities that only count and wait: `images` files, each shard taking `shardMs`. */
-export function fakeActivities(images: number, shardMs: number, rec: Recorder, overrides: Partial<PipelineActivities> = {}): PipelineActivities {
+/** `skippedIn`: shards that report one skipped image each. */
+export function fakeActivities(images: number, shardMs: number, rec: Recorder, overrides: Partial<PipelineActivities> = {}, skippedIn: number[] = []): PipelineActivities {
   return {
     async checkPipeline() {
       rec.calls.push('check');
@@ -36,7 +37,19 @@ export function fakeActivities(images: number, shardMs: number, rec: Recorder, o
       } finally {
         rec.running--;
       }
-      return { index: shard.index, csvFile: `/ws/shard-${shard.index}.csv`, rows: shard.count, embedded: shard.count, resumed: 0, heartbeatCursor: 0, attempt: 1 };
+      // A shard in `skippedIn` met one unreadable image, as a corrupt file in the bucket would make it.
+      const skipped = skippedIn.includes(shard.index) ? 1 : 0;
+      return {
+        index: shard.index,
+        csvFile: `/ws/shard-${shard.index}.csv`,
+        rows: shard.count - skipped,
+        embedded: shard.count - skipped,
+        resumed: 0,
+        heartbeatCursor: 0,
+        attempt: 1,
+        skipped,
+        ...(skipped ? { skippedReport: `/ws/reports/shard-${shard.index}.skipped.json` } : {}),
+      };
     },
     async saveEmbeddings(_ref, shardCount) {
       rec.calls.push(`save:${shardCount}`);

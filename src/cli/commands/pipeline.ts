@@ -97,7 +97,7 @@ function formatStatus(s: PipelineStatus): string {
   if (s.progress) {
     const p = s.progress;
     const shards = p.shards ? `  shards ${p.shards.done}/${p.shards.total} (${p.shards.running} running)` : '';
-    lines.push(`  phase ${p.phase}${p.images !== undefined ? `  images ${p.images}` : ''}${shards}  embedded ${p.embedded}${p.resumed ? ` (+${p.resumed} resumed)` : ''}`);
+    lines.push(`  phase ${p.phase}${p.images !== undefined ? `  images ${p.images}` : ''}${shards}  embedded ${p.embedded}${p.resumed ? ` (+${p.resumed} resumed)` : ''}${p.skipped ? `  skipped ${p.skipped}` : ''}`);
   }
   for (const a of s.pending) {
     const hb = a.heartbeat as { progress?: { done: number; total?: number } } | undefined;
