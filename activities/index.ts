@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { embedImages as embedImageFiles, listImageFiles } from '../src/embed';
+import { embedImages as embedImageFiles, listImageFiles, type EmbedResult } from '../src/embed';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
 import { InvalidConfigError, NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
@@ -193,17 +193,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       await mkdir(path.dirname(skippedReport), { recursive: true });
       await writeFile(skippedReport, skippedReportJson(shard, result.skipped));
     }
-    return {
-      index: shard.index,
-      csvFile,
-      rows: result.alreadyPresent + result.embedded,
-      embedded: result.embedded,
-      resumed: result.alreadyPresent,
-      heartbeatCursor: previous,
-      attempt,
-      skipped: result.skipped.length,
-      ...(skippedReport ? { skippedReport } : {}),
-    };
+    return shardResult(shard, result, { csvFile, skippedReport, heartbeatCursor: previous, attempt });
   }
 
   /**
@@ -268,17 +258,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         await staging.store.put(staging.skippedReportKey(shard.index), skippedReportJson(shard, result.skipped), signal);
         skippedReport = staging.uri(staging.skippedReportKey(shard.index));
       }
-      return {
-        index: shard.index,
-        csvFile: staging.uri(staging.shardPartsPrefix(shard.index)),
-        rows: result.alreadyPresent + result.embedded,
-        embedded: result.embedded,
-        resumed: result.alreadyPresent,
-        heartbeatCursor: previous,
-        attempt,
-        skipped: result.skipped.length,
-        ...(skippedReport ? { skippedReport } : {}),
-      };
+      return shardResult(shard, result, { csvFile: staging.uri(staging.shardPartsPrefix(shard.index)), skippedReport, heartbeatCursor: previous, attempt });
     });
   }
 
@@ -411,6 +391,25 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     uploadMetadata: withFailureMapping(uploadMetadata),
     selectSamples: withFailureMapping(selectSamples),
     createTag: withFailureMapping(createTag),
+  };
+}
+
+/** What a shard activity returns: counts and references (its CSV, its report), never rows. */
+function shardResult(
+  shard: ShardRef,
+  result: EmbedResult,
+  refs: { csvFile: string; skippedReport?: string; heartbeatCursor: number; attempt: number },
+): EmbedShardResult {
+  return {
+    index: shard.index,
+    csvFile: refs.csvFile,
+    rows: result.alreadyPresent + result.embedded,
+    embedded: result.embedded,
+    resumed: result.alreadyPresent,
+    heartbeatCursor: refs.heartbeatCursor,
+    attempt: refs.attempt,
+    skipped: result.skipped.length,
+    ...(refs.skippedReport ? { skippedReport: refs.skippedReport } : {}),
   };
 }
 
