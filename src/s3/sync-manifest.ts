@@ -15,6 +15,7 @@ interface SqliteDatabase {
   pragma(source: string): unknown;
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): SqliteStatement<P, R>;
   close(): unknown;
+  readonly inTransaction: boolean;
 }
 type SqliteConstructor = new (filename: string, options?: { readonly?: boolean }) => SqliteDatabase;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- typed through the port above
@@ -30,11 +31,16 @@ export interface ManifestEntry {
 
 export const MANIFEST_FILE = 'sync-manifest.sqlite';
 
+// Writes are grouped into one transaction per this many rows (or per `commit()`): a commit per downloaded object
+// cost ~45 µs of the main thread's CPU, a tenth of the whole per-object budget on two cores.
+const ROWS_PER_COMMIT = 500;
+
 /**
  * The local record of what a download sync wrote, kept in `<target>/.winnow/sync-manifest.sqlite`, so a resync
  * compares size and ETag without hashing files, and `delete` knows which keys the current listing saw.
  * SQLite rather than a JSON file: lookups and the seen-set stay on disk, so a bucket of millions of keys does not
- * have to fit in memory, and a killed process leaves a consistent file.
+ * have to fit in memory, and a killed process leaves a consistent file. Writes are committed in batches: a killed
+ * process loses at most the last batch of records, and the next sync re-checks those files by hashing them.
  */
 export class SyncManifest {
   readonly #db: SqliteDatabase;
@@ -43,6 +49,7 @@ export class SyncManifest {
   readonly #remove: SqliteStatement<[string], unknown> | undefined;
   readonly #see: SqliteStatement<[string], unknown>;
   readonly #seen: SqliteStatement<[string], { one: number }>;
+  #uncommitted = 0;
 
   private constructor(db: SqliteDatabase, writable: boolean) {
     this.#db = db;
@@ -88,16 +95,38 @@ export class SyncManifest {
   }
 
   record(key: string, entry: ManifestEntry): void {
-    this.#put?.run(key, entry.size, entry.etag, entry.mtimeMs);
+    if (!this.#put) return;
+    this.#begin();
+    this.#put.run(key, entry.size, entry.etag, entry.mtimeMs);
+    this.#wrote();
   }
 
   forget(key: string): void {
-    this.#remove?.run(key);
+    if (!this.#remove) return;
+    this.#begin();
+    this.#remove.run(key);
+    this.#wrote();
   }
 
   /** Notes that the current listing contains `key`. */
   markSeen(key: string): void {
+    this.#begin();
     this.#see.run(key);
+    this.#wrote();
+  }
+
+  /** Makes the writes so far durable (as far as `synchronous = NORMAL` goes); call before reporting a checkpoint. */
+  commit(): void {
+    if (this.#db.inTransaction) this.#db.exec('COMMIT');
+    this.#uncommitted = 0;
+  }
+
+  #begin(): void {
+    if (!this.#db.inTransaction) this.#db.exec('BEGIN');
+  }
+
+  #wrote(): void {
+    if (++this.#uncommitted >= ROWS_PER_COMMIT) this.commit();
   }
 
   wasSeen(key: string): boolean {
@@ -105,6 +134,7 @@ export class SyncManifest {
   }
 
   close(): void {
+    this.commit();
     this.#db.close();
   }
 }

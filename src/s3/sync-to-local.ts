@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import os from 'node:os';
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -21,6 +22,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { CompletionMarker, runPool } from './transfer-pool';
+import { TransferThreads } from './transfer-threads';
 
 export interface SyncToLocalOptions extends SyncCommonOptions {
   /** `s3://bucket/prefix`; the prefix is treated as a folder (`photos` syncs `photos/…`). */
@@ -30,7 +32,14 @@ export interface SyncToLocalOptions extends SyncCommonOptions {
   startAfter?: string;
   /** Called with a new marker whenever it advances (at most every 250 ms, and once at the end). */
   onCheckpoint?: (marker: string) => void;
+  /**
+   * Worker threads that run the transfers, so signing, hashing and writing use every core (default: one per core,
+   * at most 4). 0 runs them in the calling thread, as do the TypeScript sources, which have no worker file to load.
+   */
+  threads?: number;
 }
+
+const DEFAULT_THREADS = Math.min(4, os.availableParallelism());
 
 // Temporal heartbeats and progress bars need a few updates per second, not one per object.
 const REPORT_INTERVAL_MS = 250;
@@ -58,8 +67,15 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const dryRun = options.dryRun ?? false;
   const where = `s3://${bucket}/${prefix} at ${describeEndpoint(options.s3)}`;
+  const threadCount = options.threads ?? DEFAULT_THREADS;
+  if (!Number.isInteger(threadCount) || threadCount < 0 || threadCount > 64) {
+    throw new InvalidConfigError(`threads must be an integer from 0 to 64, got ${threadCount}`);
+  }
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
-  const reader = new ObjectReader(client, options.s3, concurrency * 4);
+  const reader = new ObjectReader(client.config.credentials, options.s3, concurrency * 4);
+  // Started on the first download, so a no-op resync or a dry run never pays for threads.
+  let threads: TransferThreads | undefined;
+  const useThreads = !dryRun && threadCount > 0 && TransferThreads.available();
   const tempDir = path.join(targetDir, STATE_DIR, 'tmp');
   const result = emptySyncResult();
   const plan = dryRun ? emptyPlan() : undefined;
@@ -75,6 +91,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     await mkdir(tempDir, { recursive: true });
   }
   const manifest = SyncManifest.open(targetDir, { readonly: dryRun });
+  let manifestOpen = true;
 
   let lastReport = 0;
   let reportedMarker: string | undefined;
@@ -84,6 +101,8 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     lastReport = now;
     options.onProgress?.(measureProgress(result.downloaded + result.skipped + result.failed.length + result.refused.length, undefined, started, now));
     if (marker.marker !== undefined && marker.marker !== reportedMarker) {
+      // The records of the files up to the marker are committed before the marker is handed out.
+      if (manifestOpen) manifest.commit();
       reportedMarker = marker.marker;
       options.onCheckpoint?.(marker.marker);
     }
@@ -131,7 +150,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
       return void settle(true);
     }
     try {
-      const written = await downloadObject({ reader, bucket, ...object, finalPath: target.path, tempDir, retry, signal: options.signal, knownDirs });
+      const written = await transfer(object, target.path);
       manifest.record(relative, written);
       result.downloaded++;
       result.bytes += object.size;
@@ -146,6 +165,22 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     }
   };
 
+  const transfer = (object: S3ObjectInfo, finalPath: string) => {
+    if (!useThreads) return downloadObject({ reader, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
+    threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
+    const { attempts, baseDelayMs, maxDelayMs } = options.retry ?? {};
+    return threads.download({
+      bucket,
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      lastModifiedMs: object.lastModified.getTime(),
+      finalPath,
+      tempDir,
+      retry: { attempts, baseDelayMs, maxDelayMs },
+    });
+  };
+
   try {
     // Four folder listings in flight: enough to hide the store's per-page latency, few enough to stay polite.
     const listing = listS3Objects({ client, bucket, prefix, startAfter: options.startAfter, fanOut: 4, retry, signal: options.signal });
@@ -155,6 +190,8 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
       await deleteUnlisted(targetDir, manifest, keep, result, plan, dryRun);
     }
   } finally {
+    await threads?.close();
+    manifestOpen = false;
     manifest.close();
     reader.close();
     client.destroy();

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -7,6 +8,17 @@ import { TransientError } from '../../src/errors';
 import { createS3Client, syncS3ToLocal } from '../../src/s3';
 import { walkFiles } from '../../src/s3/local-files';
 import { createBucket, md5, PrivateMinio, putObjects } from './minio-fixtures';
+
+// Both ways a download runs: in this thread (the sources) and in worker threads (the compiled package, which
+// test/global-setup.ts builds before the suites), since a restart tears down sockets in either.
+// Each is checked against its own error classes.
+const load = createRequire(import.meta.url);
+const compiled = load('../../dist/src/s3/index.js') as typeof import('../../src/s3/index');
+const compiledErrors = load('../../dist/src/errors.js') as typeof import('../../src/errors');
+const ENGINES = [
+  { engine: 'in this thread', sync: syncS3ToLocal, threads: 0, Transient: TransientError },
+  { engine: 'in transfer threads', sync: compiled.syncS3ToLocal, threads: 2, Transient: compiledErrors.TransientError },
+];
 
 // A MinIO of this file's own is killed and restarted; the shared one other suites use is never touched.
 const COUNT = 1000;
@@ -43,15 +55,16 @@ afterAll(async () => {
   if (minio) rmSync(minio.dataDir, { recursive: true, force: true });
 });
 
-describe('syncS3ToLocal when the store stops mid-sync', () => {
+describe.each(ENGINES)('syncS3ToLocal ($engine) when the store stops mid-sync', ({ engine, sync, threads, Transient }) => {
   it('rides out a crash and restart of MinIO and finishes with every object correct by checksum', async () => {
-    const dir = path.join(tmp, 'ride-out');
+    const dir = path.join(tmp, engine, 'ride-out');
     let restarted: Promise<void> | undefined;
-    const result = await syncS3ToLocal({
+    const result = await sync({
       source: `s3://${bucket}/img`,
       targetDir: dir,
       s3: minio.settings,
       concurrency: 8,
+      threads,
       onProgress: (p) => {
         if (restarted === undefined && p.done >= COUNT / 4) {
           restarted = (async () => {
@@ -71,15 +84,16 @@ describe('syncS3ToLocal when the store stops mid-sync', () => {
   });
 
   it('throws TransientError with a resumable marker when the store stays down, then resumes to a complete mirror', async () => {
-    const dir = path.join(tmp, 'resume');
+    const dir = path.join(tmp, engine, 'resume');
     const secret = minio.password;
     let killed: Promise<void> | undefined;
     let marker: string | undefined;
-    const caught = await syncS3ToLocal({
+    const caught = await sync({
       source: `s3://${bucket}/img`,
       targetDir: dir,
       s3: minio.settings,
       concurrency: 4,
+      threads,
       retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 400 },
       onCheckpoint: (m) => (marker = m),
       onProgress: (p) => {
@@ -87,14 +101,14 @@ describe('syncS3ToLocal when the store stops mid-sync', () => {
       },
     }).catch((e: unknown) => e);
     await killed;
-    expect(caught).toBeInstanceOf(TransientError);
+    expect(caught).toBeInstanceOf(Transient);
     expect((caught as TransientError).message).toMatch(/stopped answering|failed after retries/);
     expect(inspect(caught, { depth: 10 })).not.toContain(secret);
     expect(marker).toBeDefined();
     expect(marker! >= keys[Math.floor(COUNT / 3) - 50]).toBe(true);
 
     await minio.start();
-    const resumed = await syncS3ToLocal({ source: `s3://${bucket}/img`, targetDir: dir, s3: minio.settings, startAfter: marker, delete: true });
+    const resumed = await sync({ source: `s3://${bucket}/img`, targetDir: dir, s3: minio.settings, startAfter: marker, delete: true, threads });
     expect(resumed.failed).toEqual([]);
     expect(resumed.deleted).toBe(0);
     // Only keys after the marker were listed; the ones the first attempt finished were not fetched again.
