@@ -3,7 +3,7 @@
  * same run on the same objects, in both directions, plus a no-op resync of the unchanged objects.
  *
  *   npm run build && npx node bench/sync/sync.bench.mts                     # 5,000 objects of ~100 KB
- *   npx node bench/sync/sync.bench.mts --objects 1000 --size 1048576 --concurrency 16
+ *   npx node bench/sync/sync.bench.mts --objects 1000 --size 1048576 --concurrency 16 --threads 2
  *
  * Needs: MinIO (started here through scripts/services.sh, idempotent) and `mc`, built once with
  * `go install github.com/minio/mc@latest` into ~/.cache/winnow/bin when missing. Runs the built engine in dist/.
@@ -26,6 +26,8 @@ interface Args {
   objects: number;
   size: number;
   concurrency: number;
+  /** Transfer threads for Winnow's download (undefined: the engine's default, one per core). */
+  threads?: number;
   rounds: number;
   keep: boolean;
 }
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--objects') args.objects = Number(next());
     else if (a === '--size') args.size = Number(next());
     else if (a === '--concurrency') args.concurrency = Number(next());
+    else if (a === '--threads') args.threads = Number(next());
     else if (a === '--rounds') args.rounds = Number(next());
     else if (a === '--keep') args.keep = true;
     else throw new Error(`unknown argument ${a}`);
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0].toFixed(1);
 
   try {
-    console.log(`sync benchmark: ${args.objects} objects of ~${(args.size / 1024).toFixed(0)} KB, MinIO at ${settings.endpoint}, Winnow concurrency ${args.concurrency}, mc defaults`);
+    console.log(`sync benchmark: ${args.objects} objects of ~${(args.size / 1024).toFixed(0)} KB, MinIO at ${settings.endpoint}, Winnow concurrency ${args.concurrency}, transfer threads ${args.threads ?? 'default (one per core)'}, mc defaults`);
     console.log(`machine: ${os.cpus().length} cores, load average ${load} at start (shared machine: figures are indicative)`);
     const source = path.join(work, 'source');
     const totalBytes = makeSourceFolder(source, args);
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
       winnowDir = path.join(work, `winnow-down-${round}`);
       const runMc = () => rows.push({ step: 'download', tool: 'mc mirror', seconds: timeMc(mc, configDir, mcEnv, `bench/${bucket}/data`, mcDir), objects: args.objects, bytes: totalBytes });
       const runWinnow = async () => {
-        const down = await s3.syncS3ToLocal({ source: `s3://${bucket}/data`, targetDir: winnowDir, s3: settings, concurrency: args.concurrency });
+        const down = await s3.syncS3ToLocal({ source: `s3://${bucket}/data`, targetDir: winnowDir, s3: settings, concurrency: args.concurrency, threads: args.threads });
         if (down.downloaded !== args.objects || down.failed.length) throw new Error(`winnow download incomplete: ${JSON.stringify({ ...down, failed: down.failed.slice(0, 3) })}`);
         rows.push({ step: 'download', tool: 'winnow sync', seconds: down.seconds, objects: down.downloaded, bytes: down.bytes });
         const check = countFiles(winnowDir);

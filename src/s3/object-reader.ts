@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hash, type Hash, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { S3Settings } from './s3-settings';
@@ -44,7 +44,7 @@ export class ObjectReader {
   #region: string;
   #endpoint: URL;
   // SigV4's derived key depends only on the secret, the day and the region: derived once per day, not per request.
-  #signingKey: { secret: string; scope: string; key: Buffer } | undefined;
+  #signingKey: { secret: string; scope: string; key: KeyObject } | undefined;
 
   constructor(credentials: CredentialsProvider, settings: S3Settings, maxSockets: number) {
     this.#credentials = credentials;
@@ -149,12 +149,13 @@ export class ObjectReader {
     for (const name of names) canonicalHeaders += `${name}:${headers[name].trim().replace(/\s+/g, ' ')}\n`;
     const canonicalRequest = `GET\n${path}\n\n${canonicalHeaders}\n${signedHeaders}\nUNSIGNED-PAYLOAD`;
     const scope = `${day}/${this.#region}/s3/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest)}`;
     let cached = this.#signingKey;
     if (!cached || cached.scope !== scope || cached.secret !== credentials.secretAccessKey) {
       const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
       const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), this.#region), 's3'), 'aws4_request');
-      cached = this.#signingKey = { secret: credentials.secretAccessKey, scope, key };
+      // As a KeyObject: an HMAC keyed by one costs ~2 µs, by a Buffer ~12 µs (the key is imported on every call).
+      cached = this.#signingKey = { secret: credentials.secretAccessKey, scope, key: createSecretKey(key) };
     }
     const signature = createHmac('sha256', cached.key).update(stringToSign).digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
