@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, futimesSync, mkdirSync, openSync, renameSync, writevSync } from 'node:fs';
 import { mkdir, open, rename, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import type { ObjectBytes, ObjectReader } from './object-reader';
+import type { ObjectBytes, ObjectTransport } from './object-transport';
 import { TransferIntegrityError, withS3Retry, type RetryOptions } from './s3-errors';
 
 // Objects up to this size come in one GET, held in memory and written in one call: for the typical 50 KB–5 MB image
@@ -13,7 +13,7 @@ const RANGE_SIZE = 8 * 1024 * 1024;
 const RANGES_IN_FLIGHT = 4;
 
 export interface DownloadRequest {
-  reader: ObjectReader;
+  transport: ObjectTransport;
   bucket: string;
   key: string;
   /** Size and ETag from the listing; the download must match them. */
@@ -101,7 +101,7 @@ export async function downloadObject(request: DownloadRequest): Promise<Download
 
 async function fetchWhole(request: DownloadRequest): Promise<ObjectBytes> {
   const plainMd5 = isPlainMd5(request.etag);
-  const response = await request.reader.get(request.bucket, request.key, { ifMatch: request.etag || undefined, md5: plainMd5, signal: request.signal });
+  const response = await request.transport.get(request.bucket, request.key, { ifMatch: request.etag || undefined, md5: plainMd5, signal: request.signal });
   if (response.length !== request.size) {
     throw new TransferIntegrityError(`body was ${response.length} bytes, listing said ${request.size}`);
   }
@@ -140,7 +140,7 @@ async function downloadRanges(request: DownloadRequest, temp: string): Promise<v
       while (next < starts.length) {
         const start = starts[next++];
         const end = Math.min(start + RANGE_SIZE, request.size) - 1;
-        const part = await request.reader.get(request.bucket, request.key, { range: `bytes=${start}-${end}`, ifMatch: request.etag || undefined, signal: request.signal });
+        const part = await request.transport.get(request.bucket, request.key, { range: `bytes=${start}-${end}`, ifMatch: request.etag || undefined, signal: request.signal });
         if (part.length !== end - start + 1) {
           throw new TransferIntegrityError(`range ${start}-${end} returned ${part.length} bytes`);
         }

@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import os from 'node:os';
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -9,7 +8,7 @@ import { downloadObject } from './download-object';
 import { md5OfFile, walkFiles } from './local-files';
 import { compareKeys, createKeyFilter, safeLocalPath, STATE_DIR } from './key-paths';
 import { listS3Objects, type S3ObjectInfo } from './list-objects';
-import { ObjectReader } from './object-reader';
+import { ObjectTransport } from './object-transport';
 import { classifyS3Error, describeS3Error, toStepError, withS3Retry } from './s3-errors';
 import { createS3Client, describeEndpoint, folderPrefix, parseS3Uri } from './s3-settings';
 import { SyncManifest } from './sync-manifest';
@@ -22,7 +21,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { CompletionMarker, runPool } from './transfer-pool';
-import { TransferThreads } from './transfer-threads';
+import { transferThreadCount, TransferThreads } from './transfer-threads';
 
 export interface SyncToLocalOptions extends SyncCommonOptions {
   /** `s3://bucket/prefix`; the prefix is treated as a folder (`photos` syncs `photos/…`). */
@@ -32,14 +31,7 @@ export interface SyncToLocalOptions extends SyncCommonOptions {
   startAfter?: string;
   /** Called with a new marker whenever it advances (at most every 250 ms, and once at the end). */
   onCheckpoint?: (marker: string) => void;
-  /**
-   * Worker threads that run the transfers, so signing, hashing and writing use every core (default: one per core,
-   * at most 4). 0 runs them in the calling thread, as do the TypeScript sources, which have no worker file to load.
-   */
-  threads?: number;
 }
-
-const DEFAULT_THREADS = Math.min(4, os.availableParallelism());
 
 // Temporal heartbeats and progress bars need a few updates per second, not one per object.
 const REPORT_INTERVAL_MS = 250;
@@ -67,12 +59,9 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const dryRun = options.dryRun ?? false;
   const where = `s3://${bucket}/${prefix} at ${describeEndpoint(options.s3)}`;
-  const threadCount = options.threads ?? DEFAULT_THREADS;
-  if (!Number.isInteger(threadCount) || threadCount < 0 || threadCount > 64) {
-    throw new InvalidConfigError(`threads must be an integer from 0 to 64, got ${threadCount}`);
-  }
+  const threadCount = transferThreadCount(options.threads);
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
-  const reader = new ObjectReader(client.config.credentials, options.s3, concurrency * 4);
+  const transport = new ObjectTransport(client.config.credentials, options.s3, concurrency * 4);
   // Started on the first download, so a no-op resync or a dry run never pays for threads.
   let threads: TransferThreads | undefined;
   const useThreads = !dryRun && threadCount > 0 && TransferThreads.available();
@@ -166,7 +155,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   };
 
   const transfer = (object: S3ObjectInfo, finalPath: string) => {
-    if (!useThreads) return downloadObject({ reader, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
+    if (!useThreads) return downloadObject({ transport, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
     threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
     const { attempts, baseDelayMs, maxDelayMs } = options.retry ?? {};
     return threads.download({
@@ -193,7 +182,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     await threads?.close();
     manifestOpen = false;
     manifest.close();
-    reader.close();
+    transport.close();
     client.destroy();
     if (!dryRun) await rm(tempDir, { recursive: true, force: true });
     // Also on failure: the last marker is what a retry resumes from.

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { InvalidConfigError } from '../errors';
 import { measureProgress } from '../progress';
@@ -12,6 +11,7 @@ import { listS3Objects, type S3ObjectInfo } from './list-objects';
 import { classifyS3Error, describeS3Error, toStepError, withS3Retry } from './s3-errors';
 import { createS3Client, describeEndpoint, folderPrefix, parseS3Uri } from './s3-settings';
 import { md5OfFile, walkFiles } from './local-files';
+import { ObjectTransport } from './object-transport';
 import {
   DEFAULT_CONCURRENCY,
   emptyPlan,
@@ -21,6 +21,8 @@ import {
   type SyncResult,
 } from './sync-result';
 import { runPool } from './transfer-pool';
+import { transferThreadCount, TransferThreads } from './transfer-threads';
+import { uploadSmallFile } from './upload-object';
 
 export interface SyncToS3Options extends SyncCommonOptions {
   sourceDir: string;
@@ -64,7 +66,12 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const dryRun = options.dryRun ?? false;
   const where = `s3://${bucket}/${prefix} at ${describeEndpoint(options.s3)}`;
+  const threadCount = transferThreadCount(options.threads);
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
+  const transport = new ObjectTransport(client.config.credentials, options.s3, concurrency * 2);
+  // Started on the first upload, so a no-op resync or a dry run never pays for threads.
+  let threads: TransferThreads | undefined;
+  const useThreads = !dryRun && threadCount > 0 && TransferThreads.available();
   const retry = { ...options.retry, signal: options.signal };
   const keep = createKeyFilter(options);
   const result = emptySyncResult();
@@ -129,7 +136,14 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
         return;
       }
       try {
-        await uploadFile(client, bucket, key, file, retry);
+        if (file.size > SINGLE_PUT_LIMIT) await uploadMultipart(client, bucket, key, file, retry);
+        else if (useThreads) {
+          threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
+          const { attempts, baseDelayMs, maxDelayMs } = options.retry ?? {};
+          await threads.upload({ bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: { attempts, baseDelayMs, maxDelayMs } });
+        } else {
+          await uploadSmallFile({ transport, bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: options.retry, signal: options.signal });
+        }
         result.uploaded++;
         result.bytes += file.size;
       } catch (error) {
@@ -154,6 +168,8 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
       }
     }
   } finally {
+    await threads?.close();
+    transport.close();
     client.destroy();
   }
   result.seconds = (Date.now() - started) / 1000;
@@ -169,17 +185,8 @@ async function isSame(file: LocalFile, remote: S3ObjectInfo): Promise<boolean> {
   return /^[0-9a-f]{32}$/i.test(remote.etag) && (await md5OfFile(file.absolute)) === remote.etag.toLowerCase();
 }
 
-async function uploadFile(client: S3Client, bucket: string, key: string, file: LocalFile, retry: SyncToS3Options['retry']): Promise<void> {
+async function uploadMultipart(client: S3Client, bucket: string, key: string, file: LocalFile, retry: SyncToS3Options['retry']): Promise<void> {
   const contentType = contentTypeOf(file.relative);
-  if (file.size <= SINGLE_PUT_LIMIT) {
-    const body = await readFile(file.absolute);
-    const md5 = createHash('md5').update(body).digest('base64');
-    await withS3Retry(
-      () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentMD5: md5, ContentType: contentType }), { abortSignal: retry?.signal }),
-      retry,
-    );
-    return;
-  }
   await withS3Retry(async () => {
     const upload = new Upload({
       client,

@@ -1,18 +1,31 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { InvalidConfigError } from '../errors';
 import type { DownloadedFile } from './download-object';
-import type { CredentialsProvider } from './object-reader';
+import type { CredentialsProvider } from './object-transport';
 import { TransferIntegrityError } from './s3-errors';
 import type { S3Settings } from './s3-settings';
 
 /**
- * Downloads in worker threads, so a sync uses every core: on two cores the one JS thread was the limit at ~1 ms of
- * CPU per 100 KB object (signing, HTTP, MD5 check, file writes), while `mc mirror` spreads the same work over both.
- * The main thread keeps listing, manifest, retries' outcome, progress and the marker; each worker runs the same
- * `downloadObject` with its own keep-alive sockets. Only the compiled package has the worker file (a worker needs
- * JavaScript to load); under the TypeScript sources (tests of src/) transfers run in the calling thread.
+ * Transfers in worker threads, so a sync uses every core: on two cores the one JS thread was the limit at ~1 ms of
+ * CPU per 100 KB object (signing, HTTP, MD5, file I/O), while `mc mirror` spreads the same work over both.
+ * The main thread keeps listing, manifest, outcomes, progress and the marker; each worker runs the same
+ * `downloadObject` / `uploadSmallFile` with its own keep-alive sockets. Only the compiled package has the worker file
+ * (a worker needs JavaScript to load); under the TypeScript sources (tests of src/) transfers run in the calling
+ * thread.
  */
+
+// One per core: the main thread mostly waits on them, and more threads than cores only add switching.
+const DEFAULT_THREADS = Math.min(4, os.availableParallelism());
+
+/** The `threads` option of a sync, checked: an integer from 0 (in the calling thread) to 64. */
+export function transferThreadCount(threads: number | undefined): number {
+  const count = threads ?? DEFAULT_THREADS;
+  if (!Number.isInteger(count) || count < 0 || count > 64) throw new InvalidConfigError(`threads must be an integer from 0 to 64, got ${count}`);
+  return count;
+}
 
 /** One download as plain data (it crosses into a worker thread). */
 export interface DownloadJob {
@@ -25,6 +38,15 @@ export interface DownloadJob {
   tempDir: string;
   /** RetryOptions without the signal (the worker has its own, fired by `abort`). */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+/** One small-file upload as plain data. */
+export interface UploadJob {
+  bucket: string;
+  key: string;
+  file: string;
+  contentType?: string;
+  retry?: DownloadJob['retry'];
 }
 
 /** Keys as resolved by the main thread's credential chain; sent again only when the chain hands out new ones. */
@@ -41,9 +63,12 @@ export interface TransferThreadSetup {
   maxSockets: number;
 }
 
-export type ToTransferThread = { type: 'download'; id: number; job: DownloadJob; credentials?: ThreadCredentials } | { type: 'abort' };
+export type ToTransferThread =
+  | { type: 'download'; id: number; job: DownloadJob; credentials?: ThreadCredentials }
+  | { type: 'upload'; id: number; job: UploadJob; credentials?: ThreadCredentials }
+  | { type: 'abort' };
 
-export type FromTransferThread = { type: 'done'; id: number; file: DownloadedFile } | { type: 'failed'; id: number; error: ThreadError };
+export type FromTransferThread = { type: 'done'; id: number; value: unknown } | { type: 'failed'; id: number; error: ThreadError };
 
 /**
  * An error as plain data, keeping what classification and reporting read (`name`, `code`, `$metadata`, `$fault`,
@@ -102,7 +127,7 @@ const WORKER_FILE = path.join(__dirname, 'transfer-worker.js');
 
 interface ThreadState {
   worker: Worker;
-  inFlight: Map<number, { resolve: (file: DownloadedFile) => void; reject: (error: unknown) => void }>;
+  inFlight: Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>;
   sentCredentials?: object;
   stopped?: Error;
 }
@@ -147,7 +172,7 @@ export class TransferThreads {
       const pending = thread.inFlight.get(message.id);
       if (!pending) return;
       thread.inFlight.delete(message.id);
-      if (message.type === 'done') pending.resolve(message.file);
+      if (message.type === 'done') pending.resolve(message.value);
       else pending.reject(this.#signal?.aborted && message.error.name === 'AbortError' ? this.#signal.reason : fromThreadError(message.error));
     });
     const stop = (error: Error) => {
@@ -162,23 +187,30 @@ export class TransferThreads {
   }
 
   /** Downloads one object in a thread; resolves or rejects exactly as `downloadObject` would in this one. */
-  async download(job: DownloadJob): Promise<DownloadedFile> {
+  download(job: DownloadJob): Promise<DownloadedFile> {
+    return this.#run({ type: 'download', id: this.#nextId++, job }) as Promise<DownloadedFile>;
+  }
+
+  /** Uploads one small file in a thread; resolves or rejects exactly as `uploadSmallFile` would in this one. */
+  upload(job: UploadJob): Promise<{ size: number; etag: string }> {
+    return this.#run({ type: 'upload', id: this.#nextId++, job }) as Promise<{ size: number; etag: string }>;
+  }
+
+  async #run(message: Extract<ToTransferThread, { id: number }>): Promise<unknown> {
     const identity = this.#credentials ? await this.#credentials() : undefined;
     let thread: ThreadState | undefined;
     for (const candidate of this.#threads) {
       if (!candidate.stopped && (!thread || candidate.inFlight.size < thread.inFlight.size)) thread = candidate;
     }
     if (!thread) throw this.#threads[0].stopped ?? new Error('no transfer thread is running');
-    const id = this.#nextId++;
-    const message: ToTransferThread = { type: 'download', id, job };
     if (identity && identity !== thread.sentCredentials) {
       // Only the fields the signer needs: the identity object may carry functions (it is the SDK's).
       message.credentials = { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey, sessionToken: identity.sessionToken, expiration: identity.expiration };
       thread.sentCredentials = identity;
     }
     const target = thread;
-    return new Promise<DownloadedFile>((resolve, reject) => {
-      target.inFlight.set(id, { resolve, reject });
+    return new Promise<unknown>((resolve, reject) => {
+      target.inFlight.set(message.id, { resolve, reject });
       target.worker.postMessage(message);
     });
   }

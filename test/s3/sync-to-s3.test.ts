@@ -1,10 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, listS3Objects, syncLocalToS3, type S3Settings } from '../../src/s3';
 import { createBucket, dropBucket, md5, objectBody, sharedMinio, uniqueBucket } from './minio-fixtures';
+
+// The compiled package (test/global-setup.ts builds dist/ before the suites): only there do uploads run in worker
+// threads, since a worker needs JavaScript to load.
+const compiled = createRequire(import.meta.url)('../../dist/src/s3/index.js') as typeof import('../../src/s3/index');
 
 const COUNT = 600;
 // Above the 16 MB single-PUT limit, so it goes up as multipart.
@@ -89,6 +94,39 @@ describe('syncLocalToS3 against MinIO', () => {
     const expectedKeys = [...files.keys()].filter((k) => k.startsWith('cows/') && !k.endsWith('5.jpg'));
     expect(result.uploaded).toBe(expectedKeys.length);
     expect([...(await remoteSums('cows-only/')).keys()].sort()).toEqual(expectedKeys.sort());
+  });
+
+  it('uploads in transfer threads (compiled package) exactly as in this thread: bytes, content types, then a no-op resync', async () => {
+    const result = await compiled.syncLocalToS3({ sourceDir: source, target: `s3://${bucket}/threaded`, s3, threads: 2 });
+    expect(result).toMatchObject({ listed: files.size, uploaded: files.size, skipped: 0, failed: [] });
+    expect(result.bytes).toBe([...files.values()].reduce((n, b) => n + b.length, 0));
+    const remote = await remoteSums('threaded/');
+    expect(remote.size).toBe(files.size);
+    for (const [rel, body] of files) expect(remote.get(rel), rel).toBe(md5(body));
+    // A single PUT's ETag is the body's MD5, as the store computed it from what arrived.
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'threaded/notes.txt' }));
+    expect(head.ContentType).toBe('text/plain');
+    expect(head.ETag).toBe(`"${md5(files.get('notes.txt')!)}"`);
+    const again = await compiled.syncLocalToS3({ sourceDir: source, target: `s3://${bucket}/threaded`, s3, threads: 2 });
+    expect(again).toMatchObject({ uploaded: 0, skipped: files.size, failed: [] });
+  });
+
+  it('stops threaded uploads on abort with the caller\'s reason; what did arrive is byte-exact', async () => {
+    const controller = new AbortController();
+    const run = compiled.syncLocalToS3({
+      sourceDir: source,
+      target: `s3://${bucket}/threaded-aborted`,
+      s3,
+      concurrency: 4,
+      threads: 2,
+      signal: controller.signal,
+      onProgress: (p) => p.done > 40 && controller.abort(new Error('stop uploading')),
+    });
+    await expect(run).rejects.toThrow('stop uploading');
+    const remote = await remoteSums('threaded-aborted/');
+    expect(remote.size).toBeGreaterThan(0);
+    expect(remote.size).toBeLessThan(files.size);
+    for (const [rel, sum] of remote) expect(sum, rel).toBe(md5(files.get(rel)!));
   });
 
   it('refuses a missing source folder with a clear error', async () => {
