@@ -21,7 +21,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { CompletionMarker, runPool } from './transfer-pool';
-import { transferThreadCount, TransferThreads } from './transfer-threads';
+import { threadRetry, transferThreadCount, TransferThreads } from './transfer-threads';
 
 export interface SyncToLocalOptions extends SyncCommonOptions {
   /** `s3://bucket/prefix`; the prefix is treated as a folder (`photos` syncs `photos/…`). */
@@ -157,7 +157,6 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   const transfer = (object: S3ObjectInfo, finalPath: string) => {
     if (!useThreads) return downloadObject({ transport, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
     threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
-    const { attempts, baseDelayMs, maxDelayMs } = options.retry ?? {};
     return threads.download({
       bucket,
       key: object.key,
@@ -166,7 +165,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
       lastModifiedMs: object.lastModified.getTime(),
       finalPath,
       tempDir,
-      retry: { attempts, baseDelayMs, maxDelayMs },
+      retry: threadRetry(options.retry),
     });
   };
 
@@ -231,10 +230,11 @@ async function assertBucketReachable(client: S3Client, bucket: string, where: st
 }
 
 function failureReason(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code) && !('$metadata' in error)) {
+  const kind = classifyS3Error(error);
+  // Network faults carry E-codes too (ECONNRESET) but are transient; a file-system one (ENOSPC, EACCES) is not.
+  if (kind !== 'transient' && error instanceof Error && 'code' in error && typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code) && !('$metadata' in error)) {
     return `local file error: ${error.message}`;
   }
-  const kind = classifyS3Error(error);
   return kind === 'transient' ? `${describeS3Error(error)} (after all retries)` : describeS3Error(error);
 }
 

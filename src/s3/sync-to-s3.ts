@@ -21,7 +21,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { runPool } from './transfer-pool';
-import { transferThreadCount, TransferThreads } from './transfer-threads';
+import { threadRetry, transferThreadCount, TransferThreads } from './transfer-threads';
 import { uploadSmallFile } from './upload-object';
 
 export interface SyncToS3Options extends SyncCommonOptions {
@@ -139,8 +139,7 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
         if (file.size > SINGLE_PUT_LIMIT) await uploadMultipart(client, bucket, key, file, retry);
         else if (useThreads) {
           threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
-          const { attempts, baseDelayMs, maxDelayMs } = options.retry ?? {};
-          await threads.upload({ bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: { attempts, baseDelayMs, maxDelayMs } });
+          await threads.upload({ bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: threadRetry(options.retry) });
         } else {
           await uploadSmallFile({ transport, bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: options.retry, signal: options.signal });
         }

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { InvalidConfigError } from '../errors';
 import type { DownloadedFile } from './download-object';
 import type { CredentialsProvider } from './object-transport';
-import { TransferIntegrityError } from './s3-errors';
+import { TransferIntegrityError, type RetryOptions } from './s3-errors';
 import type { S3Settings } from './s3-settings';
 
 /**
@@ -20,11 +20,20 @@ import type { S3Settings } from './s3-settings';
 // One per core: the main thread mostly waits on them, and more threads than cores only add switching.
 const DEFAULT_THREADS = Math.min(4, os.availableParallelism());
 
-/** The `threads` option of a sync, checked: an integer from 0 (in the calling thread) to 64. */
+/**
+ * The `threads` option of a sync, checked: an integer from 0 (in the calling thread) to 64.
+ *
+ * @example transferThreadCount(undefined) // → 2 on a two-core machine; transferThreadCount(-1) throws InvalidConfigError
+ */
 export function transferThreadCount(threads: number | undefined): number {
   const count = threads ?? DEFAULT_THREADS;
   if (!Number.isInteger(count) || count < 0 || count > 64) throw new InvalidConfigError(`threads must be an integer from 0 to 64, got ${count}`);
   return count;
+}
+
+/** Retry options as plain data: the signal stays behind (a thread has its own, fired by `abort`). */
+export function threadRetry(retry: RetryOptions | undefined): DownloadJob['retry'] {
+  return { attempts: retry?.attempts, baseDelayMs: retry?.baseDelayMs, maxDelayMs: retry?.maxDelayMs };
 }
 
 /** One download as plain data (it crosses into a worker thread). */
