@@ -21,7 +21,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { CompletionMarker, runPool } from './transfer-pool';
-import { threadRetry, transferThreadCount, TransferThreads } from './transfer-threads';
+import { threadRetry, THREADS_AFTER, transferThreadCount, TransferThreads } from './transfer-threads';
 
 export interface SyncToLocalOptions extends SyncCommonOptions {
   /** `s3://bucket/prefix`; the prefix is treated as a folder (`photos` syncs `photos/…`). */
@@ -62,7 +62,7 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
   const threadCount = transferThreadCount(options.threads);
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
   const transport = new ObjectTransport(client.config.credentials, options.s3, concurrency * 4);
-  // Started on the first download, so a no-op resync or a dry run never pays for threads.
+  // Started after the first THREADS_AFTER downloads, so a no-op resync, a dry run or a small sync never pays for them.
   let threads: TransferThreads | undefined;
   const useThreads = !dryRun && threadCount > 0 && TransferThreads.available();
   const tempDir = path.join(targetDir, STATE_DIR, 'tmp');
@@ -154,8 +154,9 @@ export async function syncS3ToLocal(options: SyncToLocalOptions): Promise<SyncRe
     }
   };
 
+  let transfers = 0;
   const transfer = (object: S3ObjectInfo, finalPath: string) => {
-    if (!useThreads) return downloadObject({ transport, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
+    if (!useThreads || ++transfers <= THREADS_AFTER) return downloadObject({ transport, bucket, ...object, finalPath, tempDir, retry, signal: options.signal, knownDirs });
     threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
     return threads.download({
       bucket,

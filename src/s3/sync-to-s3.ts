@@ -21,7 +21,7 @@ import {
   type SyncResult,
 } from './sync-result';
 import { runPool } from './transfer-pool';
-import { threadRetry, transferThreadCount, TransferThreads } from './transfer-threads';
+import { threadRetry, THREADS_AFTER, transferThreadCount, TransferThreads } from './transfer-threads';
 import { uploadSmallFile } from './upload-object';
 
 export interface SyncToS3Options extends SyncCommonOptions {
@@ -69,8 +69,9 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
   const threadCount = transferThreadCount(options.threads);
   const client = createS3Client(options.s3, { maxSockets: concurrency * 2 });
   const transport = new ObjectTransport(client.config.credentials, options.s3, concurrency * 2);
-  // Started on the first upload, so a no-op resync or a dry run never pays for threads.
+  // Started after the first THREADS_AFTER uploads, so a no-op resync, a dry run or a small sync never pays for them.
   let threads: TransferThreads | undefined;
+  let smallUploads = 0;
   const useThreads = !dryRun && threadCount > 0 && TransferThreads.available();
   const retry = { ...options.retry, signal: options.signal };
   const keep = createKeyFilter(options);
@@ -137,7 +138,7 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
       }
       try {
         if (file.size > SINGLE_PUT_LIMIT) await uploadMultipart(client, bucket, key, file, retry);
-        else if (useThreads) {
+        else if (useThreads && ++smallUploads > THREADS_AFTER) {
           threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
           await threads.upload({ bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: threadRetry(options.retry) });
         } else {

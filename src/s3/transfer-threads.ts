@@ -21,6 +21,12 @@ import type { S3Settings } from './s3-settings';
 const DEFAULT_THREADS = Math.min(4, os.availableParallelism());
 
 /**
+ * A sync does its first transfers in the calling thread and starts the threads only for the ones after these: a
+ * thread takes ~60 ms and ~50 ms of CPU to start, more than a handful of small objects take to transfer.
+ */
+export const THREADS_AFTER = 32;
+
+/**
  * The `threads` option of a sync, checked: an integer from 0 (in the calling thread) to 64.
  *
  * @example transferThreadCount(undefined) // → 2 on a two-core machine; transferThreadCount(-1) throws InvalidConfigError
