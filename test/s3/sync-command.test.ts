@@ -60,7 +60,7 @@ afterAll(async () => {
 describe('winnow sync', () => {
   it('downloads with keys from the environment and prints a JSON result on stdout', async () => {
     const dir = path.join(tmp, 'farm');
-    const r = await run(['sync', `s3://${bucket}/farm`, dir, '--endpoint', s3.endpoint!, '--json', '--concurrency', '4']);
+    const r = await run(['sync', `s3://${bucket}/farm`, dir, '--endpoint', s3.endpoint!, '--json', '--concurrency', '4', '--threads', '2']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
@@ -109,6 +109,9 @@ describe('winnow sync', () => {
     expect((await run(['sync', './a', './b'])).code).toBe(2);
     expect((await run(['sync', 's3://b/x', 's3://c/y'])).code).toBe(2);
     expect((await run(['sync', 'not-a-uri-s3://', `s3://${bucket}`, '--concurrency', '0'])).code).toBe(2);
+    const threads = await run(['sync', `s3://${bucket}/farm`, path.join(tmp, 'y'), '--threads', '-1']);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toMatch(/--threads must be an integer from 0 to 64, got -1/);
     const bad = await run(['sync', 's3://-bad/x', path.join(tmp, 'x'), '--endpoint', s3.endpoint!]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/invalid bucket name/);

@@ -8,6 +8,7 @@ interface SyncFlags {
   region?: string;
   pathStyle?: boolean;
   concurrency?: string;
+  threads?: string;
   delete?: boolean;
   dryRun?: boolean;
   include: string[];
@@ -30,6 +31,7 @@ export const registerSync: CommandModule = (program: Command) => {
     .option('--region <region>', 'region (default: AWS_REGION or us-east-1)')
     .option('--path-style', 'address buckets as endpoint/bucket (implied by --endpoint)')
     .option('--concurrency <n>', 'objects in flight', String(DEFAULT_CONCURRENCY))
+    .option('--threads <n>', 'worker threads for the transfers, 0 = all in the main thread (default: one per core, at most 4)')
     .option('--delete', 'remove files (or objects) that the source no longer has')
     .option('--dry-run', 'print what would be transferred and deleted; change nothing')
     .option('--include <glob>', 'only keys matching this glob (repeatable; a glob without / matches file names)', collect, [])
@@ -51,6 +53,10 @@ async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new CliError(`--concurrency must be an integer from 1 to 256, got ${flags.concurrency}`, EXIT_USAGE);
   }
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 64)) {
+    throw new CliError(`--threads must be an integer from 0 to 64, got ${flags.threads}`, EXIT_USAGE);
+  }
   if (isS3Uri(src) === isS3Uri(dst)) {
     throw new CliError('one of SRC and DST must be s3://bucket/prefix and the other a folder', EXIT_USAGE);
   }
@@ -64,6 +70,7 @@ async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void
   const common = {
     s3,
     concurrency,
+    ...(threads === undefined ? {} : { threads }),
     delete: flags.delete,
     dryRun: flags.dryRun,
     include: flags.include,
