@@ -5,12 +5,25 @@ import { embedImages as embedImageFiles, listImageFiles, type EmbedResult } from
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
 import { InvalidConfigError, NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
+import type { ProgressCallback } from '../src/progress';
 import type { S3Location } from '../src/pipeline/config';
 import { matchesTagTemplate, shardFileName } from '../src/pipeline/plan';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
 import { fetchImages, RunStaging, stageImageList } from '../src/pipeline/staging';
 import type { PlatformClient } from '../src/platform';
-import { createFolderSink, isS3Uri, openObjectStore, parseS3Uri, syncS3ToLocal, uploadForMode, type ImageSource, type ObjectStore, type S3Settings } from '../src/s3';
+import {
+  createFolderSink,
+  isS3Uri,
+  openObjectStore,
+  parseS3Uri,
+  syncS3ToLocal,
+  uploadForMode,
+  type ImageInput,
+  type ImageSink,
+  type ObjectStore,
+  type S3Settings,
+  type UploadedSample,
+} from '../src/s3';
 import { parseSelectionConfig } from '../src/select/selection-config';
 import { withFailureMapping } from './failures';
 import { activitySignal, Heartbeater, resumeCursor } from './heartbeat';
@@ -220,10 +233,11 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       if (offset > 0) for await (const row of readEmbeddingRows(csvFile)) done.add(row.fileName);
       const heartbeat = new Heartbeater<number>(done.size);
       const imagesDir = path.join(ws.runDir, 'images', shardFileName(shard.index).replace(/\.csv$/, ''));
+      // Every image of the shard, also those a crashed attempt embedded: the sample facts below read them all.
       const fetched = await fetchImages({
         source,
         prefix: config.source.prefix,
-        names: files.filter((name) => !done.has(name)),
+        names: files,
         targetDir: imagesDir,
         onProgress: () => heartbeat.beat(),
         signal,
@@ -250,6 +264,12 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       });
       // The header of a shard whose images were all present or skipped, and anything flushed by the writer's close.
       await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+      // The images are here now, so their platform facts (and thumbnails) are made here, in parallel across shards,
+      // instead of the save step reading every image of the run from the bucket again.
+      const unreadable = new Set(result.skipped.map((s) => s.file));
+      const images = files.filter((name) => !unreadable.has(name)).map((fileName) => ({ fileName, path: path.join(imagesDir, ...fileName.split('/')) }));
+      const facts = await describeSamples(config, images, heartbeat.onProgress, signal);
+      await staging.store.put(staging.sampleFactsKey(shard.index), JSON.stringify(facts), signal);
       // Scratch only: staging holds the shard now, and a retry on any host rebuilds it from there.
       await rm(imagesDir, { recursive: true, force: true });
       await rm(csvFile, { force: true });
@@ -273,7 +293,14 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
           }
         }
         if (ref.config.incremental && !(await staging.pull(staging.datapoolKey, ws.datapoolCsv, signal))) await rm(ws.datapoolCsv, { force: true });
-        const saved = await saveMergedEmbeddings(ref, shardCount, { s3: s3Settings(ref.config.source), uri: sourceUri(ref.config) });
+        // This run's images only: samples of earlier runs (the datapool) are in the platform already and stay as they are.
+        const facts = new Map<string, UploadedSample>();
+        for (let index = 0; index < shardCount; index++) {
+          const body = await staging.store.get(staging.sampleFactsKey(index), signal);
+          if (body === undefined) throw new WinnowError(`${staging.uri(staging.sampleFactsKey(index))} is missing; embed shard ${index} again`, { code: 'STAGING_MISSING' });
+          for (const sample of JSON.parse(body.toString('utf8')) as UploadedSample[]) facts.set(sample.fileName, sample);
+        }
+        const saved = await saveMergedEmbeddings(ref, shardCount, facts);
         await staging.push(staging.mergedKey, saved.csvFile, signal);
         if (ref.config.incremental) await staging.push(staging.datapoolKey, saved.csvFile, signal);
         // Scratch only: the shards and the merged CSV live in staging now, where the next step reads them.
@@ -282,14 +309,27 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         return { ...saved, csvFile: staging.uri(staging.mergedKey) };
       });
     }
-    return saveMergedEmbeddings(ref, shardCount, undefined);
+    return saveMergedEmbeddings(ref, shardCount);
+  }
+
+  /**
+   * What the platform records of each image (size, dimensions, EXIF; a thumbnail or the image itself stored in the
+   * platform's storage in `thumbnails`/`full` mode), read from files on this worker.
+   */
+  async function describeSamples(config: RunRef['config'], images: ImageInput[], onProgress: ProgressCallback, signal: AbortSignal): Promise<UploadedSample[]> {
+    const upload = (sink?: ImageSink) => uploadForMode({ mode: config.upload, source: { images }, sink, onProgress, signal });
+    if (config.upload === 'metadata') return (await upload()).samples;
+    return withPlatform(config, profiles, async ({ client, storageDirFor }) => {
+      const storageDir = storageDirFor?.((await findOrCreateDataset(client, config.dataset)).id);
+      return (await upload(storageDir ? createFolderSink(storageDir) : undefined)).samples;
+    });
   }
 
   /**
    * Merges the shard CSVs in the workspace (and the datapool), then hands samples and embeddings to the platform.
-   * Sample facts (size, dimensions, EXIF, thumbnails) come from `images`, or from the workspace's synced images.
+   * Sample facts come from `knownFacts` (made by the shards), or are read from the workspace's synced images.
    */
-  async function saveMergedEmbeddings(ref: RunRef, shardCount: number, images: ImageSource | undefined): Promise<SaveResult> {
+  async function saveMergedEmbeddings(ref: RunRef, shardCount: number, knownFacts?: ReadonlyMap<string, UploadedSample>): Promise<SaveResult> {
     const { config } = ref;
     const ws = workspace(ref);
     const heartbeat = new Heartbeater<never>();
@@ -308,17 +348,10 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     await validateEmbeddingsFile(ws.mergedCsv);
     heartbeat.beat();
 
-    const saved = await withPlatform(config, profiles, async ({ client, storageDirFor }) => {
+    const synced = fileNames.map((fileName) => ({ fileName, path: path.join(ws.imagesDir, fileName) }));
+    const byName = knownFacts ?? new Map((await describeSamples(config, synced, heartbeat.onProgress, signal)).map((s) => [s.fileName, s]));
+    const saved = await withPlatform(config, profiles, async ({ client }) => {
       const dataset = await findOrCreateDataset(client, config.dataset);
-      const storageDir = storageDirFor?.(dataset.id);
-      const uploaded = await uploadForMode({
-        mode: config.upload,
-        source: images ?? { images: fileNames.map((fileName) => ({ fileName, path: path.join(ws.imagesDir, fileName) })) },
-        sink: storageDir ? createFolderSink(storageDir) : undefined,
-        onProgress: heartbeat.onProgress,
-        signal,
-      });
-      const byName = new Map(uploaded.samples.map((s) => [s.fileName, s]));
       const samples = fileNames.map((fileName) => {
         const info = byName.get(fileName);
         return {

@@ -15,6 +15,8 @@ import { safeSegment, shardFileName } from './plan';
  *     <prefix><dataset>/runs/<runKey>/classes.txt                    the dataset's class folders, in label order
  *     <prefix><dataset>/runs/<runKey>/lists/shard-000000.txt         the images of each shard, one name a line
  *     <prefix><dataset>/runs/<runKey>/shards/shard-000000/<offset>   a shard's CSV, as the parts each batch appended
+ *     <prefix><dataset>/runs/<runKey>/samples/shard-000000.json      the platform's facts of the shard's images (size,
+ *                                                                    dimensions, EXIF, thumbnail), read where they were
  *     <prefix><dataset>/runs/<runKey>/embeddings.csv                 the merged embeddings
  *     <prefix><dataset>/runs/<runKey>/selection.txt                  the selected file names
  *     <prefix><dataset>/runs/<runKey>/reports/shard-000000.skipped.json   images a shard could not embed, with reasons
@@ -51,6 +53,9 @@ export class RunStaging {
   }
   shardListKey(index: number): string {
     return `${this.runKey}lists/${shardFileName(index).replace(/\.csv$/, '.txt')}`;
+  }
+  sampleFactsKey(index: number): string {
+    return `${this.runKey}samples/${shardFileName(index).replace(/\.csv$/, '.json')}`;
   }
   skippedReportKey(index: number): string {
     return `${this.runKey}reports/${shardFileName(index).replace(/\.csv$/, '.skipped.json')}`;

@@ -62,7 +62,8 @@ describe.each([
       select: 4,
       tag: { name: 'nightly-{date}-{time}' },
       platform: { home },
-      upload: 'metadata',
+      // Staged shards make thumbnails where they embed, into the embedded platform's storage.
+      upload: staging ? 'thumbnails' : 'metadata',
       incremental: true,
       embed: { batchSize: 8, shardSize: 16 },
     });
@@ -104,5 +105,19 @@ describe.each([
     expect(firstPicks).toHaveLength(4);
     expect(secondPicks).toEqual(expect.arrayContaining(firstPicks));
     expect(secondPicks.length).toBeGreaterThan(firstPicks.length);
+    const { client, close } = await connectPlatform({ home });
+    try {
+      const dataset = await client.getDatasetByName('nightly');
+      const samples = [];
+      for await (const sample of client.iterateSamples(dataset.id)) samples.push(sample);
+      expect(samples).toHaveLength(32);
+      // Every sample got its facts on the night it arrived (size, dimensions; a thumbnail when staged).
+      for (const sample of samples) {
+        expect(sample.metaData).toMatchObject({ width: 64, height: 64 });
+        if (staging) expect(sample.thumbName).toMatch(/_thumb\.webp$/);
+      }
+    } finally {
+      await close();
+    }
   });
 });

@@ -182,6 +182,11 @@ describe('workers without a shared disk (S3 staging)', () => {
     const remote = await connectPlatform({ platformUrl: platform.baseUrl, token: platform.token });
     const dataset = await remote.client.getDatasetByName('staged');
     expect((await remote.client.exportFilenamesByTagName(dataset.id, 'picked')).sort()).toEqual(selection.sort());
+    // Each shard read its images' facts where it embedded them; the platform has them for every sample.
+    const samples = [];
+    for await (const sample of remote.client.iterateSamples(dataset.id)) samples.push(sample);
+    expect(samples).toHaveLength(IMAGES);
+    for (const sample of samples) expect(sample.metaData).toMatchObject({ width: 64, height: 64, sizeInBytes: expect.any(Number) });
     await remote.close();
 
     // Only profile names and references in the history: no key, secret or token, also inside the payloads.
