@@ -1,19 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { listS3Objects, type S3ObjectInfo } from './list-objects';
+import { SINGLE_PUT_LIMIT, uploadMultipart } from './multipart-upload';
 import { classifyS3Error, toStepError, TransferIntegrityError, withS3Retry, type RetryOptions } from './s3-errors';
 import { createS3Client, describeEndpoint, type S3Settings } from './s3-settings';
 
-// Above this a file goes up as a multipart upload of 8 MB parts (the AWS CLI's threshold and chunk size), so a
-// 9 GB embeddings CSV never sits in memory and a dropped connection costs one part, not the file.
-const SINGLE_PUT_LIMIT = 8 * 1024 * 1024;
-const PART_SIZE = 8 * 1024 * 1024;
 
 /**
  * Whole-object reads and writes in one bucket, for files a step hands to the next through S3 (file lists, CSV
@@ -29,7 +25,7 @@ export interface ObjectStore {
   /** Streams the object into `file` through a temp file and a rename; false (and nothing written) when missing. */
   getToFile(key: string, file: string, signal?: AbortSignal): Promise<boolean>;
   put(key: string, body: Buffer | string, signal?: AbortSignal): Promise<void>;
-  /** Uploads a local file: one PUT with Content-MD5 when small, a multipart upload when large. */
+  /** Uploads a local file: one PUT with Content-MD5 up to 16 MB, a multipart upload streamed from disk above. */
   putFile(key: string, file: string, signal?: AbortSignal): Promise<void>;
   /** Objects under `prefix`, in key order, streamed. */
   list(prefix: string, signal?: AbortSignal): AsyncGenerator<S3ObjectInfo>;
@@ -104,23 +100,7 @@ export function openObjectStore(settings: S3Settings, bucket: string, retry: Ret
       const { size } = await stat(file);
       if (size <= SINGLE_PUT_LIMIT) return this.put(key, await readFile(file), signal);
       try {
-        await withRetry(async () => {
-          const upload = new Upload({
-            client,
-            params: { Bucket: bucket, Key: key, Body: createReadStream(file) },
-            partSize: PART_SIZE,
-            queueSize: 4,
-            // A failed multipart upload is aborted so no orphaned parts keep costing storage.
-            leavePartsOnError: false,
-          });
-          const onAbort = () => void upload.abort();
-          signal?.addEventListener('abort', onAbort, { once: true });
-          try {
-            await upload.done();
-          } finally {
-            signal?.removeEventListener('abort', onAbort);
-          }
-        }, signal);
+        await uploadMultipart(client, { bucket, key, file }, { ...retry, signal });
       } catch (error) {
         throw toStepError(error, 'uploading', where(key), bucket);
       }

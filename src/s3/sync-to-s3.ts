@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { InvalidConfigError } from '../errors';
 import { measureProgress } from '../progress';
 import { contentTypeOf } from './content-type';
 import { createKeyFilter, MAX_KEY_BYTES } from './key-paths';
 import { listS3Objects, type S3ObjectInfo } from './list-objects';
+import { SINGLE_PUT_LIMIT, uploadMultipart } from './multipart-upload';
 import { classifyS3Error, describeS3Error, toStepError, withS3Retry } from './s3-errors';
 import { createS3Client, describeEndpoint, folderPrefix, parseS3Uri } from './s3-settings';
 import { md5OfFile, walkFiles } from './local-files';
@@ -30,10 +29,6 @@ export interface SyncToS3Options extends SyncCommonOptions {
   target: string;
 }
 
-// Files up to this size go up in one PUT with Content-MD5 (S3 rejects a corrupted body); larger ones as multipart.
-const SINGLE_PUT_LIMIT = 16 * 1024 * 1024;
-// S3 parts must be at least 5 MB; 8 MB matches the AWS CLI's default chunk.
-const PART_SIZE = 8 * 1024 * 1024;
 // DeleteObjects takes at most 1000 keys per request.
 const DELETE_BATCH = 1000;
 const REPORT_INTERVAL_MS = 250;
@@ -137,7 +132,7 @@ export async function syncLocalToS3(options: SyncToS3Options): Promise<SyncResul
         return;
       }
       try {
-        if (file.size > SINGLE_PUT_LIMIT) await uploadMultipart(client, bucket, key, file, retry);
+        if (file.size > SINGLE_PUT_LIMIT) await uploadMultipart(client, { bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative) }, retry);
         else if (useThreads && ++smallUploads > THREADS_AFTER) {
           threads ??= new TransferThreads(threadCount, { settings: options.s3, maxSockets: concurrency * 2 }, options.s3.anonymous ? undefined : client.config.credentials, options.signal);
           await threads.upload({ bucket, key, file: file.absolute, contentType: contentTypeOf(file.relative), retry: threadRetry(options.retry) });
@@ -183,27 +178,6 @@ async function isSame(file: LocalFile, remote: S3ObjectInfo): Promise<boolean> {
   // Uploaded after the file last changed: the object is this file (the rule `aws s3 sync` uses).
   if (file.mtimeMs <= remote.lastModified.getTime()) return true;
   return /^[0-9a-f]{32}$/i.test(remote.etag) && (await md5OfFile(file.absolute)) === remote.etag.toLowerCase();
-}
-
-async function uploadMultipart(client: S3Client, bucket: string, key: string, file: LocalFile, retry: SyncToS3Options['retry']): Promise<void> {
-  const contentType = contentTypeOf(file.relative);
-  await withS3Retry(async () => {
-    const upload = new Upload({
-      client,
-      params: { Bucket: bucket, Key: key, Body: createReadStream(file.absolute), ContentType: contentType },
-      partSize: PART_SIZE,
-      queueSize: 4,
-      // A failed multipart upload is aborted so no orphaned parts keep costing storage.
-      leavePartsOnError: false,
-    });
-    const onAbort = () => void upload.abort();
-    retry?.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await upload.done();
-    } finally {
-      retry?.signal?.removeEventListener('abort', onAbort);
-    }
-  }, retry);
 }
 
 async function deleteObjects(client: S3Client, bucket: string, keys: string[], result: SyncResult, retry: SyncToS3Options['retry'], where: string): Promise<void> {

@@ -34,7 +34,7 @@ describe('object store', () => {
     expect(existsSync(path.join(tmp, 'none.txt'))).toBe(false);
 
     const big = path.join(tmp, 'big.bin');
-    writeFileSync(big, randomBytes(9 * 1024 * 1024 + 17)); // above the single-PUT limit: a multipart upload
+    writeFileSync(big, randomBytes(17 * 1024 * 1024 + 17)); // above the single-PUT limit (16 MB): a multipart upload
     await store.putFile('a/big.bin', big);
     expect(await store.getToFile('a/big.bin', path.join(tmp, 'big-copy.bin'))).toBe(true);
     expect(readFileSync(path.join(tmp, 'big-copy.bin')).equals(readFileSync(big))).toBe(true);
