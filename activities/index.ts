@@ -7,9 +7,9 @@ import { InvalidConfigError, NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
 import type { ProgressCallback } from '../src/progress';
 import type { S3Location } from '../src/pipeline/config';
-import { matchesTagTemplate, shardFileName } from '../src/pipeline/plan';
+import { matchesTagTemplate } from '../src/pipeline/plan';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
-import { fetchImages, RunStaging, stageImageList } from '../src/pipeline/staging';
+import { embedStagedShard, formatSkippedReport, pullStagedShards, RunStaging, stageImageList } from '../src/pipeline/staging';
 import type { PlatformClient } from '../src/platform';
 import {
   createFolderSink,
@@ -176,7 +176,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
   async function embedImages(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult> {
     const { config } = ref;
     const ws = workspace(ref);
-    if (config.staging) return embedStagedShard(ref, shard);
+    if (config.staging) return embedImagesStaged(ref, shard);
     const { attempt } = Context.current().info;
     const previous = resumeCursor<number>() ?? 0;
     const files = await readList(ws.listFile, shard.offset, shard.count);
@@ -200,85 +200,42 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       onWarning: (message) => Context.current().log.warn(message),
       signal: activitySignal(),
     });
+    warnSkipped(shard, result.skipped);
     let skippedReport: string | undefined;
     if (result.skipped.length > 0) {
       skippedReport = ws.skippedReport(shard.index);
       await mkdir(path.dirname(skippedReport), { recursive: true });
-      await writeFile(skippedReport, skippedReportJson(shard, result.skipped));
+      await writeFile(skippedReport, formatSkippedReport(shard.index, result.skipped));
     }
     return shardResult(shard, result, { csvFile, skippedReport, heartbeatCursor: previous, attempt });
   }
 
-  /**
-   * One shard without a shared disk: rebuild its CSV from the parts in staging (a crashed attempt elsewhere left them),
-   * fetch only the images not embedded yet, embed, and append each flushed batch to staging as a new part.
-   */
-  async function embedStagedShard(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult> {
+  /** One shard without a shared disk: the engine's staged shard, heartbeating the files that have a row in staging. */
+  async function embedImagesStaged(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult> {
     const { config } = ref;
-    const ws = workspace(ref);
     const { attempt } = Context.current().info;
     const previous = resumeCursor<number>() ?? 0;
     const signal = activitySignal();
+    const heartbeat = new Heartbeater<number>(previous);
     return withStaging(ref, async ({ source, staging }) => {
-      const files = await staging.getList(staging.shardListKey(shard.index), signal);
-      if (files.length !== shard.count) {
-        throw new WinnowError(`staging list ${staging.uri(staging.shardListKey(shard.index))} has ${files.length} names, the plan says ${shard.count}`, {
-          code: 'STAGING_MISMATCH',
-        });
-      }
-      const classes = await staging.getList(staging.classesKey, signal);
-      const csvFile = ws.shardCsv(shard.index);
-      let offset = await staging.pullShard(shard.index, csvFile, signal);
-      const done = new Set<string>();
-      if (offset > 0) for await (const row of readEmbeddingRows(csvFile)) done.add(row.fileName);
-      const heartbeat = new Heartbeater<number>(done.size);
-      const imagesDir = path.join(ws.runDir, 'images', shardFileName(shard.index).replace(/\.csv$/, ''));
-      // Every image of the shard, also those a crashed attempt embedded: the sample facts below read them all.
-      const fetched = await fetchImages({
+      const staged = await embedStagedShard({
+        staging,
         source,
-        prefix: config.source.prefix,
-        names: files,
-        targetDir: imagesDir,
-        onProgress: () => heartbeat.beat(),
-        signal,
-      });
-      for (const name of fetched.missing) Context.current().log.warn(`object ${name} is gone from ${sourceUri(config)} since the listing`);
-      await mkdir(imagesDir, { recursive: true });
-      const result = await embedImageFiles({
-        inputDir: imagesDir,
-        outCsv: csvFile,
-        files,
-        classes,
-        resume: true,
-        batchSize: config.embed.batchSize,
-        ...(config.embed.model ? { model: config.embed.model } : {}),
-        onBatch: async ({ filesDone }) => {
-          // The rows count as done only once they are in staging: a worker on another machine resumes from there.
-          offset = await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
-          heartbeat.checkpoint(done.size + filesDone);
-          Context.current().log.debug('embedded batch', { shard: shard.index, filesDone: done.size + filesDone });
+        sourcePrefix: config.source.prefix,
+        shard,
+        scratchDir: path.join(workspace(ref).runDir, 'scratch'),
+        embed: { batchSize: config.embed.batchSize, ...(config.embed.model ? { model: config.embed.model } : {}) },
+        describeSamples: (images) => describeSamples(config, images, heartbeat.onProgress, signal),
+        onCheckpoint: (filesDone) => {
+          heartbeat.checkpoint(filesDone);
+          Context.current().log.debug('embedded batch', { shard: shard.index, filesDone });
         },
         onProgress: heartbeat.onProgress,
         onWarning: (message) => Context.current().log.warn(message),
         signal,
       });
-      // The header of a shard whose images were all present or skipped, and anything flushed by the writer's close.
-      await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
-      // The images are here now, so their platform facts (and thumbnails) are made here, in parallel across shards,
-      // instead of the save step reading every image of the run from the bucket again.
-      const unreadable = new Set(result.skipped.map((s) => s.file));
-      const images = files.filter((name) => !unreadable.has(name)).map((fileName) => ({ fileName, path: path.join(imagesDir, ...fileName.split('/')) }));
-      const facts = await describeSamples(config, images, heartbeat.onProgress, signal);
-      await staging.store.put(staging.sampleFactsKey(shard.index), JSON.stringify(facts), signal);
-      // Scratch only: staging holds the shard now, and a retry on any host rebuilds it from there.
-      await rm(imagesDir, { recursive: true, force: true });
-      await rm(csvFile, { force: true });
-      let skippedReport: string | undefined;
-      if (result.skipped.length > 0) {
-        await staging.store.put(staging.skippedReportKey(shard.index), skippedReportJson(shard, result.skipped), signal);
-        skippedReport = staging.uri(staging.skippedReportKey(shard.index));
-      }
-      return shardResult(shard, result, { csvFile: staging.uri(staging.shardPartsPrefix(shard.index)), skippedReport, heartbeatCursor: previous, attempt });
+      warnSkipped(shard, staged.embed.skipped);
+      return shardResult(shard, staged.embed, { csvFile: staged.csvUri, skippedReport: staged.skippedReport, heartbeatCursor: previous, attempt });
     });
   }
 
@@ -287,19 +244,13 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       return withStaging(ref, async ({ staging }) => {
         const ws = workspace(ref);
         const signal = activitySignal();
-        for (let index = 0; index < shardCount; index++) {
-          if ((await staging.pullShard(index, ws.shardCsv(index), signal)) === 0) {
-            throw new WinnowError(`shard ${index} has no rows in ${staging.uri(staging.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
-          }
-        }
-        if (ref.config.incremental && !(await staging.pull(staging.datapoolKey, ws.datapoolCsv, signal))) await rm(ws.datapoolCsv, { force: true });
-        // This run's images only: samples of earlier runs (the datapool) are in the platform already and stay as they are.
-        const facts = new Map<string, UploadedSample>();
-        for (let index = 0; index < shardCount; index++) {
-          const body = await staging.store.get(staging.sampleFactsKey(index), signal);
-          if (body === undefined) throw new WinnowError(`${staging.uri(staging.sampleFactsKey(index))} is missing; embed shard ${index} again`, { code: 'STAGING_MISSING' });
-          for (const sample of JSON.parse(body.toString('utf8')) as UploadedSample[]) facts.set(sample.fileName, sample);
-        }
+        const facts = await pullStagedShards({
+          staging,
+          shardCount,
+          shardCsv: ws.shardCsv,
+          ...(ref.config.incremental ? { datapoolCsv: ws.datapoolCsv } : {}),
+          signal,
+        });
         const saved = await saveMergedEmbeddings(ref, shardCount, facts);
         await staging.push(staging.mergedKey, saved.csvFile, signal);
         if (ref.config.incremental) await staging.push(staging.datapoolKey, saved.csvFile, signal);
@@ -446,13 +397,10 @@ function shardResult(
   };
 }
 
-/**
- * The report of a shard's skipped images. Each attempt embeds (or skips) every file without a row, so the last
- * attempt's report is complete. The worker log gets the count and the first reason.
- */
-function skippedReportJson(shard: ShardRef, skipped: ReadonlyArray<{ file: string; reason: string }>): string {
+/** The worker log gets the count and the first reason; the report has them all. */
+function warnSkipped(shard: ShardRef, skipped: ReadonlyArray<{ file: string; reason: string }>): void {
+  if (skipped.length === 0) return;
   Context.current().log.warn(`shard ${shard.index}: ${skipped.length} image(s) skipped, first: ${skipped[0].file}: ${skipped[0].reason}`);
-  return `${JSON.stringify({ shard: shard.index, skipped }, null, 2)}\n`;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,10 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { embedImages, type EmbedImagesOptions, type EmbedResult } from '../embed';
 import { classesOf, compareNames } from '../embed/image-files';
+import { readEmbeddingRows } from '../embeddings';
 import { WinnowError } from '../errors';
 import { measureProgress, type ProgressCallback } from '../progress';
-import { folderPrefix, isImageKey, runPool, safeLocalPath, type ObjectStore } from '../s3';
+import { folderPrefix, isImageKey, runPool, safeLocalPath, type ImageInput, type ObjectStore, type UploadedSample } from '../s3';
 import { safeSegment, shardFileName } from './plan';
 
 /**
@@ -245,4 +247,140 @@ export async function fetchImages(options: FetchImagesOptions): Promise<{ fetche
     options.signal,
   );
   return result;
+}
+
+export interface EmbedStagedShardOptions {
+  staging: RunStaging;
+  /** The bucket the images are in, and their prefix. */
+  source: ObjectStore;
+  sourcePrefix?: string;
+  /** The shard as the workflow planned it; the list in staging must hold `count` names. */
+  shard: { index: number; count: number };
+  /** This worker's scratch folder for the shard's CSV and images; what it put there is removed when the shard is done. */
+  scratchDir: string;
+  embed: Pick<EmbedImagesOptions, 'batchSize' | 'model'>;
+  /** The platform's facts of images on this disk (size, dimensions, EXIF; thumbnails stored where the platform wants). */
+  describeSamples(images: ImageInput[]): Promise<UploadedSample[]>;
+  /** Called once a batch's rows are in staging, with the shard's files that now have a row. */
+  onCheckpoint?(filesDone: number): void;
+  onProgress?: ProgressCallback;
+  onWarning?(message: string): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * @example
+ * { embed: { embedded: 968, alreadyPresent: 31, skipped: [{ file: 'cats/broken.jpg', reason: '…' }], … },
+ *   csvUri: 's3://staging/farm/runs/r1/shards/shard-000003/', resumedFrom: 31,
+ *   skippedReport: 's3://staging/farm/runs/r1/reports/shard-000003.skipped.json' }
+ */
+export interface EmbedStagedShardResult {
+  embed: EmbedResult;
+  /** Where the shard's CSV parts are. */
+  csvUri: string;
+  /** Files that already had a row in staging when this attempt started (a crashed attempt's work). */
+  resumedFrom: number;
+  skippedReport?: string;
+}
+
+/**
+ * Embeds one shard on a worker that shares no disk with the others: rebuilds the shard's CSV from the parts in staging
+ * (a crashed attempt elsewhere left them), fetches the shard's images into scratch, embeds what has no row yet and
+ * appends each flushed batch to staging as a new part, so a retry on any host redoes at most the batch in flight. While
+ * the images are on this disk it also records their platform facts, so no later step reads the dataset again.
+ */
+export async function embedStagedShard(options: EmbedStagedShardOptions): Promise<EmbedStagedShardResult> {
+  const { staging, shard, signal } = options;
+  const files = await staging.getList(staging.shardListKey(shard.index), signal);
+  if (files.length !== shard.count) {
+    throw new WinnowError(`staging list ${staging.uri(staging.shardListKey(shard.index))} has ${files.length} names, the plan says ${shard.count}`, {
+      code: 'STAGING_MISMATCH',
+    });
+  }
+  const classes = await staging.getList(staging.classesKey, signal);
+  const name = shardFileName(shard.index).replace(/\.csv$/, '');
+  const csvFile = path.join(options.scratchDir, `${name}.csv`);
+  const imagesDir = path.join(options.scratchDir, name);
+  let offset = await staging.pullShard(shard.index, csvFile, signal);
+  let resumedFrom = 0;
+  if (offset > 0) for await (const _row of readEmbeddingRows(csvFile)) resumedFrom++;
+  try {
+    // Every image of the shard, also those a crashed attempt embedded: the sample facts below read them all.
+    const fetched = await fetchImages({ source: options.source, prefix: options.sourcePrefix, names: files, targetDir: imagesDir, onProgress: options.onProgress, signal });
+    for (const missing of fetched.missing) options.onWarning?.(`object ${missing} is gone from the source since the listing`);
+    await mkdir(imagesDir, { recursive: true });
+    const embed = await embedImages({
+      inputDir: imagesDir,
+      outCsv: csvFile,
+      files,
+      classes,
+      resume: true,
+      ...options.embed,
+      onBatch: async ({ filesDone }) => {
+        // The rows count as done only once they are in staging: a worker on another machine resumes from there.
+        offset = await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+        options.onCheckpoint?.(resumedFrom + filesDone);
+      },
+      onProgress: options.onProgress,
+      onWarning: options.onWarning,
+      signal,
+    });
+    // The header of a shard whose images were all present or skipped, and anything flushed by the writer's close.
+    await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+    const unreadable = new Set(embed.skipped.map((s) => s.file));
+    const images = files.filter((file) => !unreadable.has(file)).map((fileName) => ({ fileName, path: path.join(imagesDir, ...fileName.split('/')) }));
+    await staging.store.put(staging.sampleFactsKey(shard.index), JSON.stringify(await options.describeSamples(images)), signal);
+    let skippedReport: string | undefined;
+    if (embed.skipped.length > 0) {
+      await staging.store.put(staging.skippedReportKey(shard.index), formatSkippedReport(shard.index, embed.skipped), signal);
+      skippedReport = staging.uri(staging.skippedReportKey(shard.index));
+    }
+    return { embed, csvUri: staging.uri(staging.shardPartsPrefix(shard.index)), resumedFrom, ...(skippedReport ? { skippedReport } : {}) };
+  } finally {
+    // Scratch only: staging holds the shard, and a retry on any host rebuilds it from there.
+    await rm(imagesDir, { recursive: true, force: true });
+    await rm(csvFile, { force: true });
+  }
+}
+
+/**
+ * Makes this worker's workspace hold what the save step merges: every shard's CSV (and the datapool of incremental
+ * runs) rebuilt from staging. Returns the sample facts the shards recorded, for this run's images only: the datapool's
+ * samples are in the platform already.
+ *
+ * @example
+ * await pullStagedShards({ staging, shardCount: 2, shardCsv: (i) => `/scratch/shard-${i}.csv` })
+ * // → Map { 'cats/1.jpg' => { fileName: 'cats/1.jpg', sizeInBytes: 48213, width: 640, height: 480, … }, … }
+ */
+export async function pullStagedShards(options: {
+  staging: RunStaging;
+  shardCount: number;
+  shardCsv(index: number): string;
+  /** Where to put the datapool CSV; removed there when staging has none yet. */
+  datapoolCsv?: string;
+  signal?: AbortSignal;
+}): Promise<Map<string, UploadedSample>> {
+  const { staging, signal } = options;
+  const facts = new Map<string, UploadedSample>();
+  for (let index = 0; index < options.shardCount; index++) {
+    if ((await staging.pullShard(index, options.shardCsv(index), signal)) === 0) {
+      throw new WinnowError(`shard ${index} has no rows in ${staging.uri(staging.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
+    }
+    const body = await staging.store.get(staging.sampleFactsKey(index), signal);
+    if (body === undefined) throw new WinnowError(`${staging.uri(staging.sampleFactsKey(index))} is missing; embed shard ${index} again`, { code: 'STAGING_MISSING' });
+    for (const sample of JSON.parse(body.toString('utf8')) as UploadedSample[]) facts.set(sample.fileName, sample);
+  }
+  if (options.datapoolCsv && !(await staging.pull(staging.datapoolKey, options.datapoolCsv, signal))) await rm(options.datapoolCsv, { force: true });
+  return facts;
+}
+
+/**
+ * The report of a shard's skipped images (JSON). Each attempt embeds or skips every file without a row, so the last
+ * attempt's report is complete.
+ *
+ * @example formatSkippedReport(3, [{ file: 'cats/broken.jpg', reason: 'corrupt or truncated image' }])
+ * // → '{\n  "shard": 3,\n  "skipped": [\n    {\n      "file": "cats/broken.jpg", …'
+ */
+export function formatSkippedReport(shardIndex: number, skipped: ReadonlyArray<{ file: string; reason: string }>): string {
+  return `${JSON.stringify({ shard: shardIndex, skipped }, null, 2)}\n`;
 }

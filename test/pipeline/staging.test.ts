@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchImages, RunStaging, stageImageList } from '../../src/pipeline/staging';
+import { readEmbeddingRows } from '../../src/embeddings';
+import { embedStagedShard, fetchImages, pullStagedShards, RunStaging, stageImageList } from '../../src/pipeline/staging';
+import { readImageMetadata } from '../../src/s3';
+import { writeImages } from '../worker/image-fixtures';
 import { openObjectStore, type ObjectStore } from '../../src/s3';
 import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 
@@ -120,5 +123,41 @@ describe('fetchImages', () => {
     expect(existsSync(path.join(tmp, 'escape.jpg'))).toBe(false);
     const again = await fetchImages({ source: store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg'], targetDir: target });
     expect(again).toMatchObject({ fetched: 0, present: 2 });
+  });
+});
+
+describe('embedStagedShard', () => {
+  it('a shard stopped after its first batch on one host is finished on another from the parts, embedding the rest only', { timeout: 120_000 }, async () => {
+    const names = await writeImages(path.join(tmp, 'shard-src'), 12, { seed: 3 });
+    for (const name of names) await store.put(`imgs/${name}`, readFileSync(path.join(tmp, 'shard-src', name)));
+    const staging = new RunStaging(store, 'embed', 'ds', 'run-embed');
+    expect(await stageImageList({ source: store, prefix: 'imgs/', staging, shardSize: 12 })).toMatchObject({ images: 12, shards: 1 });
+    const describeSamples = async (images: Array<{ fileName: string; path?: string }>) =>
+      Promise.all(images.map((image) => readImageMetadata(image.path!, image.fileName)));
+    const common = { staging, source: store, sourcePrefix: 'imgs/', shard: { index: 0, count: 12 }, embed: { batchSize: 4 }, describeSamples };
+
+    // Host A: killed (here: aborted) once its first batch is in staging.
+    const stop = new AbortController();
+    const hostA = path.join(tmp, 'embed-host-a');
+    const first = embedStagedShard({ ...common, scratchDir: hostA, onCheckpoint: () => stop.abort(new Error('host A went away')), signal: stop.signal });
+    await expect(first).rejects.toThrow();
+    expect(readdirSync(hostA)).toEqual([]); // scratch cleaned even on failure
+
+    // Host B: nothing on its disk; it resumes from the 4 rows in staging and embeds the other 8.
+    const checkpoints: number[] = [];
+    const second = await embedStagedShard({ ...common, scratchDir: path.join(tmp, 'embed-host-b'), onCheckpoint: (n) => checkpoints.push(n) });
+    expect(second.resumedFrom).toBe(4);
+    expect(second.embed).toMatchObject({ alreadyPresent: 4, embedded: 8, skipped: [] });
+    expect(checkpoints.at(-1)).toBe(12);
+    expect(second.csvUri).toBe(`s3://${bucket}/embed/ds/runs/run-embed/shards/shard-000000/`);
+
+    // The save host gets one row per image and every image's facts.
+    const csv = path.join(tmp, 'embed-save', 'shard.csv');
+    const facts = await pullStagedShards({ staging, shardCount: 1, shardCsv: () => csv });
+    const rows: string[] = [];
+    for await (const row of readEmbeddingRows(csv)) rows.push(row.fileName);
+    expect(rows.sort()).toEqual([...names].sort());
+    expect([...facts.keys()].sort()).toEqual([...names].sort());
+    expect(facts.get(names[0])).toMatchObject({ width: 64, height: 64 });
   });
 });
