@@ -151,19 +151,14 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
   /** The sync step without a shared disk: list the source into per-shard lists in staging; shards fetch their images. */
   async function stageImages(ref: RunRef): Promise<SyncResult> {
     const { config } = ref;
-    const ws = workspace(ref);
     const heartbeat = new Heartbeater<never>();
     return withStaging(ref, async ({ source, staging }) => {
-      const known = new Set<string>();
-      const datapool = path.join(ws.runDir, 'datapool.csv');
-      if (config.incremental && (await staging.pull(staging.datapoolKey, datapool, activitySignal()))) {
-        for await (const row of readEmbeddingRows(datapool)) known.add(row.fileName);
-        await rm(datapool, { force: true });
-      }
+      // The datapool's names, not its CSV: the sync of a nightly run must not download gigabytes of embeddings.
+      const known = new Set(config.incremental ? await staging.getListIfAny(staging.datapoolNamesKey, activitySignal()) : []);
       const listed = await stageImageList({
         source,
         prefix: config.source.prefix,
-        staging: staging,
+        staging,
         shardSize: config.embed.shardSize,
         known,
         onProgress: heartbeat.onProgress,
@@ -253,7 +248,13 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         });
         const saved = await saveMergedEmbeddings(ref, shardCount, facts);
         await staging.push(staging.mergedKey, saved.csvFile, signal);
-        if (ref.config.incremental) await staging.push(staging.datapoolKey, saved.csvFile, signal);
+        if (ref.config.incremental) {
+          // CSV first, names second: a sync that sees the names finds every row they name in the CSV.
+          await staging.push(staging.datapoolKey, saved.csvFile, signal);
+          const names: string[] = [];
+          for await (const row of readEmbeddingRows(saved.csvFile)) names.push(row.fileName);
+          await staging.putList(staging.datapoolNamesKey, names, signal);
+        }
         // Scratch only: the shards and the merged CSV live in staging now, where the next step reads them.
         await rm(ws.runDir, { recursive: true, force: true });
         await rm(ws.datapoolCsv, { force: true });

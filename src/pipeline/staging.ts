@@ -14,6 +14,7 @@ import { safeSegment, shardFileName } from './plan';
  * a work folder. Every worker keeps only scratch copies (the shard it embeds); the truth is here.
  *
  *     <prefix><dataset>/embeddings.csv                               every image embedded so far (incremental datapool)
+ *     <prefix><dataset>/embeddings-files.txt                         its file names, so a sync need not fetch the CSV
  *     <prefix><dataset>/runs/<runKey>/classes.txt                    the dataset's class folders, in label order
  *     <prefix><dataset>/runs/<runKey>/lists/shard-000000.txt         the images of each shard, one name a line
  *     <prefix><dataset>/runs/<runKey>/shards/shard-000000/<offset>   a shard's CSV, as the parts each batch appended
@@ -43,6 +44,9 @@ export class RunStaging {
 
   get datapoolKey(): string {
     return `${this.datasetKey}embeddings.csv`;
+  }
+  get datapoolNamesKey(): string {
+    return `${this.datasetKey}embeddings-files.txt`;
   }
   get classesKey(): string {
     return `${this.runKey}classes.txt`;
@@ -78,10 +82,13 @@ export class RunStaging {
   async getList(key: string, signal?: AbortSignal): Promise<string[]> {
     const body = await this.store.get(key, signal);
     if (body === undefined) throw new WinnowError(`staging file ${this.uri(key)} is missing; run the sync step again`, { code: 'STAGING_MISSING' });
-    return body
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => line !== '');
+    return toLines(body);
+  }
+
+  /** A list written by `putList`, or an empty one when there is none yet (the datapool before the first run). */
+  async getListIfAny(key: string, signal?: AbortSignal): Promise<string[]> {
+    const body = await this.store.get(key, signal);
+    return body === undefined ? [] : toLines(body);
   }
 
   /**
@@ -148,6 +155,13 @@ export class RunStaging {
   push(key: string, file: string, signal?: AbortSignal): Promise<void> {
     return this.store.putFile(key, file, signal);
   }
+}
+
+function toLines(body: Buffer): string[] {
+  return body
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 export interface StageImageListOptions {
