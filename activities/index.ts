@@ -10,7 +10,7 @@ import type { S3Location } from '../src/pipeline/config';
 import { matchesTagTemplate } from '../src/pipeline/plan';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
 import { embedStagedShard, formatSkippedReport, pullStagedShards, RunStaging, stageImageList } from '../src/pipeline/staging';
-import type { PlatformClient } from '../src/platform';
+import { findOrCreateDataset, findTag, sampleCreateRequests, type PlatformClient } from '../src/platform';
 import {
   createFolderSink,
   isS3Uri,
@@ -27,7 +27,7 @@ import {
 import { parseSelectionConfig } from '../src/select/selection-config';
 import { withFailureMapping } from './failures';
 import { activitySignal, Heartbeater, resumeCursor } from './heartbeat';
-import { findOrCreateDataset, findTag, withPlatform } from './platform';
+import { withPlatform } from './platform';
 import type { EmbedShardResult, PipelineActivities, RunRef, SaveResult, SelectResult, ShardRef, SyncResult } from './types';
 import { defaultWorkRoot, openWorkspace, readList, writeList } from './workspace';
 
@@ -304,16 +304,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     const byName = knownFacts ?? new Map((await describeSamples(config, synced, heartbeat.onProgress, signal)).map((s) => [s.fileName, s]));
     const saved = await withPlatform(config, profiles, async ({ client }) => {
       const dataset = await findOrCreateDataset(client, config.dataset);
-      const samples = fileNames.map((fileName) => {
-        const info = byName.get(fileName);
-        return {
-          fileName,
-          thumbName: info?.thumbName ?? null,
-          exif: (info?.exif ?? {}) as Record<string, unknown>,
-          metaData: info ? { sizeInBytes: info.sizeInBytes, width: info.width, height: info.height } : {},
-        };
-      });
-      const created = await client.createSamples(dataset.id, samples, { signal });
+      const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName), { signal });
       heartbeat.beat();
       const embedding = await client.uploadEmbeddings(dataset.id, ws.mergedCsv, 'default', { signal });
       return { datasetId: dataset.id, embeddingId: embedding.id, samplesCreated: created.filter((s) => s.created).length };

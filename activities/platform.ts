@@ -1,7 +1,7 @@
-import { InvalidConfigError, type WinnowError } from '../src/errors';
+import { InvalidConfigError } from '../src/errors';
 import type { PipelineConfig } from '../src/pipeline/config';
 import { resolveCredentialProfile, type ResolveProfileOptions } from '../src/pipeline/profiles';
-import { connectPlatform, type PlatformClient, type PlatformConnection } from '../src/platform';
+import { connectPlatform, type PlatformConnection } from '../src/platform';
 
 export type OpenPlatform = PlatformConnection;
 
@@ -25,23 +25,5 @@ export async function withPlatform<T>(config: PipelineConfig, profiles: ResolveP
     return await fn(platform);
   } finally {
     await platform.close();
-  }
-}
-
-export async function findOrCreateDataset(client: PlatformClient, name: string) {
-  try {
-    return await client.getDatasetByName(name);
-  } catch (error) {
-    if ((error as WinnowError).code !== 'NOT_FOUND') throw error;
-    return client.createDataset(name);
-  }
-}
-
-export async function findTag(client: PlatformClient, datasetId: string, name: string) {
-  try {
-    return await client.getTagByName(datasetId, name);
-  } catch (error) {
-    if ((error as WinnowError).code === 'NOT_FOUND') return undefined;
-    throw error;
   }
 }

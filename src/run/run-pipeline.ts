@@ -5,7 +5,7 @@ import { embedImages } from '../embed';
 import { reorderEmbeddings, readEmbeddingRows } from '../embeddings';
 import { InvalidConfigError, WinnowError } from '../errors';
 import { readCustomMetadataFile } from '../metadata';
-import type { CustomMetadata as PlatformCustomMetadata, PlatformClient, PlatformConnection } from '../platform';
+import { findOrCreateDataset, findTag, sampleCreateRequests, type CustomMetadata as PlatformCustomMetadata, type PlatformConnection } from '../platform';
 import type { Progress } from '../progress';
 import { createFolderSink, isS3Uri, syncS3ToLocal, uploadForMode, type S3Settings, type UploadMode } from '../s3';
 import { readRunState, RUN_STEPS, writeRunState, type RunState, type RunStep, type StepRecord } from './run-state';
@@ -174,7 +174,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
 
   // 4. platform: dataset, samples (idempotent by file name), images/thumbnails per upload mode, embeddings, metadata
   const uploaded = await step('platform', async () => {
-    const dataset = await findOrCreateDataset(platform, options.dataset, options.datasetId);
+    const dataset = options.datasetId ? await platform.getDatasetById(options.datasetId) : await findOrCreateDataset(platform, options.dataset);
     const mode: UploadMode = options.upload ?? 'thumbnails';
     const storageDir = options.connection.storageDirFor?.(dataset.id);
     if (mode !== 'metadata' && !storageDir) {
@@ -187,17 +187,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       onProgress: progressOf('platform'),
       signal: options.signal,
     });
-    const byName = new Map(stored.samples.map((s) => [s.fileName, s]));
-    const samples = fileNames.map((fileName) => {
-      const info = byName.get(fileName);
-      return {
-        fileName,
-        thumbName: info?.thumbName ?? null,
-        exif: (info?.exif ?? {}) as Record<string, unknown>,
-        metaData: info ? { sizeInBytes: info.sizeInBytes, width: info.width, height: info.height } : {},
-      };
-    });
-    const created = await platform.createSamples(dataset.id, samples, { signal: options.signal });
+    const facts = new Map(stored.samples.map((s) => [s.fileName, s]));
+    const created = await platform.createSamples(dataset.id, sampleCreateRequests(fileNames, facts), { signal: options.signal });
     const embedding = await platform.uploadEmbeddings(dataset.id, csvPath, 'default', { signal: options.signal });
     let metadataSamples = 0;
     if (options.metadataPath) {
@@ -278,21 +269,3 @@ async function readFileNames(file: string): Promise<string[]> {
   return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as string);
 }
 
-async function findOrCreateDataset(platform: PlatformClient, name: string, datasetId?: string) {
-  if (datasetId) return platform.getDatasetById(datasetId);
-  try {
-    return await platform.getDatasetByName(name);
-  } catch (error) {
-    if ((error as WinnowError).code !== 'NOT_FOUND') throw error;
-    return platform.createDataset(name);
-  }
-}
-
-async function findTag(platform: PlatformClient, datasetId: string, name: string) {
-  try {
-    return await platform.getTagByName(datasetId, name);
-  } catch (error) {
-    if ((error as WinnowError).code === 'NOT_FOUND') return undefined;
-    throw error;
-  }
-}

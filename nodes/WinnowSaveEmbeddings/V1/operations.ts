@@ -1,14 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../../../src/embeddings';
-import type { PlatformClient } from '../../../src/platform/client/platform-client';
+import { findOrCreateDataset } from '../../../src/platform/client/find';
 import { splitList } from '../../shared/globs';
 import { withInputFile } from '../../shared/input-file';
 import { withPlatformClient } from '../../shared/platform';
-
-async function findOrCreateDataset(client: PlatformClient, name: string) {
-  const existing = (await client.getDatasets()).find((dataset) => dataset.name === name);
-  return existing ?? client.createDataset(name);
-}
 
 async function save(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const outputCsv = String(ctx.getNodeParameter('outputCsv', itemIndex)).trim();

@@ -1,0 +1,50 @@
+import type { WinnowError } from '../../errors';
+import type { UploadedSample } from '../../s3';
+import type { SampleCreateRequest } from '../schemas';
+import type { PlatformClient } from './platform-client';
+
+/**
+ * The dataset with this name, created when there is none: every face of a pipeline step (CLI, n8n, Temporal) names
+ * its dataset and expects a rerun to find what the first run made.
+ *
+ * @example await findOrCreateDataset(client, 'farm') // → { id: '6745…', name: 'farm', … }
+ */
+export async function findOrCreateDataset(client: PlatformClient, name: string) {
+  try {
+    return await client.getDatasetByName(name);
+  } catch (error) {
+    if ((error as WinnowError).code !== 'NOT_FOUND') throw error;
+    return client.createDataset(name);
+  }
+}
+
+/** The tag with this name, or undefined: a retried step checks whether an earlier attempt already made it. */
+export async function findTag(client: PlatformClient, datasetId: string, name: string) {
+  try {
+    return await client.getTagByName(datasetId, name);
+  } catch (error) {
+    if ((error as WinnowError).code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * One sample per file name, with what the upload step learnt of the image (size, dimensions, EXIF, thumbnail); a name
+ * without facts (unreadable image, or a sample an earlier run created) gets a bare sample, which the platform keeps
+ * as it is when it already exists.
+ *
+ * @example
+ * sampleCreateRequests(['a.jpg'], new Map([['a.jpg', { fileName: 'a.jpg', sizeInBytes: 9, width: 4, height: 3, thumbName: 'a_thumb.webp', exif: {}, … }]]))
+ * // → [{ fileName: 'a.jpg', thumbName: 'a_thumb.webp', exif: {}, metaData: { sizeInBytes: 9, width: 4, height: 3 } }]
+ */
+export function sampleCreateRequests(fileNames: readonly string[], facts: ReadonlyMap<string, UploadedSample>): SampleCreateRequest[] {
+  return fileNames.map((fileName) => {
+    const info = facts.get(fileName);
+    return {
+      fileName,
+      thumbName: info?.thumbName ?? null,
+      exif: (info?.exif ?? {}) as Record<string, unknown>,
+      metaData: info ? { sizeInBytes: info.sizeInBytes, width: info.width, height: info.height } : {},
+    };
+  });
+}
