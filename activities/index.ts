@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages as embedImageFiles, listImageFiles, type EmbedResult } from '../src/embed';
-import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../src/embeddings';
+import { mergeEmbeddingsFiles, readEmbeddingRows, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../src/embeddings';
 import { InvalidConfigError, NotFoundError, WinnowError } from '../src/errors';
 import { readCustomMetadataFile } from '../src/metadata';
 import type { ProgressCallback } from '../src/progress';
@@ -293,10 +293,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     await mergeEmbeddingsFiles(inputs, merged, { signal });
     heartbeat.beat();
     // File-name order, exactly as `winnow run` writes it, so both faces produce the same bytes.
-    const fileNames: string[] = [];
-    for await (const row of readEmbeddingRows(merged)) fileNames.push(row.fileName);
-    fileNames.sort();
-    await reorderEmbeddings(merged, fileNames, ws.mergedCsv, { signal });
+    const { fileNames } = await sortEmbeddingsByFileName(merged, ws.mergedCsv, { signal });
     await validateEmbeddingsFile(ws.mergedCsv);
     heartbeat.beat();
 

@@ -25,4 +25,4 @@ export {
   type EmbeddingsWriter,
   type EmbeddingsWriterOptions,
 } from './writer';
-export { mergeEmbeddingsFiles, reorderEmbeddings, type RewriteResult } from './merge';
+export { mergeEmbeddingsFiles, reorderEmbeddings, sortEmbeddingsByFileName, type RewriteResult } from './merge';

@@ -100,6 +100,37 @@ export async function reorderEmbeddings(
   out: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<RewriteResult> {
+  return rewriteInOrder(
+    input,
+    out,
+    (ranges) => {
+      checkSameNames(input, ranges, fileNames);
+      return fileNames;
+    },
+    options,
+  );
+}
+
+/**
+ * Rewrites a file with its rows sorted by file name (JavaScript string order), the order every face of the pipeline
+ * saves in, so `winnow run`, the Temporal pipeline and the n8n node write the same bytes. One parse finds both the
+ * names and their rows. Returns the sorted names too, for the samples that go with the rows.
+ *
+ * Example: `sortEmbeddingsByFileName('e.csv', 'sorted.csv')` → `{ rows: 2, dim: 32, replaced: 0, fileNames: ['a.jpg', 'b.jpg'] }`.
+ */
+export async function sortEmbeddingsByFileName(input: string, out: string, options: { signal?: AbortSignal } = {}): Promise<RewriteResult & { fileNames: string[] }> {
+  let fileNames: string[] = [];
+  const result = await rewriteInOrder(input, out, (ranges) => (fileNames = [...ranges.keys()].sort()), options);
+  return { ...result, fileNames };
+}
+
+/** Writes `input`'s rows to `out` in the order `orderOf` picks from the names found in the file. */
+async function rewriteInOrder(
+  input: string,
+  out: string,
+  orderOf: (ranges: Map<string, [number, number]>) => string[],
+  options: { signal?: AbortSignal },
+): Promise<RewriteResult> {
   const ranges = new Map<string, [number, number]>();
   const sink: RowSink = {
     values: new Float32Array(0),
@@ -113,7 +144,7 @@ export async function reorderEmbeddings(
   };
   const parser = await parseEmbeddingsFile(input, sink, { signal: options.signal });
   const header = parser.header as EmbeddingsHeader;
-  checkSameNames(input, ranges, fileNames);
+  const fileNames = orderOf(ranges);
 
   return withTemporaryOutput(out, async (temp) => {
     const writer = await createEmbeddingsWriter(temp, { dim: header.dim });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages } from '../embed';
-import { reorderEmbeddings, readEmbeddingRows } from '../embeddings';
+import { sortEmbeddingsByFileName } from '../embeddings';
 import { InvalidConfigError, WinnowError } from '../errors';
 import { readCustomMetadataFile } from '../metadata';
 import { findOrCreateDataset, findTag, sampleCreateRequests, type CustomMetadata as PlatformCustomMetadata, type PlatformConnection } from '../platform';
@@ -162,10 +162,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const fileNamesPath = path.join(runDir, 'filenames.jsonl');
   const saved = await step('save', async () => {
     const source = options.embeddingsPath ? path.resolve(options.embeddingsPath) : partialCsv;
-    const fileNames: string[] = [];
-    for await (const row of readEmbeddingRows(source)) fileNames.push(row.fileName);
-    fileNames.sort();
-    await reorderEmbeddings(source, fileNames, csvPath);
+    const { fileNames } = await sortEmbeddingsByFileName(source, csvPath);
     // The later steps need only the names; keeping them beside the CSV spares a rerun from reading gigabytes of vectors.
     await writeFile(fileNamesPath, fileNames.map((name) => `${JSON.stringify(name)}\n`).join(''));
     return { csvPath, rows: fileNames.length, bytes: (await stat(csvPath)).size };

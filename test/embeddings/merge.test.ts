@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEmbeddingMatrix, mergeEmbeddingsFiles, reorderEmbeddings } from '../../src/embeddings';
+import { loadEmbeddingMatrix, mergeEmbeddingsFiles, reorderEmbeddings, sortEmbeddingsByFileName } from '../../src/embeddings';
 import { FIXTURES, tempDir, writeText } from './helpers';
 
 const dir = tempDir();
@@ -72,5 +72,23 @@ describe('reorderEmbeddings', () => {
     );
     writeFileSync(out, 'untouched');
     expect(readFileSync(out, 'utf8')).toBe('untouched');
+  });
+});
+
+describe('sortEmbeddingsByFileName', () => {
+  it('writes the rows sorted by file name and returns the names, in one parse', async () => {
+    const input = writeText(dir, 'unsorted.csv', `${HEADER}c.jpg,3,3,2\r\na.jpg,1,1,0\r\n"b,1.jpg",2,2,1\r\n`);
+    const out = path.join(dir, 'sorted.csv');
+    expect(await sortEmbeddingsByFileName(input, out)).toEqual({ rows: 3, dim: 2, replaced: 0, fileNames: ['a.jpg', 'b,1.jpg', 'c.jpg'] });
+    expect(readFileSync(out, 'utf8')).toBe(`${HEADER}a.jpg,1.0,1.0,0\r\n"b,1.jpg",2.0,2.0,1\r\nc.jpg,3.0,3.0,2\r\n`);
+  });
+
+  it('gives the same bytes as reorderEmbeddings with the sorted names', async () => {
+    const fixture = path.join(FIXTURES, 'lightly', 'embeddings_1000x32.csv');
+    const names = (await loadEmbeddingMatrix(fixture)).fileNames.slice().sort();
+    await reorderEmbeddings(fixture, names, path.join(dir, 'by-list.csv'));
+    const sorted = await sortEmbeddingsByFileName(fixture, path.join(dir, 'by-sort.csv'));
+    expect(sorted.fileNames).toEqual(names);
+    expect(readFileSync(path.join(dir, 'by-sort.csv')).equals(readFileSync(path.join(dir, 'by-list.csv')))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { mergeEmbeddingsFiles, readEmbeddingRows, reorderEmbeddings, validateEmbeddingsFile } from '../../../src/embeddings';
+import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../../src/embeddings';
 import { findOrCreateDataset } from '../../../src/platform/client/find';
 import { splitList } from '../../shared/globs';
 import { withInputFile } from '../../shared/input-file';
@@ -8,13 +8,9 @@ import { withPlatformClient } from '../../shared/platform';
 async function save(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const outputCsv = String(ctx.getNodeParameter('outputCsv', itemIndex)).trim();
   const signal = ctx.getExecutionCancelSignal?.();
-  const fileNames: string[] = [];
-  const written = await withInputFile(ctx, itemIndex, 'inputCsv', async (inputCsv) => {
-    // File-name order makes the output independent of the order images were embedded in (resumed runs, shards).
-    for await (const row of readEmbeddingRows(inputCsv, { signal })) fileNames.push(row.fileName);
-    fileNames.sort();
-    return reorderEmbeddings(inputCsv, fileNames, outputCsv, { signal });
-  });
+  // File-name order makes the output independent of the order images were embedded in (resumed runs, shards).
+  const written = await withInputFile(ctx, itemIndex, 'inputCsv', (inputCsv) => sortEmbeddingsByFileName(inputCsv, outputCsv, { signal }));
+  const { fileNames } = written;
   const output: IDataObject = { embeddingsCsv: outputCsv, rows: written.rows, dimensions: written.dim };
   if (!ctx.getNodeParameter('uploadToPlatform', itemIndex, false)) return output;
 
