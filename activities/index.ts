@@ -246,14 +246,12 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
           ...(ref.config.incremental ? { datapoolCsv: ws.datapoolCsv } : {}),
           signal,
         });
-        const saved = await saveMergedEmbeddings(ref, shardCount, facts);
+        const { saved, fileNames } = await saveMergedEmbeddings(ref, shardCount, facts);
         await staging.push(staging.mergedKey, saved.csvFile, signal);
         if (ref.config.incremental) {
           // CSV first, names second: a sync that sees the names finds every row they name in the CSV.
           await staging.push(staging.datapoolKey, saved.csvFile, signal);
-          const names: string[] = [];
-          for await (const row of readEmbeddingRows(saved.csvFile)) names.push(row.fileName);
-          await staging.putList(staging.datapoolNamesKey, names, signal);
+          await staging.putList(staging.datapoolNamesKey, fileNames, signal);
         }
         // Scratch only: the shards and the merged CSV live in staging now, where the next step reads them.
         await rm(ws.runDir, { recursive: true, force: true });
@@ -261,7 +259,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
         return { ...saved, csvFile: staging.uri(staging.mergedKey) };
       });
     }
-    return saveMergedEmbeddings(ref, shardCount);
+    return (await saveMergedEmbeddings(ref, shardCount)).saved;
   }
 
   /**
@@ -280,8 +278,13 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
   /**
    * Merges the shard CSVs in the workspace (and the datapool), then hands samples and embeddings to the platform.
    * Sample facts come from `knownFacts` (made by the shards), or are read from the workspace's synced images.
+   * Returns the merged names too (in the CSV's order), which the activity result leaves out.
    */
-  async function saveMergedEmbeddings(ref: RunRef, shardCount: number, knownFacts?: ReadonlyMap<string, UploadedSample>): Promise<SaveResult> {
+  async function saveMergedEmbeddings(
+    ref: RunRef,
+    shardCount: number,
+    knownFacts?: ReadonlyMap<string, UploadedSample>,
+  ): Promise<{ saved: SaveResult; fileNames: string[] }> {
     const { config } = ref;
     const ws = workspace(ref);
     const heartbeat = new Heartbeater<never>();
@@ -311,7 +314,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
       await copyFile(ws.mergedCsv, `${ws.datapoolCsv}.tmp`);
       await rename(`${ws.datapoolCsv}.tmp`, ws.datapoolCsv);
     }
-    return { csvFile: ws.mergedCsv, rows: fileNames.length, ...saved };
+    return { saved: { csvFile: ws.mergedCsv, rows: fileNames.length, ...saved }, fileNames };
   }
 
   async function uploadMetadata(ref: RunRef, datasetId: string) {
