@@ -1,4 +1,7 @@
 import path from 'node:path';
 
-/** `../shared/fixtures` beside the repository: where the session and CI (a clone elsewhere) both find it. */
-export const SHARED_FIXTURES = path.join(__dirname, '..', '..', 'shared', 'fixtures');
+/**
+ * `test/fixtures`: the Lightly reference files and malformed inputs the tests read. They live in the repository so a
+ * fresh clone with nothing beside it passes its tests (see test/fixtures/README.md for how they were made).
+ */
+export const FIXTURES = path.join(__dirname, 'fixtures');

@@ -14,4 +14,4 @@ export function writeText(dir: string, name: string, text: string | Buffer): str
   return file;
 }
 
-export { SHARED_FIXTURES as FIXTURES } from '../shared-fixtures';
+export { FIXTURES } from '../fixture-files';

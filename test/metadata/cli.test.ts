@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_FIXTURES } from '../shared-fixtures';
+import { FIXTURES } from '../fixture-files';
 import { winnowCli } from '../winnow-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
-const FIXTURE = path.join(SHARED_FIXTURES, 'lightly', 'custom_metadata.json');
+const FIXTURE = path.join(FIXTURES, 'lightly', 'custom_metadata.json');
 const dir = mkdtempSync(path.join(tmpdir(), 'winnow-metadata-cli-'));
 
 const winnow = (...args: string[]) => winnowCli(args);
@@ -56,7 +56,7 @@ describe('winnow metadata validate (built binary)', () => {
   });
 
   it('exits 1 with line and column for broken JSON, 2 for a bad --filenames', async () => {
-    const bad = path.join(SHARED_FIXTURES, 'bad', 'custom_metadata_trailing_commas.json');
+    const bad = path.join(FIXTURES, 'bad', 'custom_metadata_trailing_commas.json');
     expect(await winnow('metadata', 'validate', bad)).toEqual({
       code: 1,
       stdout: '',

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SHARED_FIXTURES } from '../shared-fixtures';
+import { FIXTURES } from '../fixture-files';
 import { InvalidInputError } from '../../src/errors';
 import {
   formatCustomMetadata,
@@ -17,8 +17,8 @@ import {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'winnow-metadata-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const FIXTURE = path.join(SHARED_FIXTURES, 'lightly', 'custom_metadata.json');
-const TRAILING_COMMAS = path.join(SHARED_FIXTURES, 'bad', 'custom_metadata_trailing_commas.json');
+const FIXTURE = path.join(FIXTURES, 'lightly', 'custom_metadata.json');
+const TRAILING_COMMAS = path.join(FIXTURES, 'bad', 'custom_metadata_trailing_commas.json');
 let counter = 0;
 
 function file(text: string): string {

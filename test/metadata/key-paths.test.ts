@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED_FIXTURES } from '../shared-fixtures';
+import { FIXTURES } from '../fixture-files';
 import { discoverMetadataKeys, getMetadataValue, metadataByFileName, parseJsonWithPositions, readCustomMetadataFile, type CustomMetadata } from '../../src/metadata';
 
-const FIXTURE = path.join(SHARED_FIXTURES, 'lightly', 'custom_metadata.json');
+const FIXTURE = path.join(FIXTURES, 'lightly', 'custom_metadata.json');
 
 describe('metadata key paths', () => {
   it('discovers every leaf path of the fixture with type and count', async () => {

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES } from '../fixture-files';
 
 const root = path.resolve(__dirname, '..', '..');
-const fixture = path.resolve(root, '..', 'shared', 'fixtures', 'lightly', 'embeddings_1000x32.csv');
-const metadataFixture = path.resolve(root, '..', 'shared', 'fixtures', 'lightly', 'custom_metadata.json');
+const fixture = path.join(FIXTURES, 'lightly', 'embeddings_1000x32.csv');
+const metadataFixture = path.join(FIXTURES, 'lightly', 'custom_metadata.json');
 const run = promisify(execFile);
 
 function winnow(args: string[]) {

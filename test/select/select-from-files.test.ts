@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors';
 import { readSelectionConfigFile, selectFromFiles } from '../../src/select';
+import { FIXTURES } from '../fixture-files';
 
-const fixtures = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'lightly');
+const fixtures = path.join(FIXTURES, 'lightly');
 
 describe('selectFromFiles', () => {
   it('loads the CSV and validates a raw config', async () => {
