@@ -15,6 +15,8 @@ import { registerSampleRoutes } from './routes/samples';
 import { registerTagRoutes } from './routes/tags';
 import { registerTokenRoutes } from './routes/tokens';
 import { registerImageRoutes } from './routes/images-web';
+import { registerSessionRoutes, sessionCookie } from './routes/session';
+import { authenticateWebSession } from '../service/sessions';
 import { typeboxValidatorCompiler } from './validation';
 
 // JSON bodies default to 1 MiB; the bulk routes (sample batches, custom metadata, tag from filenames) raise it.
@@ -55,6 +57,10 @@ declare module 'fastify' {
     public?: boolean;
   }
 }
+
+/** The header the web app sends with every request it signs by session cookie. */
+export const WEB_REQUEST_HEADER = 'x-winnow-request';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `?token=…` and `signature=…` must never reach a log line. → `/v1/datasets?token=[redacted]` */
 export function redactUrl(url: string): string {
@@ -119,7 +125,14 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
     if (request.routeOptions.url === undefined) return; // unknown route: the not-found handler answers
-    request.userId = await authenticateToken(store, presentedToken(request)).catch((error: unknown) => {
+    const token = presentedToken(request);
+    const session = token === undefined ? sessionCookie(request) : undefined;
+    // Cookie-authenticated writes must also carry a header no cross-site form can send (SameSite=Strict is the
+    // first line; this one holds for browsers that ignore it).
+    if (session !== undefined && !SAFE_METHODS.has(request.method) && request.headers[WEB_REQUEST_HEADER] !== '1') {
+      throw new UnauthorizedError(`requests signed in by session cookie must send the ${WEB_REQUEST_HEADER}: 1 header`);
+    }
+    request.userId = await (session !== undefined ? authenticateWebSession(store, session) : authenticateToken(store, token)).catch((error: unknown) => {
       throw error instanceof UnauthorizedError ? error : new UnauthorizedError();
     });
   });
@@ -169,6 +182,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     registerDatasourceRoutes(api, context);
     registerTokenRoutes(api, context);
     registerImageRoutes(api, context);
+    registerSessionRoutes(api, context);
   });
   return app;
 }

@@ -183,6 +183,45 @@ export async function exportFilenames(scope: UserScope, datasetId: string, tagId
   return fileNamesFromBitmask(normaliseBitmask(tag.bitMaskData), all);
 }
 
+/**
+ * Renames a tag and/or replaces its samples (Lightly's `update_tag_by_tag_id`); the change is appended to its
+ * `changes` log. The web app adds and removes selected samples this way.
+ *
+ * @example
+ * await updateTag(scope, datasetId, tagId, { name: 'to-label', bitMaskData: '0x7', updateCreator: 'USER_WEBAPP' })
+ */
+export async function updateTag(
+  scope: UserScope,
+  datasetId: string,
+  tagId: string,
+  request: { name: string; bitMaskData?: string; updateCreator?: TagCreateRequest['creator'] },
+): Promise<TagData> {
+  const dataset = await getDataset(scope, datasetId);
+  const tag = await getTag(scope, datasetId, tagId);
+  if (tag.name === INITIAL_TAG && (request.name !== INITIAL_TAG || request.bitMaskData !== undefined)) {
+    throw new InvalidConfigError('initial-tag holds every sample and cannot be changed');
+  }
+  const { db } = scope.store;
+  if (request.name !== tag.name) {
+    const taken = await db.selectFrom('tags').select('id').where('dataset_id', '=', datasetId).where('name', '=', request.name).executeTakeFirst();
+    if (taken) throw new ConflictError(`a tag named ${JSON.stringify(request.name)} already exists in this dataset`);
+  }
+  const bitMaskData = request.bitMaskData === undefined ? tag.bitMaskData : normaliseBitmask(request.bitMaskData);
+  if (bitmaskWidth(bitMaskData) > dataset.nSamples) {
+    throw new InvalidInputError({ file: 'body', column: 'bitMaskData' }, `sets bit ${bitmaskWidth(bitMaskData) - 1} but the dataset has ${dataset.nSamples} samples`);
+  }
+  const now = Date.now();
+  const creator = request.updateCreator ?? 'USER_PIP';
+  const changes = [...(tag.changes ?? []), { userId: scope.userId, creator, ts: now, changes: { update: { renamed: request.name !== tag.name, samples: request.bitMaskData !== undefined } } }];
+  await db
+    .updateTable('tags')
+    .set({ name: request.name, bit_mask_data: bitMaskData, changes: JSON.stringify(changes), last_modified_at: now })
+    .where('id', '=', tagId)
+    .execute();
+  await touchDataset(scope.store, datasetId);
+  return getTag(scope, datasetId, tagId);
+}
+
 export async function deleteTag(scope: UserScope, datasetId: string, tagId: string): Promise<void> {
   const tag = await getTag(scope, datasetId, tagId);
   if (tag.name === INITIAL_TAG) throw new InvalidConfigError('initial-tag holds every sample and cannot be deleted');

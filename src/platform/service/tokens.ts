@@ -19,7 +19,8 @@ export interface ApiTokenInfo {
   revokedAt: number | null;
 }
 
-function hashToken(token: string): string {
+/** sha256 hex: how tokens (and web session ids) are stored. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 

@@ -140,6 +140,17 @@ export interface MetadataConfigurationsTable {
   last_modified_at: Millis;
 }
 
+export interface WebSessionsTable {
+  /** sha256 hex of the session id; the id itself lives only in the browser's HttpOnly cookie. */
+  id_hash: string;
+  user_id: string;
+  /** The API token signed in with: revoking it ends its sessions. */
+  token_id: string;
+  created_at: Millis;
+  last_seen_at: Millis;
+  expires_at: Millis;
+}
+
 export interface PlatformDatabase {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -152,4 +163,5 @@ export interface PlatformDatabase {
   selection_scores: SelectionScoresTable;
   datasources: DatasourcesTable;
   metadata_configurations: MetadataConfigurationsTable;
+  web_sessions: WebSessionsTable;
 }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   CreateEntityResponse,
@@ -16,6 +16,12 @@ import { createTagFromScores } from '../../service/selection';
 import * as tagService from '../../service/tags';
 import type { ServerContext } from '../create-server';
 import { BULK_BODY_LIMIT, DatasetParams, TagParams } from './params';
+
+const TagUpdateRequest = Type.Object({
+  name: TagCreateRequest.properties.name,
+  bitMaskData: Type.Optional(TagCreateRequest.properties.bitMaskData),
+  updateCreator: Type.Optional(TagCreator),
+});
 
 export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): void {
   const tags = ['tags'];
@@ -127,6 +133,15 @@ export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): voi
     '/v1/datasets/:datasetId/tags/:tagId',
     { schema: { tags, params: TagParams, response: { 200: TagData, 404: ErrorBody } } },
     async (request) => tagService.getTag(ctx.scope(request), request.params.datasetId, request.params.tagId),
+  );
+
+  api.put<{ Params: TagParams; Body: Static<typeof TagUpdateRequest> }>(
+    '/v1/datasets/:datasetId/tags/:tagId',
+    {
+      bodyLimit: BULK_BODY_LIMIT,
+      schema: { tags, summary: "Rename a tag or replace its samples (Lightly's update_tag_by_tag_id)", params: TagParams, body: TagUpdateRequest, response: { 200: TagData, 409: ErrorBody } },
+    },
+    async (request) => tagService.updateTag(ctx.scope(request), request.params.datasetId, request.params.tagId, request.body),
   );
 
   api.delete<{ Params: TagParams }>(
