@@ -81,14 +81,19 @@ export function renderTagName(template: string, startedAt: Date): string {
 
 /**
  * Whether `name` was rendered from `template` by `renderTagName` (any date/time), to find the tags of earlier runs.
+ * A `*` matches any text, so a name prefix `p` is the template `p*`. A template with no placeholder names one tag only,
+ * and so has no earlier runs.
  *
  * @example matchesTagTemplate('nightly-{date}', 'nightly-2026-11-25') // → true
+ * @example matchesTagTemplate('picks-*', 'picks-monday') // → true
  */
 export function matchesTagTemplate(template: string, name: string): boolean {
-  if (!template.includes('{date}') && !template.includes('{time}')) return false;
+  if (!/\{date\}|\{time\}|\*/.test(template)) return false;
   const pattern = template
-    .split(/(\{date\}|\{time\})/)
-    .map((part) => (part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{time}' ? '\\d{6}' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .split(/(\{date\}|\{time\}|\*)/)
+    .map((part) =>
+      part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{time}' ? '\\d{6}' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${pattern}$`).test(name);
 }

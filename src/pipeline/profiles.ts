@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidConfigError } from '../errors';
+import type { S3Settings } from '../s3';
+import type { S3Location } from './config';
 
 /**
  * Credential profiles: pipeline configs (and so Temporal histories) carry only a profile *name*; the process that runs
@@ -102,6 +104,19 @@ export function resolveS3Credentials(name: string, options: ResolveProfileOption
   const profile = resolveCredentialProfile(name, options);
   if (!profile.s3) throw new InvalidConfigError(`credential profile "${name}" has no S3 keys`);
   return profile.s3;
+}
+
+/**
+ * The S3 settings of a bucket location in a pipeline config: its profile's keys (none: the AWS credential chain),
+ * and the location's endpoint and region before the profile's.
+ */
+export function resolveS3Settings(location: S3Location, options: ResolveProfileOptions = {}): S3Settings {
+  const s3 = resolveCredentialProfile(location.profile ?? 'default', options).s3;
+  return {
+    ...(s3 ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, sessionToken: s3.sessionToken } : {}),
+    endpoint: location.endpoint ?? s3?.endpoint,
+    region: location.region ?? s3?.region,
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

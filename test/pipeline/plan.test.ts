@@ -53,4 +53,11 @@ describe('shardFileName / renderTagName', () => {
     expect(matchesTagTemplate('nightly-{date}', 'nightly-2026-11-25-extra')).toBe(false);
     expect(matchesTagTemplate('fixed', 'fixed')).toBe(false);
   });
+
+  it('reads * as any text, so a name prefix p is the template p*', () => {
+    expect(matchesTagTemplate('picks-*', 'picks-monday')).toBe(true);
+    expect(matchesTagTemplate('picks-*', 'picks-')).toBe(true);
+    expect(matchesTagTemplate('picks-*', 'other-picks-monday')).toBe(false);
+    expect(matchesTagTemplate('a.b*', 'aXb1')).toBe(false);
+  });
 });

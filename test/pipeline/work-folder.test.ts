@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openWorkspace, readList, writeList } from '../../activities/workspace';
+import { openWorkspace, readList, writeList } from '../../src/pipeline/run-files/work-folder';
 import { parsePipelineConfig } from '../../src/pipeline/config';
 
 const config = (extra: Record<string, unknown> = {}) =>

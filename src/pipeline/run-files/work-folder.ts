@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PipelineConfig } from '../src/pipeline/config';
-import { safeSegment, shardFileName } from '../src/pipeline/plan';
+import type { PipelineConfig } from '../config';
+import { safeSegment, shardFileName } from '../plan';
 
 /**
  * Where a pipeline keeps its files on the machine that runs a step:

@@ -1,0 +1,35 @@
+import { checkStep } from './check';
+import { embedStep } from './embed';
+import { metadataStep } from './metadata';
+import { saveStep } from './save';
+import { selectStep } from './select';
+import { syncStep } from './sync';
+import { tagStep } from './tag';
+
+export { checkStep, checkUploadMode } from './check';
+export { describeSamples } from './describe-samples';
+export { embedStep } from './embed';
+export { localMetadataFile, metadataStep } from './metadata';
+export { saveStep } from './save';
+export { selectionSize, selectStep } from './select';
+export { syncStep } from './sync';
+export { tagStep } from './tag';
+export { plainStepContext, type StepContext, type StepLog } from './step-context';
+
+/**
+ * The pipeline's steps, in order: each is one engine function from typed references to typed references, taking a
+ * `StepContext`. The drivers — `winnow run` (src/run), the Temporal activities (activities/) and the n8n Pipeline node
+ * — call these and nothing else; a new step is added here once (see docs/pipeline-steps.md).
+ * `long` steps report progress and may run for hours (Temporal heartbeats them); `quick` ones take seconds.
+ */
+export const PIPELINE_STEPS = {
+  check: { run: checkStep, kind: 'quick' },
+  sync: { run: syncStep, kind: 'long' },
+  embed: { run: embedStep, kind: 'long' },
+  save: { run: saveStep, kind: 'long' },
+  metadata: { run: metadataStep, kind: 'quick' },
+  select: { run: selectStep, kind: 'long' },
+  tag: { run: tagStep, kind: 'quick' },
+} as const;
+
+export type PipelineStepName = keyof typeof PIPELINE_STEPS;

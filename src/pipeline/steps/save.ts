@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../embeddings';
+import { WinnowError } from '../../errors';
+import { findOrCreateDataset, sampleCreateRequests } from '../../platform';
+import type { SaveResult } from '../step-types';
+import { describeSamples } from './describe-samples';
+import type { StepContext } from './step-context';
+
+/**
+ * Merges the shard CSVs (and the datapool of an incremental run) into one Lightly CSV in file-name order — the same
+ * bytes whichever driver ran the steps — then hands samples and embeddings to the platform, and only then grows the
+ * datapool, so a failed run is simply embedded again.
+ */
+export async function saveStep(ctx: StepContext<unknown>, shardCount: number): Promise<SaveResult> {
+  const { config, signal } = ctx;
+  const { inputs, mergedCsv, imagesDir, facts } = await ctx.files.saveInputs(ctx, shardCount);
+  if (inputs.length === 0) throw new WinnowError(`no images found in ${describeSource(config.source)}`, { code: 'NO_IMAGES' });
+  const merged = `${mergedCsv}.merged`;
+  await mergeEmbeddingsFiles(inputs, merged, { signal });
+  ctx.beat();
+  const { fileNames } = await sortEmbeddingsByFileName(merged, mergedCsv, { signal });
+  await validateEmbeddingsFile(mergedCsv);
+  ctx.beat();
+
+  const byName = facts ?? new Map((await describeSamples(fileNames.map((fileName) => ({ fileName, path: path.join(imagesDir, fileName) })), ctx)).map((s) => [s.fileName, s]));
+  const saved = await ctx.usePlatform(async ({ client }) => {
+    const dataset = await findOrCreateDataset(client, config.dataset);
+    const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName), { signal });
+    ctx.beat();
+    const embedding = await client.uploadEmbeddings(dataset.id, mergedCsv, 'default', { signal });
+    return { datasetId: dataset.id, embeddingId: embedding.id, samplesCreated: created.filter((s) => s.created).length };
+  });
+  const csvFile = await ctx.files.publishSaved(ctx, mergedCsv, fileNames);
+  return { csvFile, rows: fileNames.length, ...saved };
+}
+
+function describeSource(source: { bucket: string; prefix?: string }): string {
+  return `s3://${source.bucket}/${source.prefix ?? ''}`;
+}
