@@ -17,6 +17,8 @@ import { registerDatasetsCommand } from './commands/datasets';
 import { registerTagsCommand } from './commands/tags';
 import { registerExportCommand } from './commands/export';
 import { registerSync } from './commands/sync';
+import { registerHealthCommand } from './commands/health';
+import { escapeForTerminal } from './terminal-text';
 
 // One line per command module; each file under ./commands owns one noun.
 export const commandModules: CommandModule[] = [
@@ -36,6 +38,7 @@ export const commandModules: CommandModule[] = [
   registerTagsCommand,
   registerExportCommand,
   registerSync,
+  registerHealthCommand,
 ];
 
 /** The `winnow` program with every command registered (tests inspect it; bin/winnow.js runs it). */
@@ -57,7 +60,7 @@ function packageVersion(): string {
 
 export function main(argv: string[] = process.argv): void {
   runProgram(createWinnowProgram(), argv).catch((error: unknown) => {
-    process.stderr.write(`winnow: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`winnow: ${escapeForTerminal(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
     process.exit(1);
   });
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { escapeForTerminal } from './terminal-text';
 
 /** Exit codes shared by every command: 0 done, 1 failed, 2 bad arguments. */
 export const EXIT_FAILED = 1;
@@ -28,7 +29,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       await fn(...args);
     } catch (error) {
       const exitCode = error instanceof CliError ? error.exitCode : EXIT_FAILED;
-      process.stderr.write(`winnow: ${error instanceof Error ? error.message : String(error)}\n`);
+      // Messages quote names from files, stores and servers: escaped, so none can rewrite the terminal.
+      process.stderr.write(`winnow: ${escapeForTerminal(error instanceof Error ? error.message : String(error), { multiline: true })}\n`);
       process.exitCode = exitCode;
     }
   };

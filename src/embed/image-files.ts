@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidConfigError } from '../errors';
+import { unsafeFileNameReason } from '../safe-names';
 
 /** Extensions decoded by the sharp build Winnow ships (libvips with libheif/aom for AVIF; HEIC needs a HEVC-enabled libvips). */
 export const IMAGE_EXTENSIONS: readonly string[] = [
@@ -137,8 +138,9 @@ export function normaliseSubset(inputDir: string, files: readonly string[]): str
   return files.map((file) => {
     const rel = file.split(path.sep).join('/');
     const abs = path.resolve(root, rel);
-    if (path.isAbsolute(rel) || (abs !== root && !abs.startsWith(root + path.sep)) || rel.split('/').includes('..')) {
-      throw new InvalidConfigError(`file ${JSON.stringify(file)} is not a relative path inside ${inputDir}`);
+    const unsafe = unsafeFileNameReason(rel);
+    if (unsafe !== undefined || (abs !== root && !abs.startsWith(root + path.sep))) {
+      throw new InvalidConfigError(`file ${JSON.stringify(file)} is not a relative path inside ${inputDir}${unsafe ? ` (it ${unsafe})` : ''}`);
     }
     return path.relative(root, abs).split(path.sep).join('/');
   });

@@ -1,4 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { InvalidInputError } from '../errors';
+import { unsafeFileNameReason } from '../safe-names';
+import { firstInvalidUtf8Offset } from '../utf8';
 import { INVALID_EMBEDDINGS, parseHeader, type EmbeddingsHeader } from './csv-format';
 
 /*
@@ -73,6 +76,8 @@ export class EmbeddingsCsvParser {
   // Scratch results of the field scanners (a second return value without allocating).
   private cursor = 0;
   private newlines = 0;
+  // File offset of the buffer being parsed (to name the byte of an encoding error).
+  private base = 0;
 
   constructor(
     readonly file: string,
@@ -106,6 +111,7 @@ export class EmbeddingsCsvParser {
     const buf = this.pending && this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     const base = this.consumed;
+    this.base = base;
     let pos = 0;
     while (pos < buf.length) {
       const next = this.header ? this.parseRow(buf, pos, final, base, sink) : this.parseHeaderRow(buf, pos, final, sink, base);
@@ -194,6 +200,9 @@ export class EmbeddingsCsvParser {
         if (role === 'fileName') {
           fileName = this.lastText;
           if (fileName === '') this.fail('empty file name', columns[col]);
+          const unsafe = unsafeFileNameReason(fileName);
+          // Names become paths (embed, upload, sync): one that could leave its folder is refused here, for every reader.
+          if (unsafe !== undefined) this.fail(`file name ${quoteForMessage(fileName)} ${unsafe}; names must be relative paths inside the image folder`, columns[col]);
         } else if (role === 'label') {
           label = this.parseLabel(this.lastText, columns[col]);
         } else if (role === 'embedding') {
@@ -254,6 +263,7 @@ export class EmbeddingsCsvParser {
           continue;
         }
         for (let k = start + 1; k < q; k++) if (buf[k] === LF) this.newlines++;
+        this.checkUtf8(buf, start + 1, q, column);
         const text = buf.toString('utf8', start + 1, q);
         this.lastText = hasEscapes ? text.replaceAll('""', '"') : text;
         const after = buf[q + 1];
@@ -270,8 +280,17 @@ export class EmbeddingsCsvParser {
       i++;
     }
     if (i >= buf.length && !final) return INCOMPLETE;
+    this.checkUtf8(buf, start, i, column);
     this.lastText = buf.toString('utf8', start, i);
     return i;
+  }
+
+  /** Text must be UTF-8: a Latin-1 or UTF-16 name would otherwise become U+FFFD and match nothing (or the wrong file). */
+  private checkUtf8(buf: Buffer, start: number, end: number, column: string | number): void {
+    const bytes = buf.subarray(start, end);
+    if (isUtf8(bytes)) return;
+    const offset = this.base + start + firstInvalidUtf8Offset(bytes);
+    this.fail(`not valid UTF-8 at byte offset ${offset} (0x${buf[offset - this.base].toString(16).padStart(2, '0')}); save the file as UTF-8`, column);
   }
 
   private lastNumber = 0;

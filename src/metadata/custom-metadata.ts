@@ -1,5 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../errors';
+import { unsafeFileNameReason } from '../safe-names';
+import { decodeUtf8Strict } from '../utf8';
 import { copyNumberMarks, INVALID_METADATA, markFloat, parseJsonWithPositions, positionOf, PyFloat } from './json-source';
 import { stringifyPythonJson } from './python-json';
 
@@ -90,6 +92,8 @@ export function validateCustomMetadata(
     if (!('file_name' in record)) fail(`${where} has no "file_name"`, record);
     const name = record.file_name;
     if (typeof name !== 'string' || name === '') fail(`${where}.file_name must be a non-empty string, found ${describeType(name)}`, record);
+    const unsafe = unsafeFileNameReason(name as string);
+    if (unsafe !== undefined) fail(`${where}.file_name ${JSON.stringify(name)} ${unsafe}; names must be relative paths inside the image folder`, record);
     const key = id as number | string;
     const previousId = byId.get(key);
     if (previousId !== undefined) fail(`${where} repeats id ${JSON.stringify(key)} of images[${previousId}]`, record);
@@ -192,7 +196,8 @@ export async function readCustomMetadataWithWarnings(
   if (size > MAX_FILE_BYTES) {
     throw new InvalidInputError({ file: path }, `the file is ${size} bytes; custom metadata files are limited to ${MAX_FILE_BYTES}`, INVALID_METADATA);
   }
-  let text = await readFile(path, 'utf8');
+  // Strictly UTF-8: a UTF-16 or Latin-1 file must not turn into U+FFFD names that match nothing.
+  let text = decodeUtf8Strict(await readFile(path), path);
   // Python's json.load rejects a BOM, but editors add one; it carries no data.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const value = parseJsonWithPositions(text, path);

@@ -341,7 +341,8 @@ export const SamplingCreateRequest = Type.Object(
       Type.Object({
         stoppingCondition: Type.Optional(
           Type.Object({
-            nSamples: Type.Optional(Type.Number({ minimum: 0, description: '0–1 = fraction, >1 = absolute count' })),
+            nSamples: Type.Optional(Type.Integer({ minimum: -1, description: 'How many samples to select (a count; -1: no count, stop on minDistance)' })),
+            proportionSamples: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Or: this fraction of the samples' })),
             minDistance: Type.Optional(Type.Number()),
           }),
         ),

@@ -9,6 +9,7 @@ import { findOrCreateDataset, findTag, sampleCreateRequests, type CustomMetadata
 import type { Progress } from '../progress';
 import { createFolderSink, isS3Uri, syncS3ToLocal, uploadForMode, type S3Settings, type UploadMode } from '../s3';
 import { readRunState, RUN_STEPS, writeRunState, type RunState, type RunStep, type StepRecord } from './run-state';
+import { pathInsideFolder } from '../safe-names';
 
 export interface RunPipelineOptions {
   /** A local folder or `s3://bucket/prefix`. */
@@ -179,7 +180,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     }
     const stored = await uploadForMode({
       mode,
-      source: { images: fileNames.map((fileName) => ({ fileName, path: path.join(imagesDir, fileName) })) },
+      // Names come from a CSV the user may have been handed: none may read outside the input folder.
+      source: { images: fileNames.map((fileName) => ({ fileName, path: pathInsideFolder(imagesDir, fileName, { file: options.embeddingsPath ?? csvPath, column: 'filenames' }) })) },
       sink: storageDir ? createFolderSink(storageDir) : undefined,
       onProgress: progressOf('platform'),
       signal: options.signal,
@@ -202,6 +204,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       embeddingId: embedding.id,
       uploadMode: mode,
       uploaded: stored.uploaded,
+      // Every image that could not be stored (missing, unreadable, refused) is reported, never dropped silently.
+      notStored: stored.failed.map((f) => ({ file: f.key, reason: `not stored: ${f.reason}` })),
       metadataSamples,
     };
   });
@@ -235,7 +239,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     csvPath: saved.csvPath as string,
     imagesFound: (embed.imagesFound as number | undefined) ?? fileNames.length,
     embedded: (embed.embedded as number | undefined) ?? fileNames.length,
-    skipped: (embed.skipped as RunSummary['skipped'] | undefined) ?? [],
+    skipped: [...((embed.skipped as RunSummary['skipped'] | undefined) ?? []), ...((uploaded.notStored as RunSummary['skipped'] | undefined) ?? [])],
     selected: tag.size as number,
     tag: { id: tag.tagId as string, name: tag.tagName as string },
     steps: state.steps,

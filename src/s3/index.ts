@@ -11,6 +11,7 @@ export { syncLocalToS3, type SyncToS3Options } from './sync-to-s3';
 export { DEFAULT_CONCURRENCY, type KeyProblem, type SyncCommonOptions, type SyncPlan, type SyncResult } from './sync-result';
 export { verifyS3Datasource, type DatasourceLights, type Light, type VerifyS3DatasourceOptions } from './verify-datasource';
 export { presignReadUrl } from './presign';
+export { assertS3EndpointAllowed, guardedLookup, s3EndpointPolicy, S3_ENDPOINT_ALLOW_ENV, type S3EndpointPolicy } from './endpoint-policy';
 export { createThumbnail, DEFAULT_THUMBNAIL_SUFFIX, thumbnailName, type Thumbnail, type ThumbnailOptions } from './thumbnails';
 export { readImageMetadata, summarizeExif, type ExifSummary, type ImageMetadata } from './image-metadata';
 export {

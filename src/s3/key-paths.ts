@@ -1,6 +1,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { isImageName } from '../embed/image-files';
+import { unsafeFileNameReason } from '../safe-names';
 
 /** The folder inside a sync target that holds Winnow's own state (manifest, partial downloads); never synced. */
 export const STATE_DIR = '.winnow';
@@ -14,22 +15,17 @@ export type SafePath = { ok: true; path: string } | { ok: false; reason: string 
 
 /**
  * Maps a key (relative to the synced prefix) to a file under `targetDir`, or says why it must not be written:
- * keys that are absolute, contain `..`/`.`/empty segments, NUL or backslashes, or would land in Winnow's state
- * folder are refused, so no listing can make the sync write outside its target.
+ * keys refused by unsafeFileNameReason (absolute, `..`, NUL, backslash), with `.`/empty segments, or that would land
+ * in Winnow's state folder are refused, so no listing can make the sync write outside its target.
  *
  * @example safeLocalPath('/data/farm', 'cows/001.jpg') // → { ok: true, path: '/data/farm/cows/001.jpg' }
  * @example safeLocalPath('/data/farm', '../etc/passwd') // → { ok: false, reason: 'key has a ".." segment' }
  */
 export function safeLocalPath(targetDir: string, relativeKey: string): SafePath {
-  if (relativeKey === '') return { ok: false, reason: 'empty key' };
-  if (relativeKey.includes('\0')) return { ok: false, reason: 'key contains a NUL character' };
-  // A backslash is a separator on Windows; refusing it everywhere keeps a listing's meaning the same on every OS.
-  if (relativeKey.includes('\\')) return { ok: false, reason: 'key contains a backslash' };
-  if (relativeKey.startsWith('/')) return { ok: false, reason: 'key is an absolute path' };
-  if (/^[A-Za-z]:/.test(relativeKey)) return { ok: false, reason: 'key starts with a drive letter' };
+  const unsafe = unsafeFileNameReason(relativeKey);
+  if (unsafe !== undefined) return { ok: false, reason: `key ${unsafe}` };
   const segments = relativeKey.split('/');
   for (const segment of segments) {
-    if (segment === '..') return { ok: false, reason: 'key has a ".." segment' };
     if (segment === '.') return { ok: false, reason: 'key has a "." segment' };
     if (segment === '') return { ok: false, reason: 'key has an empty segment ("//")' };
     if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) return { ok: false, reason: `a key segment is longer than ${MAX_SEGMENT_BYTES} bytes` };

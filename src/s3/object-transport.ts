@@ -1,6 +1,7 @@
 import { createHash, createHmac, createSecretKey, hash, type Hash, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { guardedLookup } from './endpoint-policy';
 import type { S3Settings } from './s3-settings';
 
 /** Where the reader gets its keys: the S3 client's credential chain, or (in a transfer thread) the keys it was sent. */
@@ -53,7 +54,8 @@ export class ObjectTransport {
     this.#region = settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
     this.#endpoint = this.#endpointFor(this.#region);
     const secure = this.#endpoint.protocol === 'https:';
-    this.#agent = secure ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+    const lookup = settings.endpointPolicy ? guardedLookup(settings.endpointPolicy) : undefined;
+    this.#agent = secure ? new https.Agent({ keepAlive: true, maxSockets, lookup }) : new http.Agent({ keepAlive: true, maxSockets, lookup });
   }
 
   close(): void {

@@ -17,6 +17,10 @@ const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 export async function presignReadUrl(s3: S3Settings, uri: string, expiresSeconds: number): Promise<string> {
   const { bucket, prefix: key } = parseS3Uri(uri);
   if (key === '' || key.endsWith('/')) throw new InvalidConfigError(`presignReadUrl needs an object URI, got ${JSON.stringify(uri)}`, 'INVALID_S3_URI');
+  // A `..` segment would be resolved by proxies and some stores: `p/../../etc/passwd` must not be signed at all.
+  if (key.split('/').some((segment) => segment === '..')) {
+    throw new InvalidConfigError(`refusing to presign a key with a ".." segment: ${JSON.stringify(uri)}`, 'UNSAFE_FILE_NAME');
+  }
   if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > MAX_EXPIRY_SECONDS) {
     throw new InvalidConfigError(`expiresSeconds must be an integer from 1 to ${MAX_EXPIRY_SECONDS} (7 days), got ${expiresSeconds}`);
   }

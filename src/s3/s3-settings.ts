@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { InvalidConfigError } from '../errors';
+import { guardedLookup, type S3EndpointPolicy } from './endpoint-policy';
 
 /**
  * How to reach S3 or an S3-compatible store (MinIO, Ceph, R2, …).
@@ -19,6 +20,11 @@ export interface S3Settings {
   forcePathStyle?: boolean;
   /** Send unsigned requests, for public buckets; keys are ignored. */
   anonymous?: boolean;
+  /**
+   * Endpoints allowed to be reached (the platform sets it for users' datasources): with it, every connection refuses
+   * a host that resolves to an internal address unless the policy lists it. Without it, the caller is the operator.
+   */
+  endpointPolicy?: S3EndpointPolicy;
 }
 
 /** A bucket and a key prefix, parsed from `s3://bucket/prefix`. */
@@ -106,6 +112,7 @@ export function createS3Client(settings: S3Settings, tuning: S3ClientTuning = {}
     }
   }
   const maxSockets = tuning.maxSockets ?? 16;
+  const lookup = settings.endpointPolicy ? guardedLookup(settings.endpointPolicy) : undefined;
   return new S3Client({
     region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     endpoint: settings.endpoint,
@@ -125,8 +132,8 @@ export function createS3Client(settings: S3Settings, tuning: S3ClientTuning = {}
       connectionTimeout: 5_000,
       // An idle socket for this long means a stalled transfer; the retry starts it again.
       socketTimeout: 60_000,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets, lookup }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets, lookup }),
     }),
   });
 }

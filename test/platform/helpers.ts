@@ -25,12 +25,14 @@ function schemaFor(home: string): string {
 }
 
 export function dialects(): DialectCase[] {
-  const list: DialectCase[] = [{ name: 'sqlite', open: (home) => openStore({ home, databaseUrl: '' }), dispose: async () => undefined }];
+  const list: DialectCase[] = [
+    { name: 'sqlite', open: (home) => openStore({ home, databaseUrl: '', s3EndpointAllow: testS3EndpointAllow() }), dispose: async () => undefined },
+  ];
   const url = process.env.WINNOW_TEST_POSTGRES_URL;
   if (url) {
     list.push({
       name: 'postgres',
-      open: (home) => openStore({ home, databaseUrl: url, postgresSchema: schemaFor(home) }),
+      open: (home) => openStore({ home, databaseUrl: url, postgresSchema: schemaFor(home), s3EndpointAllow: testS3EndpointAllow() }),
       async dispose(home) {
         const pool = new Pool({ connectionString: url, max: 1 });
         try {
@@ -44,6 +46,15 @@ export function dialects(): DialectCase[] {
   // WINNOW_TEST_DIALECTS=sqlite narrows the list (kysely's test-setup does the same with its DIALECTS).
   const only = process.env.WINNOW_TEST_DIALECTS?.split(',');
   return only ? list.filter((d) => only.includes(d.name)) : list;
+}
+
+/**
+ * The S3 endpoints test platforms may use: the MinIO the services script started (loopback, so refused by the
+ * endpoint policy unless listed), and nothing else — listed by its exact host:port, as an operator would.
+ */
+export function testS3EndpointAllow(): string[] {
+  const endpoint = process.env.WINNOW_S3_ENDPOINT;
+  return endpoint ? [new URL(endpoint).host] : [];
 }
 
 export async function tempHome(): Promise<{ home: string; cleanup(): Promise<void> }> {
@@ -61,7 +72,7 @@ export interface RunningServer {
 
 /** A real server on 127.0.0.1 (port 0) over a store in `home`, with a fresh token for `user`. */
 export async function startServer(home: string, options: { open?: (home: string) => Promise<Store>; user?: string; port?: number } = {}): Promise<RunningServer> {
-  const store = await (options.open ?? ((h: string) => openStore({ home: h, databaseUrl: '' })))(home);
+  const store = await (options.open ?? ((h: string) => openStore({ home: h, databaseUrl: '', s3EndpointAllow: testS3EndpointAllow() })))(home);
   const { token } = await createApiToken(store, { user: options.user ?? 'local', name: 'test' });
   const app = createPlatformServer({ store, home });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });

@@ -2,6 +2,7 @@ import type { WinnowError } from '../../errors';
 import type { PlatformClient } from '../../platform';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
+import { escapeForTerminal } from '../terminal-text';
 
 /** Finds a dataset by id or, failing that, by name — commands take either, as the web app shows both. */
 export async function resolveDataset(client: PlatformClient, idOrName: string) {
@@ -28,9 +29,10 @@ export const registerDatasetsCommand: CommandModule = (program) => {
           process.stdout.write('No datasets yet. Create one with: npx winnow run --input DIR --dataset NAME\n');
           return;
         }
-        const width = Math.max(4, ...datasets.map((d) => d.name.length));
+        const names = datasets.map((d) => escapeForTerminal(d.name));
+        const width = Math.max(4, ...names.map((name) => name.length));
         process.stdout.write(`${'name'.padEnd(width)}  ${'samples'.padStart(8)}  id\n`);
-        for (const d of datasets) process.stdout.write(`${d.name.padEnd(width)}  ${String(d.nSamples ?? 0).padStart(8)}  ${d.id}\n`);
+        datasets.forEach((d, i) => process.stdout.write(`${names[i].padEnd(width)}  ${String(d.nSamples ?? 0).padStart(8)}  ${escapeForTerminal(d.id)}\n`));
       } finally {
         await connection.close();
       }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_BATCH_SIZE, embedImages, type EmbedResult } from '../../embed';
 import { createProgressBar } from '../progress-bar';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
+import { escapeForTerminal } from '../terminal-text';
 
 interface EmbedFlags {
   out: string;
@@ -74,7 +75,7 @@ async function runEmbed(dir: string, flags: EmbedFlags): Promise<void> {
       executionProvider,
       signal: controller.signal,
       onProgress: (p) => bar.update(p),
-      onWarning: (message) => process.stderr.write(`winnow: warning: ${message}\n`),
+      onWarning: (message) => process.stderr.write(`winnow: warning: ${escapeForTerminal(message, { multiline: true })}\n`),
     });
   } finally {
     bar.stop();

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
 import { resolveDataset } from './datasets';
+import { escapeForTerminal } from '../terminal-text';
 
 type ExportFormat = 'filenames' | 'csv' | 'json';
 
@@ -20,7 +21,8 @@ export const registerExportCommand: CommandModule = (program) => {
         const dataset = await resolveDataset(connection.client, datasetRef);
         const fileNames = await connection.client.exportFilenamesByTagName(dataset.id, flags.tag);
         if (flags.format === 'filenames') {
-          process.stdout.write(fileNames.map((f) => `${f}\n`).join(''));
+          // One name a line: a name holding a line break or an escape sequence is shown escaped, never raw.
+          process.stdout.write(fileNames.map((f) => `${escapeForTerminal(f)}\n`).join(''));
           return;
         }
         const wanted = new Set(fileNames);

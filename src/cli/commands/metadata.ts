@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isImageName } from '../../embed/image-files';
 import { discoverMetadataKeys, readCustomMetadataWithWarnings } from '../../metadata';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
+import { escapeForTerminal } from '../terminal-text';
 
 
 /** File names relative to `dir`, with `/` separators as lightly stores them; hidden entries are skipped. */
@@ -52,14 +53,14 @@ export const registerMetadataCommand: CommandModule = (program) => {
           return;
         }
         process.stdout.write(`${file}: valid, ${metadata.images.length} images, ${metadata.metadata.length} with metadata\n`);
-        for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
+        for (const warning of warnings) process.stdout.write(`warning: ${escapeForTerminal(warning)}\n`);
         if (keys.length === 0) {
           process.stdout.write('no metadata keys\n');
           return;
         }
-        const width = Math.max(...keys.map((k) => k.path.length));
+        const width = Math.max(...keys.map((k) => escapeForTerminal(k.path).length));
         process.stdout.write('key paths:\n');
-        for (const key of keys) process.stdout.write(`  ${key.path.padEnd(width)}  ${key.type.padEnd(7)}  ${key.count} image${key.count === 1 ? '' : 's'}\n`);
+        for (const key of keys) process.stdout.write(`  ${escapeForTerminal(key.path).padEnd(width)}  ${key.type.padEnd(7)}  ${key.count} image${key.count === 1 ? '' : 's'}\n`);
       }),
     );
 };

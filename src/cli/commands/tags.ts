@@ -2,6 +2,7 @@ import { TagBitset } from '../../tags';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
 import { resolveDataset } from './datasets';
+import { escapeForTerminal } from '../terminal-text';
 
 export const registerTagsCommand: CommandModule = (program) => {
   const command = program
@@ -21,10 +22,13 @@ export const registerTagsCommand: CommandModule = (program) => {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
-        const byId = new Map(tags.map((t) => [t.id, t.name]));
-        const width = Math.max(4, ...rows.map((t) => t.name.length));
+        const byId = new Map(tags.map((t) => [t.id, escapeForTerminal(t.name)]));
+        const width = Math.max(4, ...rows.map((t) => escapeForTerminal(t.name).length));
         process.stdout.write(`${'name'.padEnd(width)}  ${'size'.padStart(7)}  from\n`);
-        for (const t of rows) process.stdout.write(`${t.name.padEnd(width)}  ${String(t.size).padStart(7)}  ${t.prevTagId ? (byId.get(t.prevTagId) ?? t.prevTagId) : '-'}\n`);
+        for (const t of rows) {
+          const from = t.prevTagId ? (byId.get(t.prevTagId) ?? escapeForTerminal(t.prevTagId)) : '-';
+          process.stdout.write(`${escapeForTerminal(t.name).padEnd(width)}  ${String(t.size).padStart(7)}  ${from}\n`);
+        }
       } finally {
         await connection.close();
       }

@@ -1,6 +1,7 @@
 import { openStore, type Store } from '../../platform';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../platform/service/tokens';
 import { action, type CommandModule } from '../program';
+import { escapeForTerminal } from '../terminal-text';
 
 interface StoreFlags {
   home?: string;
@@ -24,9 +25,11 @@ function printTokens(tokens: ApiTokenInfo[]): void {
     process.stdout.write('No API tokens. Create one with: npx winnow token create\n');
     return;
   }
-  const width = Math.max(4, ...tokens.map((t) => t.name.length));
+  // Names and users come from the store, written by other users: printed escaped, never raw.
+  const shown = tokens.map((t) => ({ ...t, name: escapeForTerminal(t.name), user: escapeForTerminal(t.user) }));
+  const width = Math.max(4, ...shown.map((t) => t.name.length));
   process.stdout.write(`${'id'.padEnd(24)}  ${'prefix'.padEnd(8)}  ${'name'.padEnd(width)}  ${'user'.padEnd(8)}  ${'created'.padEnd(20)}  ${'last used'.padEnd(20)}  status\n`);
-  for (const t of tokens) {
+  for (const t of shown) {
     process.stdout.write(
       `${t.id}  ${t.prefix.padEnd(8)}  ${t.name.padEnd(width)}  ${t.user.padEnd(8)}  ${when(t.createdAt).padEnd(20)}  ${when(t.lastUsedAt).padEnd(20)}  ${t.revokedAt === null ? 'active' : `revoked ${when(t.revokedAt)}`}\n`,
     );
@@ -78,7 +81,7 @@ export const registerTokenCommand: CommandModule = (program) => {
         await withStore(flags, async (store) => {
           const revoked = await revokeApiToken(store, idOrPrefix);
           if (flags.json) process.stdout.write(`${JSON.stringify(revoked, null, 2)}\n`);
-          else process.stdout.write(`Revoked token ${revoked.prefix}… (${revoked.name}, id ${revoked.id}).\n`);
+          else process.stdout.write(`Revoked token ${revoked.prefix}… (${escapeForTerminal(revoked.name)}, id ${revoked.id}).\n`);
         });
       }),
     );

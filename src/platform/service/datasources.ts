@@ -1,7 +1,7 @@
 import { link, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, NotFoundError, TransientError } from '../../errors';
-import { folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, syncLocalToS3, verifyS3Datasource, type S3Settings } from '../../s3';
+import { assertS3EndpointAllowed, folderPrefix, listS3Objects, parseS3Uri, presignReadUrl, syncLocalToS3, verifyS3Datasource, type S3Settings } from '../../s3';
 import type { DatasourceConfigS3, DatasourcePermissionsData, DatasourcePurpose, DatasourceRawSamplesData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
@@ -23,6 +23,8 @@ type StoredConfig = Omit<DatasourceConfigS3, 's3SecretAccessKey'>;
 export async function setDatasource(scope: UserScope, datasetId: string, config: DatasourceConfigS3): Promise<DatasourceConfigS3> {
   await getDataset(scope, datasetId);
   parseS3Uri(config.fullPath);
+  // Checked when set (a clear 400 naming s3Endpoint) and again whenever the server connects (findDatasource).
+  await assertS3EndpointAllowed(config.s3Endpoint, scope.store.s3Endpoints);
   const purpose: DatasourcePurpose = config.purpose ?? 'INPUT_OUTPUT';
   const { db } = scope.store;
   const existing = await db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
@@ -71,7 +73,11 @@ async function findDatasource(store: Store, datasetId: string, purpose: Datasour
     region: config.s3Region,
     endpoint: config.s3Endpoint,
     forcePathStyle: config.s3ForcePathStyle ?? (config.s3Endpoint !== undefined ? true : undefined),
+    // Every connection made with these settings re-checks the resolved address (DNS rebinding, redirects).
+    endpointPolicy: store.s3Endpoints,
   };
+  // A datasource stored before the policy (or before the operator narrowed it) is refused, not used.
+  await assertS3EndpointAllowed(config.s3Endpoint, store.s3Endpoints);
   return { config, settings };
 }
 
@@ -87,7 +93,7 @@ export async function mirrorEmbeddingsCsv(store: Store, datasetId: string, csvPa
   const { bucket, prefix } = parseS3Uri(target.config.fullPath);
   const fileName = `${name.replace(/[/\\]/g, '_')}.csv`;
   // The sync mirrors a folder: stage a hard link (no copy) to the CSV in a folder of its own.
-  const staging = path.join(datasetStorageDir(store.home, datasetId), `.mirror-${newId()}`);
+  const staging = path.join(datasetStorageDir(store.home, datasetId), `.mirror-${process.pid}-${newId()}`);
   await mkdir(staging, { recursive: true });
   try {
     await link(csvPath, path.join(staging, fileName));

@@ -86,7 +86,8 @@ export async function reserveEmbedding(store: Store, datasetId: string, name: st
 export async function embeddingUploadPath(store: Store, datasetId: string): Promise<string> {
   const dir = path.join(datasetStorageDir(store.home, datasetId), 'embeddings');
   await mkdir(dir, { recursive: true });
-  return path.join(dir, `.upload-${randomBytes(8).toString('hex')}.csv`);
+  // The pid in the name lets start-up remove what a crashed process left (removeInterruptedUploads).
+  return path.join(dir, `.upload-${process.pid}-${randomBytes(8).toString('hex')}.csv`);
 }
 
 /**
@@ -143,6 +144,8 @@ async function loadMatrixNamed(file: string, label: string, signal?: AbortSignal
   } catch (error) {
     // The reader names the temp file; the user knows the upload by its name.
     if (error instanceof Error) error.message = error.message.split(file).join(label);
+    // …in the location too: a client must never see a server path.
+    if (error instanceof InvalidInputError && error.location.file === file) error.location.file = label;
     throw error;
   }
 }

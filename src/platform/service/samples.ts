@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../errors';
+import { assertSafeFileName } from '../../safe-names';
 import { ConflictError } from '../errors';
 import type { CreatedSample, Pagination, SampleCreateRequest, SampleData, SampleUpdateRequest } from '../schemas';
 import type { PlatformDatabase } from '../store/schema';
@@ -30,6 +31,9 @@ export async function createSamples(scope: UserScope, datasetId: string, samples
     if (typeof s.fileName !== 'string' || s.fileName === '') {
       throw new InvalidInputError({ file: 'body', column: `samples[${i}].fileName` }, 'fileName must be a non-empty string');
     }
+    // Names become paths of stored images and S3 keys of presigned URLs: none may leave the dataset's folder.
+    assertSafeFileName(s.fileName, { file: 'body', column: `samples[${i}].fileName` });
+    if (typeof s.thumbName === 'string') assertSafeFileName(s.thumbName, { file: 'body', column: `samples[${i}].thumbName` });
   });
   const { store } = scope;
   return store.db.transaction().execute(async (trx) => {
@@ -138,6 +142,8 @@ export async function getSample(scope: UserScope, datasetId: string, sampleId: s
 /** Updates the given fields; `customMetaData: null` clears it. Renaming onto an existing fileName is a conflict. */
 export async function updateSample(scope: UserScope, datasetId: string, sampleId: string, update: SampleUpdateRequest): Promise<SampleData> {
   const current = await getSample(scope, datasetId, sampleId);
+  if (update.fileName !== undefined) assertSafeFileName(update.fileName, { file: 'body', column: 'fileName' });
+  if (typeof update.thumbName === 'string') assertSafeFileName(update.thumbName, { file: 'body', column: 'thumbName' });
   const set: Record<string, string | number | null> = { last_modified_at: Date.now() };
   if (update.fileName !== undefined && update.fileName !== current.fileName) {
     const clash = await scope.store.db

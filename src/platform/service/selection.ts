@@ -42,10 +42,14 @@ export function toEngineConfig(request: SamplingCreateRequest): SelectionConfig 
   const method = request.method ?? 'CORESET';
   const stop = request.config?.stoppingCondition ?? {};
   const config: Record<string, unknown> = {};
-  // Lightly: nSamples in (0, 1] is a fraction, above 1 a count; its client default is 32.
-  const nSamples = stop.nSamples ?? 32;
-  if (nSamples > 0 && nSamples <= 1) config.proportionSamples = nSamples;
-  else config.n = Math.round(nSamples);
+  // As in Lightly's API: nSamples is a count (never a fraction: `1` selects one sample), proportionSamples the
+  // fraction; the client's default count is 32, and -1 leaves the stop to minDistance.
+  if (stop.nSamples !== undefined && stop.proportionSamples !== undefined) {
+    throw new InvalidInputError({ file: 'body', column: 'config.stoppingCondition' }, 'give either nSamples (a count) or proportionSamples (a fraction), not both');
+  }
+  if (stop.nSamples === 0) throw new InvalidInputError({ file: 'body', column: 'config.stoppingCondition.nSamples' }, 'must be a count of at least 1 (or -1 with minDistance)');
+  if (stop.proportionSamples !== undefined) config.proportionSamples = stop.proportionSamples;
+  else if (stop.nSamples !== -1) config.n = stop.nSamples ?? 32;
   if (stop.minDistance !== undefined && stop.minDistance >= 0 && method !== 'RANDOM' && method !== 'ACTIVE_LEARNING') {
     config.minDistance = stop.minDistance;
   }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { InvalidConfigError, NotFoundError } from '../../errors';
+import { refuseControlCharactersInNames } from '../validate';
 import { UnauthorizedError } from '../errors';
 import { newId, type Store } from '../store/store';
 import { num } from './rows';
@@ -61,6 +62,8 @@ export async function createApiToken(
   if (options.name !== undefined && (options.name.length === 0 || options.name.length > 100)) {
     throw new InvalidConfigError('token name must be 1–100 characters');
   }
+  // Names show up in every user's `winnow token list`: one with control characters could rewrite that screen.
+  refuseControlCharactersInNames({ name: options.name }, 'token');
   // 32 random bytes = 256 bits: guessing is hopeless, so a plain sha256 (no slow KDF) is a safe verifier.
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const info: ApiTokenInfo = {

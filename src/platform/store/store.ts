@@ -1,8 +1,10 @@
 import { randomFillSync } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
 import { InvalidConfigError } from '../../errors';
+import { s3EndpointPolicy, type S3EndpointPolicy } from '../../s3/endpoint-policy';
 import { platformMigrations } from './migrations';
 import { createPostgresDatabase } from './postgres/postgres-database';
 import type { PlatformDatabase } from './schema';
@@ -18,6 +20,8 @@ export interface Store {
   /** Folder holding the SQLite file, uploaded embedding CSVs (`storage/`) and `secret.key`. */
   readonly home: string;
   readonly secrets: SecretBox;
+  /** S3 endpoints users' datasources may point at (AWS, plus what the operator lists). */
+  readonly s3Endpoints: S3EndpointPolicy;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to use instead of `public` (created when missing). */
   postgresSchema?: string;
+  /**
+   * S3 endpoints besides AWS that datasources may use (`host:port`, URL or CIDR), added to WINNOW_S3_ENDPOINT_ALLOW;
+   * loopback, link-local and private addresses are refused unless listed.
+   */
+  s3EndpointAllow?: string[];
 }
 
 /** Default platform home: `WINNOW_HOME`, else `~/.winnow`. */
@@ -46,6 +55,9 @@ export function defaultHome(): string {
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const home = options.home !== undefined ? path.resolve(options.home) : defaultHome();
   const url = options.databaseUrl ?? process.env.WINNOW_DATABASE_URL ?? '';
+  // The home holds the database, the secret key and uploaded CSVs: only its owner may list or read it.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
   let db: Kysely<PlatformDatabase>;
   let dialect: StoreDialect;
   if (url === '' || url.startsWith('sqlite:')) {
@@ -61,7 +73,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   try {
     await migrateToLatest(db, dialect === 'postgres' ? options.postgresSchema : undefined);
     const secrets = openSecretBox(home);
-    return { db, dialect, home, secrets, close: () => db.destroy() };
+    return { db, dialect, home, secrets, s3Endpoints: s3EndpointPolicy(options.s3EndpointAllow), close: () => db.destroy() };
   } catch (error) {
     await db.destroy();
     throw error;

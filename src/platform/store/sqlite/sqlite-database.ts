@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { PlatformDatabase } from '../schema';
@@ -14,7 +14,11 @@ type BetterSqliteConstructor = new (filename: string) => BetterSqliteDatabase;
 
 /** Opens (creating if needed) the SQLite file at `file` and wraps it in Kysely. */
 export function createSqliteDatabase(file: string): Kysely<PlatformDatabase> {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // The database holds token hashes and encrypted datasource keys: owner-only, and SQLite gives its -wal and -shm
+  // files the mode of the database file. Files an older version created 0644 are tightened too.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const part of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(part)) chmodSync(part, 0o600);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- typed through the port above
   const Database = require('better-sqlite3') as BetterSqliteConstructor;
   const database = new Database(file);
