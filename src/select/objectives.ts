@@ -16,15 +16,20 @@ export interface ValueSources {
   fileNames: string[];
   metadata?: MetadataByFileName;
   scores?: MetadataByFileName;
+  /** PREDICTIONS inputs: per file name `{ <task>: { CLASS_DISTRIBUTION, CATEGORY_COUNT, counts } }` (see src/predictions). */
+  predictions?: MetadataByFileName;
 }
 
 /** Reads one strategy input's value for every row (undefined where absent), with clear errors for unusable keys. */
 export function readInputValues(input: SelectionInput, sources: ValueSources, where: string, rows: ArrayLike<number>): unknown[] {
-  const key = input.key ?? '';
+  if (input.type === 'PREDICTIONS') return readPredictionValues(input, sources, where, rows);
+  const key = input.key ?? input.score ?? '';
   const path = input.type === 'SCORES' && input.task !== undefined ? `${input.task}.${key}` : key;
   const table = input.type === 'SCORES' ? (sources.scores ?? sources.metadata) : sources.metadata;
   if (table === undefined) {
-    throw new InvalidConfigError(`${where}.input: ${input.type} input "${path}" needs ${input.type === 'SCORES' ? 'scores or ' : ''}metadata (--metadata FILE)`);
+    throw new InvalidConfigError(
+      `${where}.input: ${input.type} input "${path}" needs ${input.type === 'SCORES' ? 'scores (--predictions DIR) or ' : ''}metadata (--metadata FILE)`,
+    );
   }
   const values = new Array<unknown>(rows.length);
   let found = 0;
@@ -36,6 +41,25 @@ export function readInputValues(input: SelectionInput, sources: ValueSources, wh
   if (found === 0 && rows.length > 0) {
     throw new InvalidConfigError(`${where}.input.key: "${path}" is in no sample's metadata${describeKeys(table)}`);
   }
+  return values;
+}
+
+/** PREDICTIONS: the predicted class (CLASS_DISTRIBUTION) or the object count (CATEGORY_COUNT, optionally of `categories`). */
+function readPredictionValues(input: SelectionInput, sources: ValueSources, where: string, rows: ArrayLike<number>): unknown[] {
+  const task = input.task ?? '';
+  if (sources.predictions === undefined) throw new InvalidConfigError(`${where}.input: PREDICTIONS input of task "${task}" needs predictions (--predictions DIR)`);
+  const values = new Array<unknown>(rows.length);
+  let found = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const value = sources.predictions.get(sources.fileNames[rows[i]])?.[task] as
+      | { CLASS_DISTRIBUTION?: string; CATEGORY_COUNT: number; counts: Record<string, number> }
+      | undefined;
+    if (value === undefined) continue;
+    found++;
+    if (input.name === 'CLASS_DISTRIBUTION') values[i] = value.CLASS_DISTRIBUTION;
+    else values[i] = input.categories === undefined ? value.CATEGORY_COUNT : input.categories.reduce((s, c) => s + (value.counts[c] ?? 0), 0);
+  }
+  if (found === 0 && rows.length > 0) throw new InvalidConfigError(`${where}.input.task: no sample has predictions of task "${task}"`);
   return values;
 }
 
@@ -206,6 +230,8 @@ export interface StaticTerm {
 /** Names each strategy's term in `reason.strategies`: the type, plus the key when there is one. */
 export function termLabel(entry: SelectionStrategyEntry): string {
   const { input, strategy } = entry;
-  if (input.key !== undefined) return `${strategy.type}:${input.type === 'SCORES' && input.task ? `${input.task}.` : ''}${input.key}`;
+  if (input.type === 'PREDICTIONS') return `${strategy.type}:${input.task}.${input.name}`;
+  const key = input.key ?? input.score;
+  if (key !== undefined) return `${strategy.type}:${input.type === 'SCORES' && input.task ? `${input.task}.` : ''}${key}`;
   return strategy.type;
 }

@@ -24,6 +24,8 @@ export interface SelectSamplesInput {
   metadata?: MetadataByFileName;
   /** Scores per file name, e.g. `{ "object-detection": { "uncertainty_entropy": 0.7 } }` (SCORES inputs; falls back to metadata). */
   scores?: MetadataByFileName;
+  /** Predicted classes and object counts per file name (PREDICTIONS inputs; see `predictionValues` in src/predictions). */
+  predictions?: MetadataByFileName;
   config: SelectionConfig;
   /** File names already selected (a preselected tag, the datapool of earlier runs): centres from the start, never re-picked. */
   preselected?: string[];
@@ -104,7 +106,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   const rowOf = checkMatrix(embeddings, input.source);
   const N = fileNames.length;
   const seed = config.seed ?? 0;
-  const sources = { fileNames, metadata: input.metadata, scores: input.scores };
+  const sources = { fileNames, metadata: input.metadata, scores: input.scores, predictions: input.predictions };
 
   const entries = config.strategies.map((entry, i) => ({ entry, where: `strategies[${i}]`, label: termLabel(entry) }));
   const diversity = entries.filter((e) => e.entry.strategy.type === 'DIVERSITY');

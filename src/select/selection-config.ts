@@ -9,7 +9,9 @@ import { InvalidConfigError } from '../errors';
  * `distribution`); the rest are Winnow's (`queryFileNames`, `range`, `equals`, `in`, `projectionDim`, `rankDepth`).
  */
 
-export const INPUT_TYPES = ['EMBEDDINGS', 'METADATA', 'SCORES', 'RANDOM'] as const;
+export const INPUT_TYPES = ['EMBEDDINGS', 'METADATA', 'SCORES', 'PREDICTIONS', 'RANDOM'] as const;
+/** What a PREDICTIONS input reads: the predicted class (for BALANCE) or the number of predicted objects (for WEIGHTS). */
+export const PREDICTION_INPUT_NAMES = ['CLASS_DISTRIBUTION', 'CATEGORY_COUNT'] as const;
 export const STRATEGY_TYPES = ['DIVERSITY', 'WEIGHTS', 'THRESHOLD', 'BALANCE', 'SIMILARITY', 'RANDOM'] as const;
 export const THRESHOLD_OPERATIONS = ['SMALLER', 'SMALLER_EQUAL', 'BIGGER', 'BIGGER_EQUAL'] as const;
 export const BALANCE_DISTRIBUTIONS = ['TARGET', 'UNIFORM', 'INPUT'] as const;
@@ -25,8 +27,14 @@ export const SelectionInputSchema = Type.Object(
     type: literals(INPUT_TYPES),
     /** METADATA: dotted path into the custom metadata (`weather.temperature`); SCORES: the score name. */
     key: Type.Optional(Type.String({ minLength: 1 })),
-    /** SCORES: the prediction task the score belongs to; looked up as `task.key`. */
+    /** SCORES and PREDICTIONS: the prediction task; a score is looked up as `task.score` (or `task.key`). */
     task: Type.Optional(Type.String({ minLength: 1 })),
+    /** SCORES: the score name, Lightly's field (e.g. `uncertainty_entropy`); same as `key`. */
+    score: Type.Optional(Type.String({ minLength: 1 })),
+    /** PREDICTIONS: CLASS_DISTRIBUTION (predicted class, for BALANCE) or CATEGORY_COUNT (objects, for WEIGHTS/THRESHOLD). */
+    name: Type.Optional(literals(PREDICTION_INPUT_NAMES)),
+    /** PREDICTIONS with CATEGORY_COUNT: count only objects of these category names. */
+    categories: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     /** RANDOM: seed of this input's random values (defaults to the config's `seed`). */
     randomSeed: Type.Optional(Type.Integer()),
     /** EMBEDDINGS for SIMILARITY: the query set (e.g. the file names of a tag). */
@@ -196,7 +204,10 @@ function checkEnums(config: Record<string, unknown>, source: string): void {
   config.strategies.forEach((entry: unknown, i) => {
     if (typeof entry !== 'object' || entry === null) return;
     const { input, strategy } = entry as { input?: Record<string, unknown>; strategy?: Record<string, unknown> };
-    if (input !== undefined && input !== null) check(input.type, INPUT_TYPES, `strategies[${i}].input.type`, 'input type');
+    if (input !== undefined && input !== null) {
+      check(input.type, INPUT_TYPES, `strategies[${i}].input.type`, 'input type');
+      check(input.name, PREDICTION_INPUT_NAMES, `strategies[${i}].input.name`, 'predictions input name');
+    }
     if (strategy !== undefined && strategy !== null) {
       check(strategy.type, STRATEGY_TYPES, `strategies[${i}].strategy.type`, 'strategy');
       check(strategy.operation, THRESHOLD_OPERATIONS, `strategies[${i}].strategy.operation`, 'operation');
@@ -209,10 +220,10 @@ function checkEnums(config: Record<string, unknown>, source: string): void {
 const ALLOWED_INPUTS: Record<SelectionStrategy['type'], readonly SelectionInput['type'][]> = {
   DIVERSITY: ['EMBEDDINGS'],
   SIMILARITY: ['EMBEDDINGS'],
-  WEIGHTS: ['METADATA', 'SCORES', 'RANDOM'],
-  THRESHOLD: ['METADATA', 'SCORES'],
-  BALANCE: ['METADATA', 'SCORES'],
-  RANDOM: ['RANDOM', 'EMBEDDINGS', 'METADATA', 'SCORES'],
+  WEIGHTS: ['METADATA', 'SCORES', 'PREDICTIONS', 'RANDOM'],
+  THRESHOLD: ['METADATA', 'SCORES', 'PREDICTIONS'],
+  BALANCE: ['METADATA', 'SCORES', 'PREDICTIONS'],
+  RANDOM: ['RANDOM', 'EMBEDDINGS', 'METADATA', 'SCORES', 'PREDICTIONS'],
 };
 
 function checkEntry({ input, strategy }: SelectionStrategyEntry, where: string): void {
@@ -220,9 +231,16 @@ function checkEntry({ input, strategy }: SelectionStrategyEntry, where: string):
   if (!allowed.includes(input.type)) {
     throw new InvalidConfigError(`${where}: strategy ${strategy.type} cannot use input ${input.type} (use ${allowed.join(' or ')})`);
   }
-  if ((input.type === 'METADATA' || input.type === 'SCORES') && input.key === undefined && strategy.type !== 'RANDOM') {
+  if (input.type === 'SCORES' && input.key !== undefined && input.score !== undefined && input.key !== input.score) {
+    throw new InvalidConfigError(`${where}.input: give the score name once (score or key), not both`);
+  }
+  if (input.type === 'METADATA' && input.key === undefined && strategy.type !== 'RANDOM') {
     throw new InvalidConfigError(`${where}.input.key: ${input.type} input needs a key (e.g. "weather.temperature")`);
   }
+  if (input.type === 'SCORES' && input.key === undefined && input.score === undefined && strategy.type !== 'RANDOM') {
+    throw new InvalidConfigError(`${where}.input.score: SCORES input needs a score name (e.g. "uncertainty_entropy"), with its task`);
+  }
+  if (input.type === 'PREDICTIONS') checkPredictionsInput(input, strategy, where);
   if (strategy.type === 'SIMILARITY' && input.queryFileNames === undefined) {
     throw new InvalidConfigError(`${where}.input.queryFileNames: SIMILARITY needs the query set's file names`);
   }
@@ -252,6 +270,20 @@ function checkEntry({ input, strategy }: SelectionStrategyEntry, where: string):
   }
   if (strategy.stoppingConditionMinimumDistance !== undefined && strategy.type !== 'DIVERSITY') {
     throw new InvalidConfigError(`${where}.strategy.stoppingConditionMinimumDistance: only DIVERSITY can stop on a distance`);
+  }
+}
+
+function checkPredictionsInput(input: SelectionInput, strategy: SelectionStrategy, where: string): void {
+  if (input.task === undefined) throw new InvalidConfigError(`${where}.input.task: PREDICTIONS input needs the prediction task's name`);
+  if (input.name === undefined) throw new InvalidConfigError(`${where}.input.name: PREDICTIONS input needs a name (${PREDICTION_INPUT_NAMES.join(' or ')})`);
+  if (input.name === 'CLASS_DISTRIBUTION' && strategy.type !== 'BALANCE' && strategy.type !== 'THRESHOLD' && strategy.type !== 'RANDOM') {
+    throw new InvalidConfigError(`${where}: PREDICTIONS CLASS_DISTRIBUTION is a class per sample: use it with BALANCE (or THRESHOLD with equals/in)`);
+  }
+  if (input.name === 'CATEGORY_COUNT' && strategy.type === 'BALANCE') {
+    throw new InvalidConfigError(`${where}: PREDICTIONS CATEGORY_COUNT is a number per sample: use it with WEIGHTS or THRESHOLD (BALANCE takes CLASS_DISTRIBUTION)`);
+  }
+  if (input.categories !== undefined && input.name !== 'CATEGORY_COUNT') {
+    throw new InvalidConfigError(`${where}.input.categories: only CATEGORY_COUNT counts selected categories`);
   }
 }
 

@@ -19,6 +19,9 @@ export interface SelectionTask {
   /** Candidate pool as file names (a query tag plus the preselected samples); all rows when absent. */
   pool?: string[];
   metadata: [string, Record<string, unknown>][];
+  /** SCORES and PREDICTIONS inputs per file name (stored scores and predictions; see service/predictions.ts). */
+  scores?: [string, Record<string, unknown>][];
+  predictions?: [string, Record<string, unknown>][];
   config: SelectionConfig;
   preselected: string[];
   /** Name for error locations, e.g. the embedding's name. */
@@ -47,6 +50,8 @@ export async function runSelectionTask(task: SelectionTask, onProgress?: (p: Pro
   const result = await selectSamples({
     embeddings: matrix,
     metadata: new Map(task.metadata),
+    scores: task.scores === undefined ? undefined : new Map(task.scores),
+    predictions: task.predictions === undefined ? undefined : new Map(task.predictions),
     config: task.config,
     preselected: task.preselected,
     source: task.source,

@@ -7,7 +7,8 @@ import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
 import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
-import { runSelectionOffThread } from './off-thread';
+import { runSelectionOffThread, type SelectionTask } from './off-thread';
+import { loadPredictionValues, loadScoresByFileName } from './predictions';
 import { createTag, getTag, INITIAL_TAG } from './tags';
 
 // Ranking rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
@@ -297,6 +298,7 @@ export class JobRunner {
         csvPath: embedding.filePath,
         pool: pool === undefined ? undefined : [...pool].map((i) => fileNames[i]),
         metadata: [...metadata],
+        ...(await selectionValues(this.store, datasetId, request.engineConfig)),
         config: request.engineConfig,
         preselected: preselectedIdx.map((i) => fileNames[i]),
         source: embedding.name,
@@ -350,6 +352,17 @@ export class JobRunner {
       .where('id', '=', jobId)
       .execute();
   }
+}
+
+/** Stored scores and predictions, loaded only when the config has SCORES or PREDICTIONS inputs. */
+async function selectionValues(store: Store, datasetId: string, config: SelectionConfig): Promise<Pick<SelectionTask, 'scores' | 'predictions'>> {
+  const uses = (type: string) => config.strategies.some((s) => s.input.type === type);
+  const scores = uses('SCORES') ? await loadScoresByFileName(store, datasetId) : undefined;
+  return {
+    // No stored scores: SCORES inputs read custom metadata, as before scores were stored.
+    scores: scores === undefined || scores.size === 0 ? undefined : [...scores],
+    predictions: uses('PREDICTIONS') ? [...(await loadPredictionValues(store, datasetId))] : undefined,
+  };
 }
 
 async function initialTagId(store: Store, datasetId: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { predictionsMigration } from './migration-predictions';
 
 /**
  * One list of migrations for SQLite and PostgreSQL alike: written only with Kysely's schema builder and portable
@@ -188,6 +189,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('web_sessions').ifExists().execute();
     },
   },
+  '0004_predictions_scores': predictionsMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

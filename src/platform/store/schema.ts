@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { PredictionTables } from './prediction-tables';
 
 /**
  * Table types of the platform store. JSON columns are TEXT on both backends (one set of migrations), and times are
@@ -151,7 +152,7 @@ export interface WebSessionsTable {
   expires_at: Millis;
 }
 
-export interface PlatformDatabase {
+export interface PlatformDatabase extends PredictionTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   datasets: DatasetsTable;

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+
+const NAMES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg'];
+const CATEGORIES = [
+  { id: 0, name: 'cat' },
+  { id: 1, name: 'dog' },
+];
+const cls = (file_name: string, p: number) => ({ file_name, predictions: [{ category_id: p >= 0.5 ? 0 : 1, probabilities: [p, 1 - p] }] });
+
+describe.each(dialects())('predictions and scores on the platform ($name)', (dialect) => {
+  let server: RunningServer;
+  let cleanup: () => Promise<void>;
+  let datasetId: string;
+  let embeddingId: string;
+
+  beforeAll(async () => {
+    const home = await tempHome();
+    cleanup = async () => {
+      await dialect.dispose(home.home);
+      await home.cleanup();
+    };
+    server = await startServer(home.home, { open: dialect.open });
+    datasetId = (await call(server, 'POST', '/v1/datasets', { name: 'predictions-suite', type: 'Images' })).body.id;
+    await call(server, 'POST', `/v1/datasets/${datasetId}/samples/batch`, { samples: NAMES.map((fileName) => ({ fileName })) });
+    const { body: write } = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/writeCSVUrl?name=default`);
+    embeddingId = write.embeddingId;
+    expect((await fetch(write.signedWriteUrl, { method: 'PUT', body: embeddingsCsv(NAMES, 4) })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await cleanup?.();
+  });
+
+  it('stores predictions, reports bad images by entry and field, and lists Lightly scores per sample', async () => {
+    const upload = await call(server, 'POST', `/v1/datasets/${datasetId}/predictions`, {
+      tasks: [
+        {
+          name: 'pets',
+          task_type: 'classification',
+          categories: CATEGORIES,
+          images: [
+            cls('a.jpg', 0.99),
+            cls('b.jpg', 0.5),
+            cls('c.jpg', 0.3),
+            cls('d.jpg', 0.95),
+            cls('e.jpg', 0.55),
+            { file_name: 'f.jpg', predictions: [{ category_id: 0, probabilities: [0.9, 0.3] }] },
+            cls('nope.jpg', 0.9),
+          ],
+        },
+        {
+          name: 'things',
+          task_type: 'object-detection',
+          categories: CATEGORIES,
+          images: [
+            { file_name: 'a.jpg', predictions: [{ category_id: 0, bbox: [1, 2, 10, 10], score: 0.9 }, { category_id: 1, bbox: [5, 5, 4, 4], score: 0.3 }] },
+            { file_name: 'b.jpg', predictions: [] },
+          ],
+        },
+      ],
+    });
+    expect(upload.status).toBe(200);
+    expect(upload.body.tasks).toEqual([
+      { name: 'pets', stored: 5, scores: ['uncertainty_least_confidence', 'uncertainty_margin', 'uncertainty_entropy'] },
+      { name: 'things', stored: 2, scores: ['object_frequency', 'objectness_least_confidence'] },
+    ]);
+    expect(upload.body.problems).toEqual([
+      { file: 'body.tasks[0].images[5]', message: expect.stringMatching(/column "predictions\[0\]\.probabilities"\): probabilities sum to 1\.2, not 1/) },
+      { file: 'pets/nope.jpg', message: 'no sample named "nope.jpg" in the dataset' },
+    ]);
+
+    const tasks = await call(server, 'GET', `/v1/datasets/${datasetId}/predictions/tasks`);
+    expect(tasks.body.map((t: { name: string; count: number }) => [t.name, t.count])).toEqual([
+      ['pets', 5],
+      ['things', 2],
+    ]);
+    const margin = await call(server, 'GET', `/v1/datasets/${datasetId}/scores?task=pets&scoreType=uncertainty_margin`);
+    expect(margin.body.map((s: { fileName: string; value: number }) => [s.fileName, Number(s.value.toFixed(6))])).toEqual([
+      ['a.jpg', 0.02],
+      ['b.jpg', 1],
+      ['c.jpg', 0.6],
+      ['d.jpg', 0.1],
+      ['e.jpg', 0.9],
+    ]);
+    const dogs = await call(server, 'GET', `/v1/datasets/${datasetId}/predictions/tasks/things?category=dog`);
+    expect(dogs.body.map((s: { fileName: string }) => s.fileName)).toEqual(['a.jpg']);
+    expect((await call(server, 'GET', `/v1/datasets/${datasetId}/predictions/tasks/pets?minScore=0.9`)).body.map((s: { fileName: string }) => s.fileName)).toEqual(['a.jpg', 'd.jpg']);
+    const one = await call(server, 'GET', `/v1/datasets/${datasetId}/samples/${dogs.body[0].sampleId}/predictions`);
+    expect(one.body.map((t: { task: string }) => t.task)).toEqual(['pets', 'things']);
+    expect(one.body[1].predictions[1]).toEqual({ category_id: 1, bbox: [5, 5, 4, 4], score: 0.3 });
+    const unknown = await call(server, 'GET', `/v1/datasets/${datasetId}/predictions/tasks/things?category=bird`);
+    expect(unknown.status).toBe(400);
+  });
+
+  it('selects by stored SCORES (task + score) and balances by PREDICTIONS, through a selection job', async () => {
+    const run = async (newTagName: string, selection: unknown) => {
+      const { body } = await call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${embeddingId}/sampling`, { newTagName, selection });
+      for (;;) {
+        const job = (await call(server, 'GET', `/v1/jobs/${body.jobId}`)).body;
+        if (job.status === 'FINISHED') return (await call(server, 'GET', `/v1/jobs/${body.jobId}/scores`)).body.map((s: { fileName: string }) => s.fileName);
+        if (job.status === 'FAILED') throw new Error(job.error);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const byMargin = await run('most-uncertain', {
+      n: 2,
+      strategies: [{ input: { type: 'SCORES', task: 'pets', score: 'uncertainty_margin' }, strategy: { type: 'WEIGHTS' } }],
+    });
+    expect(byMargin.slice(0, 2)).toEqual(['b.jpg', 'e.jpg']);
+    const balanced = await run('balanced-classes', {
+      n: 2,
+      strategies: [{ input: { type: 'PREDICTIONS', task: 'pets', name: 'CLASS_DISTRIBUTION' }, strategy: { type: 'BALANCE', target: { dog: 0.5, cat: 0.5 } } }],
+    });
+    // c.jpg is the only predicted dog, so a half-and-half pair must take it and one cat.
+    expect(balanced.slice(0, 2)).toContain('c.jpg');
+    expect(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']).toContain(balanced.slice(0, 2).find((n: string) => n !== 'c.jpg'));
+  });
+});
