@@ -69,7 +69,7 @@ describe('web app at 100,000 samples', () => {
     const started = Date.now();
     await seed();
     console.log(`seeded ${N} samples through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    await loginWithToken(page, h.token);
+    await loginWithToken(page, h.token, h.base);
   });
 
   afterAll(async () => {

@@ -148,9 +148,9 @@ describe('web app in Chromium', () => {
     await page.mouse.up();
     await expect.poll(() => page.getByTestId('map-selected').textContent()).not.toBe('0 selected');
     const boxed = Number((await page.getByTestId('map-selected').textContent())?.split(' ')[0]);
-    await page.getByLabel('New tag name').fill('map-box');
+    await page.getByLabel('Selection tag').fill('map-box');
     await shot('embedding-map');
-    await page.getByRole('button', { name: 'Create tag from selection' }).click();
+    await page.getByRole('button', { name: 'Add to tag' }).click();
     await page.getByText(`Created tag map-box with ${boxed} samples.`).waitFor();
 
     // 6. sampling: coreset, Process, progress, slider to 10, Create tag

@@ -121,7 +121,11 @@ export function datasetTab(page: Page, name: string) {
   return page.getByRole('navigation', { name: 'Dataset' }).getByRole('link', { name });
 }
 
-/** Skips the login form: puts the token where the app keeps it, before the app starts. */
-export async function loginWithToken(page: Page, token: string): Promise<void> {
-  await page.addInitScript((t) => sessionStorage.setItem('winnow.token', t), token);
+/**
+ * Skips the sign-in form: signs the page's browser context in through the API (POST /v1/session), so the context
+ * holds the session cookie exactly as after a sign-in by hand. The token goes in a request body, never a URL.
+ */
+export async function loginWithToken(page: Page, token: string, base: string): Promise<void> {
+  const response = await page.context().request.post(`${base}/v1/session`, { data: { token } });
+  if (response.status() !== 201) throw new Error(`sign-in failed: ${response.status()} ${await response.text()}`);
 }

@@ -48,17 +48,6 @@ export class ApiError extends Error {
   }
 }
 
-const TOKEN_KEY = 'winnow.token';
-
-/** The token lives in sessionStorage: it survives a reload but not the tab, so a shared machine forgets it. */
-export function loadToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-export function saveToken(token: string | null): void {
-  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
-  else sessionStorage.setItem(TOKEN_KEY, token);
-}
-
 type Query = Record<string, string | number | boolean | undefined>;
 
 function withQuery(path: string, query?: Query): string {
@@ -73,19 +62,24 @@ const enc = encodeURIComponent;
 
 /**
  * The platform's v1 REST API as the web app uses it; same paths and shapes as the Lightly-compatible server.
- * Every call sends `Authorization: Bearer <token>`.
+ * The app never holds the API token: it signs in once (`signIn`), and the server's HttpOnly session cookie rides
+ * along with every same-origin request, `<img>` loads included. Every call sends `x-winnow-request: 1`, which the
+ * server requires of cookie-signed writes and no cross-site form can send.
  */
 export class Api {
-  constructor(readonly token: string) {}
+  /** Called when the server says the session has ended (signed out elsewhere, expired, token revoked). */
+  constructor(private readonly onSignedOut: () => void = () => undefined) {}
 
   private async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; text?: boolean } = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    const headers: Record<string, string> = { 'x-winnow-request': '1' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(withQuery(path, options.query), {
       method,
       headers,
+      credentials: 'same-origin',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
+    if (response.status === 401 && path !== '/v1/session') this.onSignedOut();
     if (!response.ok) {
       let code = `HTTP_${response.status}`;
       let message = `${method} ${path} failed with ${response.status}`;
@@ -102,6 +96,19 @@ export class Api {
     if (options.text) return (await response.text()) as T;
     const type = response.headers.get('content-type') ?? '';
     return (type.includes('json') ? await response.json() : await response.text()) as T;
+  }
+
+  // ---- session ----
+  /** Exchanges an API token for a session cookie; the token is not kept. 401 for an unknown or revoked token. */
+  signIn(token: string): Promise<{ userId: string }> {
+    return this.request('POST', '/v1/session', { body: { token } });
+  }
+  /** Whether the browser's session cookie is still good (throws ApiError 401 when not). */
+  getSession(): Promise<{ userId: string }> {
+    return this.request('GET', '/v1/session');
+  }
+  signOut(): Promise<void> {
+    return this.request('DELETE', '/v1/session');
   }
 
   // ---- datasets ----
@@ -125,12 +132,9 @@ export class Api {
   getMappings(datasetId: string, field: 'fileName' | '_id'): Promise<string[]> {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/mappings`, { query: { field } });
   }
-  /**
-   * The URL an `<img>` loads a sample from. Image requests cannot carry a header, so the token rides in the query,
-   * which the server accepts as Lightly's `?token=` and cuts from logged URLs.
-   */
+  /** The URL an `<img>` loads a sample from: the session cookie signs it, so it carries no secret and can be shared. */
   sampleImageUrl(datasetId: string, sampleId: string, type: 'full' | 'thumbnail'): string {
-    return withQuery(`/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/image`, { type, token: this.token });
+    return withQuery(`/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/image`, { type });
   }
 
   // ---- custom metadata ----
@@ -155,6 +159,10 @@ export class Api {
   }
   createTag(datasetId: string, request: TagCreateRequest): Promise<{ id: string }> {
     return this.request('POST', `/v1/datasets/${enc(datasetId)}/tags`, { body: { creator: 'USER_WEBAPP', ...request } });
+  }
+  /** Renames a tag or replaces its samples (Lightly's update_tag_by_tag_id). */
+  updateTag(datasetId: string, tagId: string, request: { name: string; bitMaskData?: string }): Promise<TagData> {
+    return this.request('PUT', `/v1/datasets/${enc(datasetId)}/tags/${enc(tagId)}`, { body: { ...request, updateCreator: 'USER_WEBAPP' } });
   }
   deleteTag(datasetId: string, tagId: string): Promise<void> {
     return this.request('DELETE', `/v1/datasets/${enc(datasetId)}/tags/${enc(tagId)}`);

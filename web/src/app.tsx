@@ -1,49 +1,62 @@
-import { useMemo, useState } from 'react';
-import { Api, loadToken, saveToken } from './api';
+import { useEffect, useMemo, useState, type ComponentType } from 'react';
+import { Api } from './api';
 import { useDataset } from './dataset-data';
-import { navigate, useHashRoute } from './router';
+import { href, navigate, useRoute, type Route } from './router';
 import { ConfiguratorScreen } from './screens/configurator-screen';
 import { DatasetsScreen } from './screens/datasets-screen';
 import { EmbeddingMapScreen } from './screens/embedding-map-screen';
-import { ExploreScreen } from './screens/explore-screen';
+import { ExploreScreen, type DatasetScreenProps } from './screens/explore-screen';
 import { LoginScreen } from './screens/login-screen';
+import { OverviewScreen } from './screens/overview-screen';
 import { SamplingScreen } from './screens/sampling-screen';
 import { TagsScreen } from './screens/tags-screen';
 import { TokensScreen } from './screens/tokens-screen';
+import { useSelection } from './selection';
+import { ThemeToggle } from './theme';
+import { viewParams } from './view-state';
+import logo from './favicon.svg';
 
-const DATASET_SCREENS = [
-  ['explore', 'Explore'],
-  ['configurator', 'Configurator'],
-  ['map', 'Embedding map'],
-  ['sampling', 'Sampling'],
-  ['tags', 'Tags'],
-] as const;
+/**
+ * The tabs of a dataset, in order: `#/datasets/<id>/<key>` shows `screen`. A new page is one entry here (a screen
+ * component taking DatasetScreenProps): it gets the dataset, the route (its own query parameters for its view state)
+ * and the shared selection.
+ */
+export const DATASET_SCREENS: { key: string; label: string; screen: ComponentType<DatasetScreenProps> }[] = [
+  { key: 'overview', label: 'Overview', screen: OverviewScreen },
+  { key: 'explore', label: 'Explore', screen: ExploreScreen },
+  { key: 'configurator', label: 'Configurator', screen: ConfiguratorScreen },
+  { key: 'map', label: 'Embedding map', screen: EmbeddingMapScreen },
+  { key: 'sampling', label: 'Sampling', screen: SamplingScreen },
+  { key: 'tags', label: 'Tags', screen: TagsScreen },
+];
+
+type SessionState = 'checking' | 'signed-out' | 'signed-in';
 
 export function App() {
-  const [token, setToken] = useState<string | null>(() => loadToken());
-  const api = useMemo(() => (token === null ? null : new Api(token)), [token]);
-  const route = useHashRoute();
+  const [session, setSession] = useState<SessionState>('checking');
+  // One client for the page's life; a 401 anywhere (session ended elsewhere, token revoked) shows the sign-in form.
+  const api = useMemo(() => new Api(() => setSession('signed-out')), []);
+  const route = useRoute();
 
-  if (api === null) {
-    return (
-      <LoginScreen
-        onLogin={(t) => {
-          saveToken(t);
-          setToken(t);
-        }}
-      />
-    );
-  }
-  const logout = () => {
-    saveToken(null);
-    setToken(null);
+  useEffect(() => {
+    api
+      .getSession()
+      .then(() => setSession('signed-in'))
+      .catch(() => setSession('signed-out'));
+  }, [api]);
+
+  if (session === 'checking') return <p className="hint loading">Loading…</p>;
+  if (session === 'signed-out') return <LoginScreen api={api} onLogin={() => setSession('signed-in')} />;
+  const signOut = async () => {
+    await api.signOut().catch(() => undefined);
+    setSession('signed-out');
   };
-  const [top, datasetId, screen] = route;
+  const [top, datasetId, screen] = route.path;
   return (
     <div className="app">
       <header className="topbar">
         <a className="brand" href="#/datasets">
-          Winnow
+          <img src={logo} alt="" width={20} height={20} /> Winnow
         </a>
         <nav aria-label="Main">
           <a href="#/datasets" aria-current={top === 'datasets' || top === undefined ? 'page' : undefined}>
@@ -53,14 +66,15 @@ export function App() {
             API tokens
           </a>
         </nav>
-        <button type="button" className="link" onClick={logout}>
-          Log out
+        <ThemeToggle />
+        <button type="button" className="link" onClick={() => void signOut()}>
+          Sign out
         </button>
       </header>
       {top === 'tokens' ? (
         <TokensScreen api={api} />
       ) : top === 'datasets' && datasetId !== undefined ? (
-        <DatasetArea api={api} datasetId={datasetId} screen={screen ?? 'explore'} />
+        <DatasetArea key={datasetId} api={api} datasetId={datasetId} screen={screen ?? 'explore'} route={route} />
       ) : (
         <DatasetsScreen api={api} onOpen={(id) => navigate(`/datasets/${encodeURIComponent(id)}/explore`)} />
       )}
@@ -68,15 +82,20 @@ export function App() {
   );
 }
 
-function DatasetArea({ api, datasetId, screen }: { api: Api; datasetId: string; screen: string }) {
+/** A dataset's tabs. Keyed by dataset id, so another dataset starts with its own data and an empty selection. */
+function DatasetArea({ api, datasetId, screen, route }: { api: Api; datasetId: string; screen: string; route: Route }) {
   const data = useDataset(api, datasetId);
-  const base = `#/datasets/${encodeURIComponent(datasetId)}`;
+  const selection = useSelection();
+  const kept = viewParams(route.params);
+  const current = DATASET_SCREENS.find((s) => s.key === screen) ?? DATASET_SCREENS[1];
+  const Screen = current.screen;
   return (
     <div className="dataset-area">
       <nav className="tabs" aria-label="Dataset">
-        <span className="dataset-name">{data.dataset?.name ?? '…'}</span>
-        {DATASET_SCREENS.map(([key, label]) => (
-          <a key={key} href={`${base}/${key}`} aria-current={screen === key ? 'page' : undefined}>
+        {/* Never a stale name: nothing until this dataset has answered. */}
+        <span className="dataset-name">{data.dataset?.id === datasetId ? data.dataset.name : data.error !== null ? 'Dataset' : '…'}</span>
+        {DATASET_SCREENS.map(({ key, label }) => (
+          <a key={key} href={href(['datasets', datasetId, key], kept)} aria-current={current.key === key ? 'page' : undefined}>
             {label}
           </a>
         ))}
@@ -89,16 +108,13 @@ function DatasetArea({ api, datasetId, screen }: { api: Api; datasetId: string; 
         </span>
       </nav>
       <main>
-        {screen === 'configurator' ? (
-          <ConfiguratorScreen api={api} datasetId={datasetId} data={data} />
-        ) : screen === 'map' ? (
-          <EmbeddingMapScreen api={api} datasetId={datasetId} data={data} />
-        ) : screen === 'sampling' ? (
-          <SamplingScreen api={api} datasetId={datasetId} data={data} />
-        ) : screen === 'tags' ? (
-          <TagsScreen api={api} datasetId={datasetId} data={data} />
+        {data.error !== null && data.dataset === null ? (
+          <div className="empty-state">
+            <p>This dataset could not be opened: {data.error}</p>
+            <a href="#/datasets">Back to the datasets</a>
+          </div>
         ) : (
-          <ExploreScreen api={api} datasetId={datasetId} data={data} />
+          <Screen api={api} datasetId={datasetId} data={data} route={route} selection={selection} />
         )}
       </main>
     </div>

@@ -135,13 +135,18 @@ export function fieldColumns(samples: SampleData[], fields: MetadataField[]): Fi
   return new Map(fields.map((f) => [f.path, samples.map((s) => fieldValue(s, f))]));
 }
 
-/** Indices (dataset order) of the samples that pass every filter and, when given, belong to the tag. */
-export function applyFilters(count: number, columns: FieldColumns, filters: Filters, members: Uint8Array | null): number[] {
+/**
+ * Indices (dataset order) of the samples that pass every filter and, when given, belong to the tag. `except` leaves
+ * one field's filter out: a facet counts what the *other* filters let through.
+ */
+export function applyFilters(count: number, columns: FieldColumns, filters: Filters, members: Uint8Array | null, except?: string): number[] {
   const ranges = Object.entries(filters.ranges).flatMap(([path, range]) => {
+    if (path === except) return [];
     const column = columns.get(path);
     return column ? [{ column, lo: range[0], hi: range[1] }] : [];
   });
   const sets = Object.entries(filters.values).flatMap(([path, allowed]) => {
+    if (path === except) return [];
     const column = columns.get(path);
     return column ? [{ column, allowed: new Set(allowed) }] : [];
   });
@@ -197,4 +202,34 @@ export function distinctValues(samples: SampleData[], field: MetadataField, cap 
     .map(([value, count]) => ({ value, count }))
     .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
     .slice(0, cap);
+}
+
+/** Counts of a categorical column's values over `indices`, most frequent first, capped for the checkbox list. */
+export function countValues(column: unknown[] | undefined, indices: number[], cap = 50): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  if (column !== undefined) {
+    for (const i of indices) {
+      const v = column[i];
+      if (v === undefined) continue;
+      const key = String(v);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+    .slice(0, cap);
+}
+
+/** A histogram of a numeric column over `indices`: `bins` equal-width counts between `extent`'s ends. */
+export function histogram(column: unknown[] | undefined, indices: number[], extent: [number, number], bins = 24): number[] {
+  const out = new Array<number>(bins).fill(0);
+  if (column === undefined) return out;
+  const span = extent[1] - extent[0] || 1;
+  for (const i of indices) {
+    const v = column[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    out[Math.min(bins - 1, Math.max(0, Math.floor(((v - extent[0]) / span) * bins)))]++;
+  }
+  return out;
 }

@@ -124,3 +124,40 @@ export const CATEGORY_COLOURS: [number, number, number][] = [
   [156, 117, 95],
   [186, 176, 172],
 ];
+
+/** The view zoomed by `factor` (> 1 zooms in) around pixel (px, py), which stays under the pointer. */
+export function zoomView(view: ScatterView, px: number, py: number, factor: number): ScatterView {
+  const w = view.width - 2 * view.pad;
+  const h = view.height - 2 * view.pad;
+  const x = view.minX + ((px - view.pad) / w) * (view.maxX - view.minX);
+  const y = view.minY + (1 - (py - view.pad) / h) * (view.maxY - view.minY);
+  return {
+    ...view,
+    minX: x - (x - view.minX) / factor,
+    maxX: x + (view.maxX - x) / factor,
+    minY: y - (y - view.minY) / factor,
+    maxY: y + (view.maxY - y) / factor,
+  };
+}
+
+/** The view moved by (dx, dy) pixels, as a drag moves the map. */
+export function panView(view: ScatterView, dx: number, dy: number): ScatterView {
+  const sx = (view.maxX - view.minX) / (view.width - 2 * view.pad);
+  const sy = (view.maxY - view.minY) / (view.height - 2 * view.pad);
+  return { ...view, minX: view.minX - dx * sx, maxX: view.maxX - dx * sx, minY: view.minY + dy * sy, maxY: view.maxY + dy * sy };
+}
+
+/** The point nearest pixel (px, py) within `radius` pixels, or -1. */
+export function nearestPoint(view: ScatterView, xs: ArrayLike<number>, ys: ArrayLike<number>, px: number, py: number, radius: number): number {
+  let best = -1;
+  let bestD = radius * radius;
+  for (let i = 0; i < xs.length; i++) {
+    const [x, y] = toPixel(view, xs[i], ys[i]);
+    const d = (x - px) ** 2 + (y - py) ** 2;
+    if (d <= bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}

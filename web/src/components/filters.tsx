@@ -1,44 +1,67 @@
 import { useMemo } from 'react';
 import type { SampleData } from '../api';
-import { distinctValues, isNumericField, numericExtent, type Filters, type MetadataField } from '../dataset-data';
+import { applyFilters, countValues, histogram, isNumericField, NO_FILTERS, numericExtent, type FieldColumns, type Filters, type MetadataField } from '../dataset-data';
 
-/** Filters built from the configured metadata: a min/max range for numbers, checkboxes for strings and booleans. */
+/**
+ * Filters built from the configured metadata: a range with a histogram for numbers, checkboxes with "only" and
+ * "none" for strings and booleans. Every count and histogram reflects the *other* active filters (and the tag).
+ */
 export function FilterPanel({
   samples,
   fields,
+  columns,
+  members,
   filters,
   onChange,
+  configuratorHref,
 }: {
   samples: SampleData[];
   fields: MetadataField[];
+  columns: FieldColumns;
+  members: Uint8Array | null;
   filters: Filters;
   onChange: (filters: Filters) => void;
+  configuratorHref: string;
 }) {
   if (fields.length === 0) {
     return (
       <p className="hint">
-        No metadata is configured yet. Add fields in the <a href={window.location.hash.replace(/\/[^/]*$/, '/configurator')}>Configurator</a>.
+        No metadata is configured yet. Add fields in the <a href={configuratorHref}>Configurator</a>.
       </p>
     );
   }
+  const active = Object.keys(filters.ranges).length + Object.keys(filters.values).length;
   return (
     <div className="filters">
+      <div className="filters-head">
+        <button type="button" className="small" disabled={active === 0} onClick={() => onChange(NO_FILTERS)}>
+          Clear filters{active > 0 ? ` (${active})` : ''}
+        </button>
+      </div>
       {fields.map((field) =>
         isNumericField(field) ? (
-          <RangeFilter key={field.path} samples={samples} field={field} filters={filters} onChange={onChange} />
+          <RangeFilter key={field.path} samples={samples} field={field} columns={columns} members={members} filters={filters} onChange={onChange} />
         ) : field.valueDataType === 'OTHER_STRING' ? null : (
-          <ValueFilter key={field.path} samples={samples} field={field} filters={filters} onChange={onChange} />
+          <ValueFilter key={field.path} samples={samples} field={field} columns={columns} members={members} filters={filters} onChange={onChange} />
         ),
       )}
-      <button type="button" className="small" onClick={() => onChange({ ranges: {}, values: {} })}>
-        Clear filters
-      </button>
     </div>
   );
 }
 
-function RangeFilter({ samples, field, filters, onChange }: { samples: SampleData[]; field: MetadataField; filters: Filters; onChange: (f: Filters) => void }) {
+interface FilterProps {
+  samples: SampleData[];
+  field: MetadataField;
+  columns: FieldColumns;
+  members: Uint8Array | null;
+  filters: Filters;
+  onChange: (f: Filters) => void;
+}
+
+function RangeFilter({ samples, field, columns, members, filters, onChange }: FilterProps) {
   const extent = useMemo(() => numericExtent(samples, field), [samples, field]);
+  const others = useMemo(() => applyFilters(samples.length, columns, filters, members, field.path), [samples.length, columns, filters, members, field.path]);
+  const bins = useMemo(() => (extent === null ? [] : histogram(columns.get(field.path), others, extent)), [columns, field.path, others, extent]);
   if (extent === null) return null;
   const [lo, hi] = filters.ranges[field.path] ?? extent;
   const integer = field.valueDataType === 'NUMERIC_INT';
@@ -51,9 +74,19 @@ function RangeFilter({ samples, field, filters, onChange }: { samples: SampleDat
   };
   const id = `range-${field.path.replace(/\W/g, '-')}`;
   const round = (v: number) => (integer ? Math.round(v) : Math.round(v * 1000) / 1000);
+  const tallest = Math.max(1, ...bins);
+  const span = extent[1] - extent[0] || 1;
   return (
     <fieldset className="filter">
       <legend>{field.name}</legend>
+      <div className="histogram" role="img" aria-label={`Histogram of ${field.name}: ${others.length.toLocaleString()} samples between ${round(extent[0])} and ${round(extent[1])}`}>
+        {bins.map((count, k) => {
+          const binLo = extent[0] + (k / bins.length) * span;
+          const binHi = extent[0] + ((k + 1) / bins.length) * span;
+          const inside = binHi >= lo && binLo <= hi;
+          return <span key={k} className={inside ? 'bar in' : 'bar'} style={{ height: `${(count / tallest) * 100}%` }} title={`${round(binLo)}–${round(binHi)}: ${count}`} />;
+        })}
+      </div>
       <div className="range-row">
         <label htmlFor={`${id}-min`}>Minimum {field.name}</label>
         <input
@@ -99,26 +132,45 @@ function RangeFilter({ samples, field, filters, onChange }: { samples: SampleDat
   );
 }
 
-function ValueFilter({ samples, field, filters, onChange }: { samples: SampleData[]; field: MetadataField; filters: Filters; onChange: (f: Filters) => void }) {
-  const values = useMemo(() => distinctValues(samples, field), [samples, field]);
+function ValueFilter({ samples, field, columns, members, filters, onChange }: FilterProps) {
+  const column = columns.get(field.path);
+  const all = useMemo(() => countValues(column, Array.from({ length: samples.length }, (_, i) => i)), [column, samples.length]);
+  const others = useMemo(() => applyFilters(samples.length, columns, filters, members, field.path), [samples.length, columns, filters, members, field.path]);
+  const counts = useMemo(() => new Map(countValues(column, others, Infinity).map((c) => [c.value, c.count])), [column, others]);
   const allowed = filters.values[field.path];
+  const setAllowed = (values: string[] | null) => {
+    const next = { ...filters.values };
+    if (values === null || values.length === all.length) delete next[field.path];
+    else next[field.path] = values;
+    onChange({ ...filters, values: next });
+  };
   const toggle = (value: string, on: boolean) => {
-    const current = new Set(allowed ?? values.map((v) => v.value));
+    const current = new Set(allowed ?? all.map((v) => v.value));
     if (on) current.add(value);
     else current.delete(value);
-    const next = { ...filters.values };
-    if (current.size === values.length) delete next[field.path];
-    else next[field.path] = [...current];
-    onChange({ ...filters, values: next });
+    setAllowed([...current]);
   };
   return (
     <fieldset className="filter">
       <legend>{field.name}</legend>
-      {values.map(({ value, count }) => (
-        <label key={value} className="check">
-          <input type="checkbox" checked={allowed === undefined || allowed.includes(value)} onChange={(e) => toggle(value, e.target.checked)} />
-          {value} <span className="count">({count.toLocaleString()})</span>
-        </label>
+      <div className="facet-actions">
+        <button type="button" className="small" onClick={() => setAllowed(null)} aria-label={`All ${field.name}`}>
+          All
+        </button>
+        <button type="button" className="small" onClick={() => setAllowed([])} aria-label={`None of ${field.name}`}>
+          None
+        </button>
+      </div>
+      {all.map(({ value }) => (
+        <div key={value} className="facet-row">
+          <label className="check">
+            <input type="checkbox" checked={allowed === undefined || allowed.includes(value)} onChange={(e) => toggle(value, e.target.checked)} />
+            {value} <span className="count">({(counts.get(value) ?? 0).toLocaleString()})</span>
+          </label>
+          <button type="button" className="link only" onClick={() => setAllowed([value])} aria-label={`Only ${value}`}>
+            only
+          </button>
+        </div>
       ))}
     </fieldset>
   );

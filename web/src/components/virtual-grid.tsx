@@ -8,22 +8,37 @@ export function hideBroken(event: SyntheticEvent<HTMLImageElement>): void {
 // Rows drawn above and below the visible ones, so a fast scroll does not show blank rows before React catches up.
 const OVERSCAN_ROWS = 3;
 
+/** How a click or key press on a cell should change the selection. */
+export interface SelectGesture {
+  shift: boolean;
+}
+
 /**
  * A grid that renders only the rows in view: 100,000 items cost as much as the ~50 on screen. Keyboard: arrow keys,
- * Home/End and PageUp/PageDown move a roving focus; Enter or Space opens the focused item.
+ * Home/End and PageUp/PageDown move a roving focus; Enter opens the focused item, Space selects it (when the grid
+ * selects; otherwise opens). Mouse: a click opens; ctrl/⌘-click selects, shift-click selects a range.
  */
 export function VirtualGrid({
+  id,
   count,
   cellSize,
   label,
   renderCell,
   onOpen,
+  onSelect,
+  isSelected,
+  resetKey,
 }: {
+  id?: string;
   count: number;
   cellSize: number;
   label: string;
   renderCell: (position: number) => ReactNode;
   onOpen: (position: number) => void;
+  onSelect?: (position: number, gesture: SelectGesture) => void;
+  isSelected?: (position: number) => boolean;
+  /** When it changes (another tag, other filters), the grid scrolls back to the top. */
+  resetKey?: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
@@ -44,6 +59,11 @@ export function VirtualGrid({
   useEffect(() => {
     if (focus >= count) setFocus(Math.max(0, count - 1));
   }, [count, focus]);
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+    setScrollTop(0);
+    setFocus(0);
+  }, [resetKey]);
 
   // Never draw more than a window's worth of rows, even if a layout lets the scroller grow with its content.
   const viewHeight = Math.min(height, window.innerHeight);
@@ -78,6 +98,9 @@ export function VirtualGrid({
     if (event.key in moves) {
       event.preventDefault();
       moveTo(moves[event.key]);
+    } else if (event.key === ' ' && onSelect !== undefined) {
+      event.preventDefault();
+      onSelect(focus, { shift: event.shiftKey });
     } else if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       onOpen(focus);
@@ -93,15 +116,16 @@ export function VirtualGrid({
         <div
           key={position}
           role="option"
-          aria-selected={position === focus}
+          aria-selected={isSelected === undefined ? position === focus : isSelected(position)}
           aria-setsize={count}
           aria-posinset={position + 1}
           className="grid-cell"
           data-position={position}
           tabIndex={position === focus ? 0 : -1}
-          onClick={() => {
+          onClick={(event) => {
             setFocus(position);
-            onOpen(position);
+            if (onSelect !== undefined && (event.ctrlKey || event.metaKey || event.shiftKey)) onSelect(position, { shift: event.shiftKey });
+            else onOpen(position);
           }}
           onFocus={() => setFocus(position)}
           style={{ top: row * cellSize, left: col * cellSize, width: cellSize, height: cellSize }}
@@ -114,6 +138,8 @@ export function VirtualGrid({
   return (
     <div
       ref={scroller}
+      id={id}
+      aria-multiselectable={onSelect !== undefined ? true : undefined}
       className="virtual-grid"
       role="listbox"
       aria-label={label}

@@ -1,9 +1,13 @@
-import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
-import type { Api, Embedding2dData } from '../api';
-import { bitmaskToMembers, indicesToBitmask } from '../bitmask';
+import { useEffect, useMemo, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import type { Embedding2dData } from '../api';
+import { bitmaskToMembers } from '../bitmask';
+import { SampleView } from '../components/sample-view';
+import { SelectionBar } from '../components/selection-bar';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
 import { fieldValue, isNumericField, type DatasetState } from '../dataset-data';
-import { CATEGORY_COLOURS, drawPoints, fitView, insidePolygon, toPixel, viridis, type ScatterView } from '../scatter';
+import { href, setParams } from '../router';
+import { CATEGORY_COLOURS, drawPoints, fitView, insidePolygon, nearestPoint, panView, toPixel, viridis, zoomView, type ScatterView } from '../scatter';
+import type { DatasetScreenProps } from './explore-screen';
 
 const WIDTH = 900;
 const HEIGHT = 560;
@@ -16,25 +20,29 @@ interface Legend {
   categories?: { label: string; colour: [number, number, number] }[];
 }
 
-/** 2-D PCA scatter of an embedding, coloured by a metadata field or a tag; box or lasso selection becomes a new tag. */
-export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; datasetId: string; data: DatasetState }) {
+/**
+ * 2-D map of an embedding, coloured by a metadata field or a tag. Wheel zooms, Pan mode drags the view; hovering a
+ * point shows its thumbnail and a click opens it. A box or lasso selects into the shared selection, shown as a
+ * strip of thumbnails with the selection bar, so it can be tagged without leaving the map or opened in Explore.
+ */
+export function EmbeddingMapScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
   const { embeddings, embeddingId, setEmbeddingId, error: listError } = useEmbeddings(api, datasetId);
   const [coords, setCoords] = useState<Embedding2dData | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [colourBy, setColourBy] = useState('');
-  const [mode, setMode] = useState<'box' | 'lasso'>('box');
-  const [selected, setSelected] = useState<number[]>([]);
-  const [tagName, setTagName] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
+  const colourBy = route.params.get('colour') ?? '';
+  const [mode, setMode] = useState<'box' | 'lasso' | 'pan'>('box');
   const [renderMs, setRenderMs] = useState<number | null>(null);
+  const [zoomed, setZoomed] = useState<ScatterView | null>(null);
+  const [hover, setHover] = useState<{ point: number; x: number; y: number } | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const path = useRef<[number, number][]>([]);
+  const panFrom = useRef<[number, number] | null>(null);
 
   useEffect(() => {
     if (embeddingId === '') return;
     setCoords(null);
-    setSelected([]);
+    setError(null);
     api
       .getEmbedding2d(datasetId, embeddingId)
       .then(setCoords)
@@ -47,15 +55,35 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
     const byName = new Map(data.samples.map((s, i) => [s.fileName, i]));
     return Int32Array.from(coords.fileNames, (name) => byName.get(name) ?? -1);
   }, [coords, data.samples]);
-  const view: ScatterView | null = useMemo(
+  const fitted: ScatterView | null = useMemo(
     () => (coords === null ? null : fitView(coords.coordinatesDimension1, coords.coordinatesDimension2, WIDTH, HEIGHT)),
     [coords],
   );
+  // The zoomed window is in the URL (`view=minX,maxX,minY,maxY`), so a link shows the same part of the map.
+  const viewParam = route.params.get('view');
+  const view: ScatterView | null = useMemo(() => {
+    if (fitted === null) return null;
+    if (zoomed !== null) return zoomed;
+    const parts = viewParam?.split(',').map(Number);
+    if (parts?.length === 4 && parts.every(Number.isFinite)) return { ...fitted, minX: parts[0], maxX: parts[1], minY: parts[2], maxY: parts[3] };
+    return fitted;
+  }, [fitted, zoomed, viewParam]);
+  const setView = (next: ScatterView | null) => {
+    setZoomed(next);
+    setParams({ view: next === null ? null : [next.minX, next.maxX, next.minY, next.maxY].map((v) => v.toPrecision(6)).join(',') }, { replace: true });
+  };
 
   const { colours, legend, values, colourMs } = useMemo(() => {
     const started = performance.now();
     return { ...colourPoints(data, coords, sampleIndex, colourBy), colourMs: performance.now() - started };
   }, [data, coords, sampleIndex, colourBy]);
+
+  // Points of the shared selection (which holds sample indices).
+  const selectedPoints = useMemo(() => {
+    const picked: number[] = [];
+    if (sampleIndex !== null) for (let i = 0; i < sampleIndex.length; i++) if (selection.set.has(sampleIndex[i])) picked.push(i);
+    return picked;
+  }, [sampleIndex, selection.set]);
 
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
@@ -63,20 +91,20 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
     const started = performance.now();
     const image = ctx.createImageData(WIDTH, HEIGHT);
     image.data.fill(255);
-    const highlighted = new Uint8Array(coords.fileNames.length);
-    for (const i of selected) highlighted[i] = 1;
     const drawn = colours.slice();
-    if (selected.length > 0) {
+    if (selectedPoints.length > 0) {
       // Unselected points fade so the selection reads at a glance.
+      const highlighted = new Uint8Array(coords.fileNames.length);
+      for (const i of selectedPoints) highlighted[i] = 1;
       for (let i = 0; i < highlighted.length; i++) if (!highlighted[i]) drawn[i * 4 + 3] = 60;
     }
     drawPoints(image, view, coords.coordinatesDimension1, coords.coordinatesDimension2, drawn, pointSize(coords.fileNames.length));
     ctx.putImageData(image, 0, 0);
     // Reported with the colouring so the figure is the whole cost of a redraw.
     setRenderMs(performance.now() - started + colourMs);
-  }, [coords, view, colours, colourMs, selected]);
+  }, [coords, view, colours, colourMs, selectedPoints]);
 
-  const toCanvas = (event: PointerEvent<HTMLCanvasElement>): [number, number] => {
+  const toCanvas = (event: PointerEvent<HTMLCanvasElement> | WheelEvent<HTMLCanvasElement>): [number, number] => {
     const rect = event.currentTarget.getBoundingClientRect();
     return [((event.clientX - rect.left) / rect.width) * WIDTH, ((event.clientY - rect.top) / rect.height) * HEIGHT];
   };
@@ -101,25 +129,49 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
     ctx.fill();
     ctx.stroke();
   };
+  const pointAt = (x: number, y: number) =>
+    coords === null || view === null ? -1 : nearestPoint(view, coords.coordinatesDimension1, coords.coordinatesDimension2, x, y, pointSize(coords.fileNames.length) + 2);
   const onDown = (event: PointerEvent<HTMLCanvasElement>) => {
     event.currentTarget.setPointerCapture(event.pointerId);
-    path.current = [toCanvas(event)];
+    setHover(null);
+    if (mode === 'pan') panFrom.current = toCanvas(event);
+    else path.current = [toCanvas(event)];
   };
   const onMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    if (path.current.length === 0) return;
-    path.current.push(toCanvas(event));
+    const at = toCanvas(event);
+    if (panFrom.current !== null && view !== null) {
+      const [x0, y0] = panFrom.current;
+      panFrom.current = at;
+      setView(panView(view, at[0] - x0, at[1] - y0));
+      return;
+    }
+    if (path.current.length === 0) {
+      const point = pointAt(at[0], at[1]);
+      const rect = event.currentTarget.getBoundingClientRect();
+      setHover(point < 0 ? null : { point, x: event.clientX - rect.left, y: event.clientY - rect.top });
+      return;
+    }
+    path.current.push(at);
     drawOverlay();
   };
-  const onUp = () => {
+  const onUp = (event: PointerEvent<HTMLCanvasElement>) => {
     const p = path.current;
     path.current = [];
+    const wasPanning = panFrom.current !== null;
+    panFrom.current = null;
     overlay.current?.getContext('2d')?.clearRect(0, 0, WIDTH, HEIGHT);
-    if (coords === null || view === null || p.length < 2) return;
+    if (coords === null || view === null || sampleIndex === null || wasPanning) return;
+    const [a, b] = [p[0], p[p.length - 1]];
+    if (p.length < 2 || Math.hypot(a[0] - b[0], a[1] - b[1]) < 3) {
+      // A click, not a drag: open the point under the pointer.
+      const point = a === undefined ? -1 : pointAt(a[0], a[1]);
+      if (point >= 0 && sampleIndex[point] >= 0) setParams({ sample: data.samples[sampleIndex[point]].id });
+      return;
+    }
     const picked: number[] = [];
     const xs = coords.coordinatesDimension1;
     const ys = coords.coordinatesDimension2;
     if (mode === 'box') {
-      const [a, b] = [p[0], p[p.length - 1]];
       const [x0, x1] = [Math.min(a[0], b[0]), Math.max(a[0], b[0])];
       const [y0, y1] = [Math.min(a[1], b[1]), Math.max(a[1], b[1])];
       for (let i = 0; i < xs.length; i++) {
@@ -132,29 +184,26 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
         if (insidePolygon(x, y, p)) picked.push(i);
       }
     }
-    setSelected(picked);
-    setMessage(null);
+    selectPoints(picked, event.shiftKey || event.ctrlKey || event.metaKey);
+  };
+  /** Points to samples; shift/ctrl adds to the selection instead of replacing it. */
+  const selectPoints = (points: number[], add = false) => {
+    if (sampleIndex === null) return;
+    const indices = points.map((i) => sampleIndex[i]).filter((i) => i >= 0);
+    if (add) selection.add(indices);
+    else selection.replace(indices);
+  };
+  const onWheel = (event: WheelEvent<HTMLCanvasElement>) => {
+    if (view === null) return;
+    const [x, y] = toCanvas(event);
+    setView(zoomView(view, x, y, event.deltaY < 0 ? 1.25 : 0.8));
   };
 
-  const createTag = async () => {
-    if (sampleIndex === null) return;
-    setError(null);
-    try {
-      const indices = selected.map((i) => sampleIndex[i]).filter((i) => i >= 0);
-      await api.createTag(datasetId, {
-        name: tagName.trim(),
-        bitMaskData: indicesToBitmask(indices),
-        totSize: data.samples.length,
-        changes: { scatterplot: { method: 'selected', view: 'PCA', count: indices.length } },
-      });
-      await data.reloadTags();
-      setMessage(`Created tag ${tagName.trim()} with ${indices.length.toLocaleString()} samples.`);
-      setTagName('');
-      setSelected([]);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const selectedIndices = useMemo(() => selectedPoints.map((i) => (sampleIndex === null ? -1 : sampleIndex[i])).filter((i) => i >= 0), [selectedPoints, sampleIndex]);
+  const openId = route.params.get('sample');
+  const openIndex = openId === null ? -1 : data.samples.findIndex((s) => s.id === openId);
+  const hovered = hover !== null && sampleIndex !== null ? data.samples[sampleIndex[hover.point]] : undefined;
+  const exploreSelected = href(['datasets', datasetId, 'explore'], new URLSearchParams({ only: 'selected' }));
 
   return (
     <div className="page map-page">
@@ -163,7 +212,7 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
         {embeddings !== null && <EmbeddingChooser embeddings={embeddings} value={embeddingId} onChange={setEmbeddingId} />}
         <div className="field">
           <label htmlFor="colour-by">Colour by</label>
-          <select id="colour-by" value={colourBy} onChange={(e) => setColourBy(e.target.value)}>
+          <select id="colour-by" value={colourBy} onChange={(e) => setParams({ colour: e.target.value === '' ? null : e.target.value })}>
             <option value="">Nothing</option>
             <optgroup label="Metadata">
               {data.fields.map((f) => (
@@ -182,14 +231,28 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
           </select>
         </div>
         <fieldset className="segmented">
-          <legend>Selection</legend>
+          <legend>Drag to</legend>
           <label>
             <input type="radio" name="mode" checked={mode === 'box'} onChange={() => setMode('box')} /> Box
           </label>
           <label>
             <input type="radio" name="mode" checked={mode === 'lasso'} onChange={() => setMode('lasso')} /> Lasso
           </label>
+          <label>
+            <input type="radio" name="mode" checked={mode === 'pan'} onChange={() => setMode('pan')} /> Pan
+          </label>
         </fieldset>
+        <div className="actions">
+          <button type="button" className="small" onClick={() => view !== null && setView(zoomView(view, WIDTH / 2, HEIGHT / 2, 1.5))}>
+            Zoom in
+          </button>
+          <button type="button" className="small" onClick={() => view !== null && setView(zoomView(view, WIDTH / 2, HEIGHT / 2, 1 / 1.5))}>
+            Zoom out
+          </button>
+          <button type="button" className="small" onClick={() => setView(null)}>
+            Reset view
+          </button>
+        </div>
       </div>
       {(error ?? listError) !== null && (
         <p role="alert" className="error">
@@ -203,47 +266,69 @@ export function EmbeddingMapScreen({ api, datasetId, data }: { api: Api; dataset
             ref={overlay}
             width={WIDTH}
             height={HEIGHT}
-            className="overlay"
+            className={`overlay ${mode}`}
             aria-hidden="true"
             onPointerDown={onDown}
             onPointerMove={onMove}
             onPointerUp={onUp}
+            onPointerLeave={() => setHover(null)}
+            onWheel={onWheel}
           />
+          {hovered !== undefined && hover !== null && (
+            <figure className="hover-thumb" style={{ left: hover.x + 12, top: hover.y + 12 }} data-testid="map-hover">
+              <img src={api.sampleImageUrl(datasetId, hovered.id, 'thumbnail')} alt="" />
+              <figcaption>{hovered.fileName}</figcaption>
+            </figure>
+          )}
         </div>
         <aside className="map-side">
           <p role="status" data-testid="map-status">
             {coords === null
               ? embeddingId === ''
                 ? 'Upload an embedding to see its map.'
-                : 'Loading coordinates…'
+                : error !== null
+                  ? 'No map.'
+                  : 'Loading coordinates…'
               : `${coords.fileNames.length.toLocaleString()} points (${coords.dimensionalityReductionMethod})` +
                 (renderMs !== null ? `, drawn in ${Math.round(renderMs)} ms` : '')}
           </p>
           <LegendView legend={legend} />
-          <KeyboardSelect legend={legend} values={values} onSelect={(picked) => {
-            setSelected(picked);
-            setMessage(null);
-          }} />
+          <KeyboardSelect legend={legend} values={values} onSelect={(picked) => selectPoints(picked)} />
           <h2>Selection</h2>
-          <p data-testid="map-selected">{selected.length.toLocaleString()} selected</p>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void createTag();
-            }}
-          >
-            <label htmlFor="map-tag-name">New tag name</label>
-            <input id="map-tag-name" value={tagName} onChange={(e) => setTagName(e.target.value)} minLength={3} required />
-            <button type="submit" disabled={selected.length === 0 || tagName.trim().length < 3}>
-              Create tag from selection
-            </button>
-          </form>
-          {message !== null && <p role="status">{message}</p>}
+          <p data-testid="map-selected">{selectedPoints.length.toLocaleString()} selected</p>
+          {selectedPoints.length > 0 && <a href={exploreSelected}>Show the selection in Explore</a>}
+          <SelectionBar api={api} datasetId={datasetId} data={data} selection={selection} />
         </aside>
       </div>
+      {selectedIndices.length > 0 && (
+        <ul className="strip" aria-label="Selected samples">
+          {selectedIndices.slice(0, STRIP).map((index) => (
+            <li key={index}>
+              <button type="button" className="strip-item" onClick={() => setParams({ sample: data.samples[index].id })} aria-label={`Open ${data.samples[index].fileName}`}>
+                <img src={api.sampleImageUrl(datasetId, data.samples[index].id, 'thumbnail')} alt="" loading="lazy" />
+              </button>
+            </li>
+          ))}
+          {selectedIndices.length > STRIP && <li className="hint">and {(selectedIndices.length - STRIP).toLocaleString()} more</li>}
+        </ul>
+      )}
+      {openIndex >= 0 && (
+        <SampleView
+          api={api}
+          datasetId={datasetId}
+          data={data}
+          order={selectedIndices.includes(openIndex) ? selectedIndices : [openIndex]}
+          index={openIndex}
+          selection={selection}
+          onNavigate={(index) => setParams({ sample: index === null ? null : data.samples[index].id })}
+        />
+      )}
     </div>
   );
 }
+
+// Thumbnails shown in the selection strip; the rest are a count (and one click away in Explore).
+const STRIP = 60;
 
 /** Big dots for a few hundred points, 2-pixel ones at 100,000 so clusters stay readable instead of one blob. */
 function pointSize(n: number): number {

@@ -1,8 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Api, ApiError } from '../api';
+import { ApiError, type Api } from '../api';
 
-/** The API token is the login: it is checked by listing datasets, then kept for this tab. */
-export function LoginScreen({ onLogin }: { onLogin: (token: string) => void }) {
+/**
+ * Sign in with an API token, once: the server answers with an HttpOnly session cookie, so the token is kept nowhere
+ * in the browser, and every tab of this browser is signed in until "Sign out".
+ */
+export function LoginScreen({ api, onLogin }: { api: Api; onLogin: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -12,8 +15,9 @@ export function LoginScreen({ onLogin }: { onLogin: (token: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      await new Api(token.trim()).getDatasets();
-      onLogin(token.trim());
+      await api.signIn(token.trim());
+      setToken('');
+      onLogin();
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? 'That token is not valid (unknown or revoked).' : String((e as Error).message));
     } finally {
