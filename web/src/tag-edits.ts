@@ -1,9 +1,15 @@
 import type { Api, TagData } from './api';
 import { bitmaskToMembers, indicesToBitmask } from './bitmask';
 
+/** The creator code of a tag (`changes[0].creator`, Lightly's field; older servers also sent `creator`). */
+export function creatorCode(tag: TagData): string {
+  const t = tag as unknown as { creator?: unknown; changes?: { creator?: unknown }[] };
+  return String(t.changes?.[0]?.creator ?? t.creator ?? 'UNKNOWN');
+}
+
 /** Who made a tag, in words (the API's codes, `USER_PIP`, `SAMPLER_CORESET`, mean little to a curator). */
 export function creatorInWords(tag: TagData): string {
-  const code = tag.changes[0]?.creator ?? 'UNKNOWN';
+  const code = creatorCode(tag);
   const words: Record<string, string> = {
     USER_WEBAPP: 'web app',
     USER_PIP: 'Python client / API',
@@ -23,7 +29,7 @@ export function editableTags(tags: TagData[]): TagData[] {
 
 /** A sampling run's own tag (Lightly's sampling makes one; its client relies on it): shown as the run's, apart. */
 export function isRunTag(tag: TagData): boolean {
-  return (tag.changes[0]?.creator ?? '').startsWith('SAMPLER_') && tag.runId !== undefined && tag.runId !== null;
+  return creatorCode(tag).startsWith('SAMPLER_') && tag.runId !== undefined && tag.runId !== null;
 }
 
 /**
