@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  computeScores,
+  localDatasource,
+  predictionValues,
+  readPredictions,
+  s3Datasource,
+  scoresByFileName,
+  type DatasourceFiles,
+  type ReadPredictionsResult,
+} from '../../predictions';
+import { isS3Uri, openObjectStore, parseS3Uri, type S3Settings } from '../../s3';
+import { action, type CommandModule } from '../program';
+import { escapeForTerminal } from '../terminal-text';
+
+export interface DatasourceFlags {
+  endpoint?: string;
+  region?: string;
+}
+
+/** Options for commands that read a datasource's `.lightly/predictions` (a folder, or `s3://bucket/prefix`). */
+export function addDatasourceOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'S3-compatible endpoint of an s3:// datasource (e.g. MinIO); keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY')
+    .option('--region <region>', 'S3 region of an s3:// datasource');
+}
+
+/**
+ * Reads the predictions of a local folder or `s3://bucket/prefix` datasource; each skipped file is printed as a
+ * warning on stderr (the rest of the run keeps going).
+ */
+export async function readDatasourcePredictions(location: string, flags: DatasourceFlags, tasks?: string[]): Promise<ReadPredictionsResult> {
+  let source: DatasourceFiles;
+  let close = () => {};
+  if (isS3Uri(location)) {
+    const { bucket, prefix } = parseS3Uri(location);
+    const store = openObjectStore(s3SettingsFromEnv(flags), bucket);
+    source = s3Datasource(store, prefix);
+    close = () => store.close();
+  } else {
+    source = localDatasource(location);
+  }
+  try {
+    const result = await readPredictions(source, { tasks });
+    for (const p of result.problems) process.stderr.write(`warning: skipped ${escapeForTerminal(p.message)}\n`);
+    return result;
+  } finally {
+    close();
+  }
+}
+
+/** The selection engine's SCORES and PREDICTIONS tables from a datasource's predictions. */
+export async function selectionValuesFromDatasource(location: string, flags: DatasourceFlags) {
+  const { tasks } = await readDatasourcePredictions(location, flags);
+  return { scores: scoresByFileName(tasks), predictions: predictionValues(tasks) };
+}
+
+function s3SettingsFromEnv(flags: DatasourceFlags): S3Settings {
+  const env = process.env;
+  const s3: S3Settings = {};
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    s3.accessKeyId = env.AWS_ACCESS_KEY_ID;
+    s3.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    if (env.AWS_SESSION_TOKEN) s3.sessionToken = env.AWS_SESSION_TOKEN;
+  }
+  if (flags.region) s3.region = flags.region;
+  if (flags.endpoint) {
+    s3.endpoint = flags.endpoint;
+    s3.forcePathStyle = true;
+  }
+  return s3;
+}
+
+/** `winnow predictions`: check a datasource's Lightly-format predictions and compute their active-learning scores. */
+export const registerPredictionsCommand: CommandModule = (program) => {
+  const predictions = program.command('predictions').description("Model predictions in Lightly's datasource format (.lightly/predictions).");
+
+  addDatasourceOptions(
+    predictions
+      .command('check')
+      .description('Validate the predictions of a datasource (folder or s3://bucket/prefix); print tasks, counts and every skipped file.')
+      .argument('<datasource>', 'folder or s3:// prefix that holds .lightly/predictions')
+      .option('--task <name...>', 'only these tasks')
+      .option('--scores <file>', "write every image's scores as JSON: {task: {file_name: {uncertainty_entropy: …}}}")
+      .option('--json', 'print the result as JSON'),
+  ).action(
+    action(async (location: string, flags: DatasourceFlags & { task?: string[]; scores?: string; json?: boolean }) => {
+      const result = await readDatasourcePredictions(location, flags, flags.task);
+      const summary = result.tasks.map(({ task, images }) => ({
+        task: task.name,
+        taskType: task.task_type,
+        categories: task.categories.length,
+        images: images.length,
+        objects: images.reduce((n, i) => n + i.predictions.length, 0),
+      }));
+      if (flags.scores !== undefined) {
+        const out: Record<string, Record<string, unknown>> = {};
+        for (const { task, images } of result.tasks) out[task.name] = Object.fromEntries(computeScores(task, images));
+        await writeFile(flags.scores, JSON.stringify(out, null, 1) + '\n');
+      }
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ tasks: summary, problems: result.problems }, null, 2)}\n`);
+        return;
+      }
+      for (const t of summary) {
+        process.stdout.write(`${escapeForTerminal(t.task)}: ${t.taskType}, ${t.categories} categories, ${t.images} images, ${t.objects} predictions\n`);
+      }
+      process.stdout.write(`${result.problems.length} file(s) skipped${flags.scores ? `; scores written to ${escapeForTerminal(flags.scores)}` : ''}\n`);
+    }),
+  );
+};
