@@ -8,7 +8,7 @@ export class WinnowEmbed extends VersionedNodeType {
       name: 'winnowEmbed',
       icon: { light: 'file:winnowEmbed.svg', dark: 'file:winnowEmbed.dark.svg' },
       group: ['transform'],
-      description: 'Embed the images of a folder with an ONNX model into a Lightly embeddings CSV, resuming where it stopped',
+      description: 'Embed the images of a folder with an ONNX model (default EfficientNet-Lite0, ImageNet) into a Lightly embeddings CSV, resuming where it stopped',
       defaultVersion: 1,
     };
     const nodeVersions: IVersionedNodeType['nodeVersions'] = {

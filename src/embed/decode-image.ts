@@ -8,6 +8,15 @@ import type { ResolvedModelConfig } from './model-config';
  */
 export const DEFAULT_PIXEL_LIMIT = 100_000_000;
 
+/**
+ * What transparent pixels become: white. Encoders leave arbitrary colours under fully transparent pixels (icons,
+ * logos and cut-outs often hold junk there), and dropping alpha would hand that junk to the model at its own size,
+ * or a near-black halo after a resize (premultiplied resampling). Compositing onto one fixed colour makes the pixels
+ * the model sees the ones a person sees; white because transparent images are made to be shown on a light page and
+ * ImageNet's product shots sit on white (white and black measured within about 2 points of each other).
+ */
+export const ALPHA_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
+
 export interface DecodeOptions {
   width: number;
   height: number;
@@ -21,8 +30,8 @@ export type DecodeOutcome =
   | { file: string; ok: false; reason: string };
 
 /**
- * Decodes one file into RGB bytes at the model's input size: EXIF orientation applied, alpha dropped (as PIL's
- * `convert('RGB')` does for lightly), grey and CMYK converted to sRGB, first frame of animations. JPEG and WebP are
+ * Decodes one file into RGB bytes at the model's input size: EXIF orientation applied, transparency composited onto
+ * ALPHA_BACKGROUND before resizing, grey and CMYK converted to sRGB, first frame of animations. JPEG and WebP are
  * shrunk while decoding (libjpeg DCT scaling), so a 24-megapixel photo never lands in memory at full size.
  * Never throws for a bad file: the outcome carries the reason instead.
  *
@@ -37,7 +46,7 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     if (info.size === 0) return { file, ok: false, reason: 'empty file (0 bytes)' };
     const { data, info: out } = await sharp(absPath, { limitInputPixels: options.limitInputPixels, pages: 1 })
       .rotate()
-      .removeAlpha()
+      .flatten({ background: ALPHA_BACKGROUND })
       .toColourspace('srgb')
       .resize(options.width, options.height, {
         fit: options.resize === 'fill' ? 'fill' : 'cover',

@@ -1,12 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createEmbeddingsWriter, type EmbeddingsWriter } from '../embeddings';
+import { writeModelRecord } from '../embeddings/model-record';
 import { InvalidConfigError } from '../errors';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
 import { compareNames, isImageName, labelFor, listClasses, normaliseSubset, scanInputDir } from './image-files';
 import type { ModelConfig } from './model-config';
+import { assertResumableWith } from './model-check';
 import { mapOrdered } from './pipeline';
 import type { OrtBackend } from './runner/model-runner';
 
@@ -21,8 +23,8 @@ const MAX_BATCH_SIZE = 1024;
 export interface EmbedImagesOptions {
   inputDir: string;
   outCsv: string;
-  /** `default` (offline MobileNetV2, 1280-d) or a path to an `.onnx` image model. */
-  model?: 'default' | string;
+  /** `default` (efficientnet-lite0, 1280-d), a built-in model's name or a path to an `.onnx` image model. */
+  model?: string;
   /** Needed for a custom model: the config or a JSON file path. */
   modelConfig?: ModelConfig | string;
   batchSize?: number;
@@ -73,7 +75,8 @@ interface Candidate {
 }
 
 /**
- * Embeds every image under `inputDir` (or the `files` subset) and appends rows to a Lightly embeddings CSV.
+ * Embeds every image under `inputDir` (or the `files` subset) and appends rows to a Lightly embeddings CSV, with the
+ * model's id in the CSV's model record (`<csv>.model.json`); resuming a CSV made by another model is refused.
  * Decoding runs on sharp's threads while the model runs, through a bounded queue; bad files are skipped with a
  * reason; an existing CSV is resumed, so a retry only embeds what is missing.
  *
@@ -81,7 +84,7 @@ interface Candidate {
  * await embedImages({ inputDir: 'data/', outCsv: 'embeddings.csv' });
  * // { csvPath: 'embeddings.csv', total: 1003, embedded: 1000, alreadyPresent: 0,
  * //   skipped: [{ file: 'cats/broken.jpg', reason: 'corrupt or truncated image (VipsJpeg: premature end of JPEG image)' }, …],
- * //   dim: 1280, modelId: 'nsfwjs-mobilenet_v2@3f2a9c0d1e2b4a5c', seconds: 12.4 }
+ * //   dim: 1280, modelId: 'efficientnet-lite0@1c0a9d3e5f7b2c4d', seconds: 12.4 }
  */
 export async function embedImages(options: EmbedImagesOptions): Promise<EmbedResult> {
   const started = Date.now();
@@ -123,21 +126,33 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   let writer: EmbeddingsWriter | undefined;
   try {
     await mkdir(path.dirname(path.resolve(options.outCsv)), { recursive: true });
-    writer = await createEmbeddingsWriter(options.outCsv, { dim: model.dim, append: options.resume ?? true });
+    const resume = options.resume ?? true;
+    if (resume) await assertResumableWith(options.outCsv, model, inputDir, options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
+    writer = await createEmbeddingsWriter(options.outCsv, { dim: model.dim, append: resume });
+    await writeModelRecord(options.outCsv, { model: model.id, dim: model.dim });
     const present = writer.existing?.fileNames ?? new Set<string>();
     const todo = candidates.filter((c) => !present.has(c.file));
     const alreadyPresent = candidates.length - todo.length;
 
-    const embedded = await runPipeline({
+    const labels = new Map(todo.map((c) => [c.file, c.label]));
+    const rows = writer;
+    const embedded = await runModelPass({
       model,
-      writer,
       todo,
       inputDir,
       batchSize,
       limitInputPixels: options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT,
       skipped,
+      async onVectors(files, vectors) {
+        for (let i = 0; i < files.length; i++) await rows.write(files[i], vectors[i], labels.get(files[i]) ?? 0);
+      },
+      async onReport(filesDone) {
+        // Progress marks work a resumed run will not redo (a Temporal heartbeat, a rerun after Ctrl-C or a crash), so
+        // the batch's rows leave our buffer first: one write per batch, and a killed process loses at most the batch in flight.
+        await rows.flush();
+        await options.onBatch?.({ filesDone });
+      },
       onProgress: options.onProgress,
-      onBatch: options.onBatch,
       signal: options.signal,
     });
     await writer.close();
@@ -164,21 +179,25 @@ function unsupportedReason(file: string): string {
   return ext === '' ? 'unsupported file type (no extension)' : `unsupported file type (${ext})`;
 }
 
-interface PipelineInput {
+/** A model pass over image files: decoding on sharp's threads while the model runs, bad files skipped with a reason. */
+export interface ModelPassInput {
   model: EmbeddingModel;
-  writer: EmbeddingsWriter;
-  todo: Candidate[];
+  todo: ReadonlyArray<{ file: string }>;
   inputDir: string;
   batchSize: number;
   limitInputPixels: number;
-  skipped: EmbedResult['skipped'];
+  skipped: Array<{ file: string; reason: string }>;
+  /** Each batch's files and their output vectors, in input order. */
+  onVectors(files: readonly string[], vectors: Float32Array[]): Promise<void>;
+  /** After each full batch (and once at the end): files done so far, decoded or skipped. */
+  onReport?(filesDone: number): Promise<void>;
   onProgress?: ProgressCallback;
-  onBatch?: EmbedImagesOptions['onBatch'];
   signal?: AbortSignal;
 }
 
-async function runPipeline(input: PipelineInput): Promise<number> {
-  const { model, writer, todo, batchSize, skipped } = input;
+/** Runs `model` over the files of `todo`; returns how many images went through the model. */
+export async function runModelPass(input: ModelPassInput): Promise<number> {
+  const { model, todo, batchSize, skipped } = input;
   const { config, inputSize } = model;
   const decodeOptions = {
     width: config.width,
@@ -186,33 +205,27 @@ async function runPipeline(input: PipelineInput): Promise<number> {
     resize: config.resize,
     limitInputPixels: input.limitInputPixels,
   };
-  const labels = new Map(todo.map((c) => [c.file, c.label]));
   // Two batches in flight: one being decoded while the previous one runs, so inference never waits on a cold queue.
   const window = Math.max(2 * batchSize, 8);
   const pixels = new Float32Array(batchSize * inputSize);
   const batchFiles: string[] = [];
   const started = Date.now();
   let done = 0;
-  let embedded = 0;
+  let passed = 0;
 
   const flush = async () => {
     if (batchFiles.length === 0) return;
     const vectors = await model.embedBatch(pixels, batchFiles.length);
-    for (let i = 0; i < batchFiles.length; i++) {
-      await writer.write(batchFiles[i], vectors[i], labels.get(batchFiles[i]) ?? 0);
-    }
-    embedded += batchFiles.length;
+    await input.onVectors(batchFiles, vectors);
+    passed += batchFiles.length;
     batchFiles.length = 0;
   };
   const report = async () => {
-    // Progress marks work a resumed run will not redo (a Temporal heartbeat, a rerun after Ctrl-C or a crash), so the
-    // batch's rows leave our buffer first: one write per batch, and a killed process loses at most the batch in flight.
-    await writer.flush();
-    await input.onBatch?.({ filesDone: done });
+    await input.onReport?.(done);
     input.onProgress?.(measureProgress(done, todo.length, started));
   };
 
-  const decode = (c: Candidate): Promise<DecodeOutcome> =>
+  const decode = (c: { file: string }): Promise<DecodeOutcome> =>
     decodeImage(path.join(input.inputDir, ...c.file.split('/')), c.file, decodeOptions);
   let sinceReport = 0;
   for await (const outcome of mapOrdered(todo, window, decode, input.signal)) {
@@ -232,5 +245,5 @@ async function runPipeline(input: PipelineInput): Promise<number> {
   }
   await flush();
   if (sinceReport > 0 || todo.length === 0) await report();
-  return embedded;
+  return passed;
 }

@@ -1,28 +1,34 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidConfigError } from '../errors';
-import { DEFAULT_MODEL_CONFIG, defaultModelId, defaultModelPath } from './default-model';
+import { DEFAULT_MODEL_NAME, resolveModelChoice } from './builtin-models';
 import { resolveModelConfig, type ModelConfig, type ResolvedModelConfig } from './model-config';
 import { createModelRunner, type ModelRunner, type RunnerOptions } from './runner/model-runner';
 
 export interface LoadEmbeddingModelOptions extends RunnerOptions {
-  /** `default` (the offline MobileNetV2) or a path to an `.onnx` file. */
-  model?: 'default' | string;
-  /** Required for a custom model: the config object or a JSON file path. Overrides the default model's config. */
+  /** `default` (efficientnet-lite0), a built-in model's name (`winnow models`) or a path to an `.onnx` file. */
+  model?: string;
+  /** Required for a model file: the config object or a JSON file path. Overrides a built-in model's config. */
   modelConfig?: ModelConfig | string;
+  /**
+   * `embedding` (default): the pooled feature vector. `classes`: the model's ImageNet-1k class probabilities
+   * (built-in models with a classifier head only), not normalised.
+   */
+  output?: 'embedding' | 'classes';
 }
 
 /** A loaded model that turns a batch of preprocessed pixels into one pooled (and by default L2-normalised) vector each. */
 export interface EmbeddingModel {
-  /** `nsfwjs-mobilenet_v2@<hash>` for the default, else the config's `id` or `<file name>@<content hash>`. */
+  /** `efficientnet-lite0@<hash>` for the default, else the config's `id` or `<file name>@<content hash>`. */
   readonly id: string;
   readonly dim: number;
   readonly config: ResolvedModelConfig & { inputName: string; outputName: string };
   readonly runner: ModelRunner;
   /** Elements of one image's input tensor (3 × height × width). */
   readonly inputSize: number;
+  /** With `output: 'classes'`: the class name of each probability, in index order. */
+  readonly classes?: readonly string[];
   /** `pixels` holds `count` images back to back in the config's layout. */
   embedBatch(pixels: Float32Array, count: number): Promise<Float32Array[]>;
   close(): Promise<void>;
@@ -35,31 +41,39 @@ async function hashFile(file: string): Promise<string> {
 }
 
 /**
- * Loads the default or a custom ONNX embedding model and probes it once to learn the embedding dimension.
+ * Loads a built-in model (by default efficientnet-lite0) or an ONNX file, and probes it once to learn the output
+ * dimension.
  *
  * @example
  * const model = await loadEmbeddingModel();
- * // { id: 'nsfwjs-mobilenet_v2@3f2a…', dim: 1280, config: { inputName: 'input', height: 224, layout: 'NHWC', … }, runner: { backend: 'node', … } }
+ * // { id: 'efficientnet-lite0@1c0a…', dim: 1280, config: { inputName: 'input', height: 224, layout: 'NCHW', … }, runner: { backend: 'node', … } }
  * const [vector] = await model.embedBatch(pixels, 1); // Float32Array(1280), unit length
+ * const head = await loadEmbeddingModel({ output: 'classes' }); // dim 1000, classes: ['tench, Tinca tinca', …]
  */
 export async function loadEmbeddingModel(options: LoadEmbeddingModelOptions = {}): Promise<EmbeddingModel> {
-  const isDefault = options.model === undefined || options.model === 'default';
+  const choice = await resolveModelChoice(options.model);
   let modelPath: string;
   let id: string;
   let resolved: ResolvedModelConfig;
-  if (isDefault) {
-    modelPath = await defaultModelPath();
-    resolved = await resolveModelConfig(options.modelConfig ?? DEFAULT_MODEL_CONFIG);
-    id = resolved.id ?? (await defaultModelId());
+  let classes: string[] | undefined;
+  if (choice.kind === 'builtin') {
+    const builtin = choice.model;
+    modelPath = await builtin.path();
+    resolved = await resolveModelConfig(options.modelConfig ?? builtin.config);
+    id = resolved.id ?? (await builtin.id());
+    if (options.output === 'classes') {
+      if (!builtin.classifier) throw new InvalidConfigError(`model ${builtin.name} has no classifier head; use ${DEFAULT_MODEL_NAME}`);
+      resolved = { ...resolved, outputName: builtin.classifier.outputName, normalize: false, pooling: 'none' };
+      classes = await builtin.classifier.classes();
+    }
   } else {
-    modelPath = path.resolve(options.model as string);
-    const info = await stat(modelPath).catch(() => undefined);
-    if (!info?.isFile()) throw new InvalidConfigError(`model file ${options.model} not found`);
+    modelPath = choice.path;
     if (options.modelConfig === undefined) {
       throw new InvalidConfigError(
         `model ${options.model} needs a model config (input size, layout, mean/std, output, pooling); pass --model-config`,
       );
     }
+    if (options.output === 'classes') throw new InvalidConfigError(`class probabilities need a built-in model with a classifier head (${DEFAULT_MODEL_NAME})`);
     resolved = await resolveModelConfig(options.modelConfig);
     id = resolved.id ?? `${path.basename(modelPath)}@${await hashFile(modelPath)}`;
   }
@@ -69,10 +83,12 @@ export async function loadEmbeddingModel(options: LoadEmbeddingModelOptions = {}
     runner = await createModelRunner(modelPath, options);
   } catch (error) {
     if (error instanceof InvalidConfigError) throw error;
-    throw new InvalidConfigError(`model ${options.model ?? 'default'} could not be loaded: ${(error as Error).message}`);
+    throw new InvalidConfigError(`model ${options.model ?? DEFAULT_MODEL_NAME} could not be loaded: ${(error as Error).message}`);
   }
   try {
-    return await probe(runner, id, resolved);
+    const model = await probe(runner, id, resolved);
+    if (classes && model.dim !== classes.length) throw new InvalidConfigError(`model ${id} gives ${model.dim} class scores for ${classes.length} class names`);
+    return classes ? { ...model, classes } : model;
   } catch (error) {
     await runner.close();
     throw error;

@@ -6,12 +6,15 @@ export { embedImages, DEFAULT_BATCH_SIZE, type EmbedImagesOptions, type EmbedRes
 export { classesOf, isImageName, listImageFiles, labelFor, IMAGE_EXTENSIONS } from './image-files';
 export { loadEmbeddingModel, type EmbeddingModel, type LoadEmbeddingModelOptions } from './embedding-model';
 export {
-  defaultModelPath,
-  defaultModelId,
-  convertDefaultModel,
-  modelCacheDir,
-  DEFAULT_MODEL_CONFIG,
-} from './default-model';
+  BUILTIN_MODELS,
+  DEFAULT_MODEL_NAME,
+  EFFICIENTNET_LITE0_CONFIG,
+  loadImagenetClasses,
+  resolveModelChoice,
+  type BuiltinModel,
+} from './builtin-models';
+export { classifyImages, type ClassifyImagesOptions, type ClassifyResult, type ImageClasses } from './classify-images';
+export { nsfwjsModelPath, nsfwjsModelId, convertNsfwjsModel, modelCacheDir, NSFWJS_MODEL_CONFIG } from './nsfwjs-mobilenet';
 export { ModelConfig, resolveModelConfig, type ResolvedModelConfig } from './model-config';
 export { decodeImage, DEFAULT_PIXEL_LIMIT, type DecodeOutcome } from './decode-image';
 export { createModelRunner, type ModelRunner, type OrtBackend, type RunnerOptions } from './runner/model-runner';

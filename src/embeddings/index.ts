@@ -26,3 +26,11 @@ export {
   type EmbeddingsWriterOptions,
 } from './writer';
 export { mergeEmbeddingsFiles, reorderEmbeddings, sortEmbeddingsByFileName, type RewriteResult } from './merge';
+export {
+  MODEL_MISMATCH,
+  assertSameModel,
+  modelRecordPath,
+  readModelRecord,
+  writeModelRecord,
+  type ModelRecord,
+} from './model-record';

@@ -1,6 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { InvalidInputError } from '../errors';
 import { INVALID_EMBEDDINGS, type EmbeddingsHeader } from './csv-format';
+import { assertSameModel, readModelRecord, writeModelRecord } from './model-record';
 import { EmbeddingsCsvParser, type RowSink } from './csv-parser';
 import { parseEmbeddingsFile, readEmbeddingRows, readEmbeddingsHeader } from './reader';
 import { createEmbeddingsWriter } from './writer';
@@ -35,7 +36,8 @@ async function withTemporaryOutput<T>(out: string, work: (path: string) => Promi
  * Merges embeddings files into one canonical file (lightly's header, `\r\n`, shortest float32 text). A row of a later
  * input replaces a row with the same file name from an earlier input; dimensions must match. Rows keep the order of
  * their input, inputs in the order given, so replaced rows move to the position of their newest version. One input
- * is a canonical rewrite (drops `masked`/`selected` columns). Memory holds file names only, never embeddings.
+ * is a canonical rewrite (drops `masked`/`selected` columns). Memory holds file names only, never embeddings. Inputs
+ * whose model records (`<csv>.model.json`) name different models are refused; the output's record is theirs.
  *
  * Example: `mergeEmbeddingsFiles(['old.csv', 'new.csv'], 'all.csv')` → `{ rows: 1200, dim: 32, replaced: 40 }`.
  */
@@ -57,6 +59,7 @@ export async function mergeEmbeddingsFiles(
       );
     }
   });
+  const model = await commonModel(inputs);
   // Pass 1: which input holds the newest row of each file name.
   const newest = new Map<string, number>();
   let total = 0;
@@ -84,7 +87,25 @@ export async function mergeEmbeddingsFiles(
       await writer.close();
     }
     return { rows: newest.size, dim, replaced: total - newest.size };
+  }).then(async (result) => {
+    await writeModelRecord(out, model === undefined ? undefined : { model, dim });
+    return result;
   });
+}
+
+/**
+ * The model all `inputs` were made by, from their model records: undefined when any has none (the output gets no
+ * record then), MODEL_MISMATCH naming both when two records differ.
+ */
+async function commonModel(inputs: string[]): Promise<string | undefined> {
+  const records = await Promise.all(inputs.map((input) => readModelRecord(input)));
+  const firstKnown = records.findIndex((r) => r !== undefined);
+  records.forEach((record, index) => {
+    if (firstKnown >= 0) {
+      assertSameModel({ source: inputs[firstKnown], model: records[firstKnown]?.model }, { source: inputs[index], model: record?.model }, 'merge');
+    }
+  });
+  return records.every((r) => r !== undefined) ? records[0]?.model : undefined;
 }
 
 /**
@@ -145,6 +166,7 @@ async function rewriteInOrder(
   const parser = await parseEmbeddingsFile(input, sink, { signal: options.signal });
   const header = parser.header as EmbeddingsHeader;
   const fileNames = orderOf(ranges);
+  const record = await readModelRecord(input);
 
   return withTemporaryOutput(out, async (temp) => {
     const writer = await createEmbeddingsWriter(temp, { dim: header.dim });
@@ -177,6 +199,10 @@ async function rewriteInOrder(
       await writer.close();
     }
     return { rows: fileNames.length, dim: header.dim, replaced: 0 };
+  }).then(async (result) => {
+    // The same rows in another order: the same model made them.
+    await writeModelRecord(out, record);
+    return result;
   });
 }
 

@@ -32,7 +32,7 @@ describe('decodeImage', () => {
     }
   });
 
-  it('drops alpha and expands greyscale to three channels', async () => {
+  it('composites alpha and expands greyscale to three channels', async () => {
     await writeImage(path.join(dir, 'alpha.png'), noisy(4, 40, 40).ensureAlpha(0.5).png());
     await writeImage(path.join(dir, 'grey.png'), noisy(5, 40, 40).greyscale().png());
     for (const name of ['alpha.png', 'grey.png']) {
@@ -41,6 +41,50 @@ describe('decodeImage', () => {
       if (outcome.ok) expect(outcome.rgb.length).toBe(32 * 32 * 3);
     }
   });
+
+  /**
+   * An RGBA image whose fully transparent pixels hold `junk` (what encoders of icons and cut-outs leave there): the
+   * left half is transparent, the right half an opaque colour.
+   */
+  function halfTransparent(width: number, height: number, junk: (x: number, y: number) => [number, number, number]): Sharp {
+    const rgba = Buffer.alloc(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        const transparent = x < width / 2;
+        const [r, g, b] = transparent ? junk(x, y) : [20, 120, 200];
+        rgba.set([r, g, b, transparent ? 0 : 255], i);
+      }
+    }
+    return sharp(rgba, { raw: { width, height, channels: 4 } });
+  }
+
+  for (const [label, width, height] of [
+    ['at the model size', 32, 32],
+    ['resized from another size', 96, 72],
+  ] as const) {
+    it(`composites transparent pixels onto white whatever junk they hold, ${label}`, async () => {
+      const junkA = (x: number, y: number): [number, number, number] => [(x * 37) % 256, (y * 91) % 256, ((x + y) * 53) % 256];
+      const junkB = (): [number, number, number] => [0, 0, 0];
+      const junkC = (x: number): [number, number, number] => [255, x % 2 ? 255 : 0, 0];
+      for (const format of ['png', 'webp'] as const) {
+        const decoded: Buffer[] = [];
+        for (const [i, junk] of [junkA, junkB, junkC].entries()) {
+          const name = `junk-${width}-${i}.${format}`;
+          const image = halfTransparent(width, height, junk);
+          await writeImage(path.join(dir, name), format === 'png' ? image.png() : image.webp({ lossless: true, exact: true }));
+          const outcome = await decodeImage(path.join(dir, name), name, options);
+          if (!outcome.ok) throw new Error(outcome.reason);
+          decoded.push(outcome.rgb);
+        }
+        // The junk never reaches the model: the variants of one file format decode to the same bytes.
+        for (const rgb of decoded) expect(rgb.equals(decoded[0]), format).toBe(true);
+        const at = (x: number, y: number) => Array.from(decoded[0].subarray((y * 32 + x) * 3, (y * 32 + x) * 3 + 3));
+        expect(at(2, 16), format).toEqual([255, 255, 255]);
+        at(29, 16).forEach((value, c) => expect(Math.abs(value - [20, 120, 200][c]), format).toBeLessThanOrEqual(2));
+      }
+    });
+  }
 
   it('applies EXIF orientation', async () => {
     // Left half red, right half blue; stored rotated with orientation 6 (display = rotate 90° clockwise).

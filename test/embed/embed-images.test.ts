@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedImages, type EmbedResult } from '../../src/embed';
@@ -57,7 +57,7 @@ describe('embedImages', () => {
 
   it('embeds every good image with the default model and writes a Lightly CSV in sorted order', async () => {
     expect(result).toMatchObject({ csvPath: csv(), total: 14, embedded: 8, alreadyPresent: 0, dim: 1280 });
-    expect(result.modelId).toMatch(/^nsfwjs-mobilenet_v2@/);
+    expect(result.modelId).toMatch(/^efficientnet-lite0@[0-9a-f]{16}$/);
     const written = await rows(csv());
     expect(written.map((r) => r.fileName)).toEqual(good);
     expect((await readFile(csv(), 'utf8')).slice(0, 40)).toBe('filenames,embedding_0,embedding_1,embedd');
@@ -132,6 +132,35 @@ describe('embedImages', () => {
   });
 });
 
+describe('the model record beside the CSV', () => {
+  it('names the model that made the rows, and resuming with another model is refused naming both', async () => {
+    const out = path.join(root, 'recorded.csv');
+    const made = await embedImages({ inputDir: data, outCsv: out, files: good.slice(0, 3) });
+    expect(JSON.parse(await readFile(`${out}.model.json`, 'utf8'))).toEqual({ model: made.modelId, dim: 1280 });
+    const old = await embedImages({ inputDir: data, outCsv: path.join(root, 'old.csv'), model: 'nsfwjs-mobilenet_v2', files: good.slice(0, 1) });
+    await expect(embedImages({ inputDir: data, outCsv: out, model: 'nsfwjs-mobilenet_v2' })).rejects.toThrow(
+      `${out} was made by ${made.modelId}, this run embeds with ${old.modelId}: resume it with the same --model, or write a new file (--no-resume or another output)`,
+    );
+    expect((await rows(out)).length).toBe(3);
+    // Starting over with the other model is fine and rewrites the record.
+    await embedImages({ inputDir: data, outCsv: out, model: 'nsfwjs-mobilenet_v2', resume: false, files: good.slice(0, 2) });
+    expect(JSON.parse(await readFile(`${out}.model.json`, 'utf8'))).toEqual({ model: old.modelId, dim: 1280 });
+  });
+
+  it('checks a CSV without a record (older Winnow) by embedding its first row again', async () => {
+    const out = path.join(root, 'unrecorded.csv');
+    await embedImages({ inputDir: data, outCsv: out, model: 'nsfwjs-mobilenet_v2', files: good.slice(0, 2) });
+    await rm(`${out}.model.json`);
+    await expect(embedImages({ inputDir: data, outCsv: out })).rejects.toThrow(
+      /unrecorded\.csv has no model record and was made by another model than efficientnet-lite0@[0-9a-f]{16} \(its row for cats\/c0\.jpg has cosine 0\.\d+/,
+    );
+    // The same model resumes it, and the record is written.
+    const resumed = await embedImages({ inputDir: data, outCsv: out, model: 'nsfwjs-mobilenet_v2', files: good.slice(0, 3) });
+    expect(resumed).toMatchObject({ embedded: 1, alreadyPresent: 2 });
+    expect(JSON.parse(await readFile(`${out}.model.json`, 'utf8'))).toMatchObject({ model: resumed.modelId });
+  });
+});
+
 describe('embedImages with a custom model', () => {
   it('writes the custom model dimension; resume=false starts over; a dimension clash is refused', async () => {
     const out = path.join(root, 'tiny.csv');
@@ -141,6 +170,10 @@ describe('embedImages with a custom model', () => {
     const again = await embedImages({ ...options, resume: false });
     expect(again).toMatchObject({ embedded: 8, alreadyPresent: 0 });
     expect((await rows(out)).length).toBe(8);
+    // The default model on a CSV the tiny model made: refused by the model record, naming both models.
+    await expect(embedImages({ inputDir: data, outCsv: out })).rejects.toThrow(/tiny\.csv was made by tiny-conv, this run embeds with efficientnet-lite0@/);
+    // Without the record, the writer still refuses the dimension clash.
+    await rm(`${out}.model.json`);
     await expect(embedImages({ inputDir: data, outCsv: out })).rejects.toBeInstanceOf(InvalidInputError);
   });
 

@@ -34,11 +34,11 @@ async function embedFiles(m: EmbeddingModel, files: string[]): Promise<Float32Ar
   return m.embedBatch(pixels, files.length);
 }
 
-describe('default model', () => {
+describe('default model (efficientnet-lite0)', () => {
   it('gives 1280-d unit vectors', () => {
     expect(model.dim).toBe(1280);
-    expect(model.id).toMatch(/^nsfwjs-mobilenet_v2@[0-9a-f]{16}$/);
-    expect(model.config).toMatchObject({ inputName: 'input', outputName: 'embedding', layout: 'NHWC', height: 224 });
+    expect(model.id).toMatch(/^efficientnet-lite0@[0-9a-f]{16}$/);
+    expect(model.config).toMatchObject({ inputName: 'input', outputName: 'embedding', layout: 'NCHW', height: 224, mean: [127, 127, 127], std: [128, 128, 128] });
   });
 
   it('keeps an image and its PNG re-encode together (cosine ≥ 0.95) and different images apart', async () => {
@@ -66,6 +66,25 @@ describe('default model', () => {
     const [alone] = await embedFiles(model, ['stripes.jpg']);
     const batch = await embedFiles(model, ['circles.jpg', 'stripes.jpg', 'checker.jpg']);
     expect(cosine(alone, batch[1])).toBeGreaterThan(0.99999);
+  });
+});
+
+describe('models by name', () => {
+  it('loads the earlier default by its name, and "default" is efficientnet-lite0', async () => {
+    const old = await loadEmbeddingModel({ model: 'nsfwjs-mobilenet_v2' });
+    await old.close();
+    expect(old.id).toMatch(/^nsfwjs-mobilenet_v2@[0-9a-f]{16}$/);
+    expect(old.config).toMatchObject({ layout: 'NHWC', scale: 1 / 255 });
+    const byDefault = await loadEmbeddingModel({ model: 'default' });
+    await byDefault.close();
+    expect(byDefault.id).toBe(model.id);
+  });
+
+  it('refuses an unknown name listing the built-in ones, and a classifier on a model without one', async () => {
+    await expect(loadEmbeddingModel({ model: 'resnet50' })).rejects.toThrow(
+      'unknown model "resnet50"; built-in models: efficientnet-lite0, nsfwjs-mobilenet_v2 (or a path to an .onnx file)',
+    );
+    await expect(loadEmbeddingModel({ model: 'nsfwjs-mobilenet_v2', output: 'classes' })).rejects.toThrow(/has no classifier head/);
   });
 });
 

@@ -20,30 +20,30 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 /**
  * The bytes Winnow's converter makes from nsfwjs 4.3.0's MobileNetV2. Pinned so a change in the converter, onnx-proto
- * or the weights shows up here (then bump CONVERTER_VERSION in default-model.ts and update this hash).
+ * or the weights shows up here (then bump CONVERTER_VERSION in nsfwjs-mobilenet.ts and update this hash).
  */
 const EXPECTED_SHA256 = '2b226540bd20cb148c88aca5a2601115e185b325d9edd76c4ad2aee561f0c8fa';
 
-describe('default model', () => {
+describe('built-in model nsfwjs-mobilenet_v2 (the earlier default)', () => {
   it('converts deterministically to the same ONNX bytes', async () => {
-    const { convertDefaultModel } = await import('../../src/embed/default-model');
-    const first = await convertDefaultModel();
-    const second = await convertDefaultModel();
+    const { convertNsfwjsModel } = await import('../../src/embed/nsfwjs-mobilenet');
+    const first = await convertNsfwjsModel();
+    const second = await convertNsfwjsModel();
     expect(sha256(first)).toBe(sha256(second));
     expect(sha256(first)).toBe(EXPECTED_SHA256);
   });
 
   it('caches the converted file under the cache folder, keyed by a hash, and reuses it', async () => {
-    const { defaultModelPath, defaultModelId, modelCacheDir } = await import('../../src/embed/default-model');
-    const file = await defaultModelPath();
+    const { nsfwjsModelPath, nsfwjsModelId, modelCacheDir } = await import('../../src/embed/nsfwjs-mobilenet');
+    const file = await nsfwjsModelPath();
     expect(path.dirname(file)).toBe(path.join(cacheDir, 'models'));
     expect(modelCacheDir()).toBe(path.join(cacheDir, 'models'));
     expect(path.basename(file)).toMatch(/^nsfwjs-mobilenet_v2-[0-9a-f]{16}\.onnx$/);
     expect(sha256(await readFile(file))).toBe(EXPECTED_SHA256);
     const key = path.basename(file).slice('nsfwjs-mobilenet_v2-'.length, -'.onnx'.length);
-    expect(await defaultModelId()).toBe(`nsfwjs-mobilenet_v2@${key}`);
+    expect(await nsfwjsModelId()).toBe(`nsfwjs-mobilenet_v2@${key}`);
     const before = (await stat(file)).mtimeMs;
-    expect(await defaultModelPath()).toBe(file);
+    expect(await nsfwjsModelPath()).toBe(file);
     expect((await stat(file)).mtimeMs).toBe(before);
   });
 });

@@ -71,8 +71,9 @@ export class WinnowEmbedV1 implements INodeType {
               displayName: 'Model',
               name: 'model',
               type: 'string',
-              default: 'default',
-              description: 'Default is the bundled MobileNetV2 (1280 dimensions, works offline), or a path to an .onnx image model',
+              default: 'efficientnet-lite0',
+              description:
+                'A built-in model (efficientnet-lite0: the default, EfficientNet-Lite0 ImageNet features, 1280 dimensions, shipped in the package, works offline; nsfwjs-mobilenet_v2: the earlier default), or a path to an .onnx image model. The CSV records which model made it, and resuming with another model is refused.',
             },
             {
               displayName: 'Model Config',

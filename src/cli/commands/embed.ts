@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_BATCH_SIZE, embedImages, type EmbedResult } from '../../embed';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MODEL_NAME, embedImages, type EmbedResult } from '../../embed';
 import { createProgressBar } from '../progress-bar';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
@@ -22,17 +22,18 @@ export const registerEmbed: CommandModule = (program: Command) => {
     .description('Embed every image in a folder with an ONNX model and write (or resume) a Lightly embeddings CSV.')
     .argument('<dir>', 'folder of images; the first sub-folder of each file becomes its label, as in lightly')
     .requiredOption('--out <file>', 'embeddings CSV to write; if it exists, only missing images are embedded')
-    .option('--model <default|path>', 'the offline default (MobileNetV2, 1280-d) or a path to an .onnx image model', 'default')
+    .option('--model <name|file.onnx>', `a built-in model (see \`winnow models\`; default ${DEFAULT_MODEL_NAME}: EfficientNet-Lite0, ImageNet, 1280-d, shipped offline) or a path to an .onnx image model`, DEFAULT_MODEL_NAME)
     .option('--model-config <file>', 'JSON model config for a custom model (input size, layout, mean/std, output, pooling)')
     .option('--batch-size <n>', 'images per inference batch', String(DEFAULT_BATCH_SIZE))
     .option('--no-resume', 'start a new CSV instead of continuing an existing one')
     .option('--backend <auto|node|wasm>', 'ONNX Runtime build (auto: native, WASM if the native one cannot load)')
-    .option('--execution-provider <cpu|cuda>', 'where the model runs (cuda falls back to cpu when unavailable)', 'cpu')
+    .option('--execution-provider <cpu|cuda>', 'where the model runs (cuda falls back to cpu when unavailable; not measured on a GPU yet)', 'cpu')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  winnow embed data/ --out embeddings.csv\n' +
+        '  winnow embed data/ --out old.csv --model nsfwjs-mobilenet_v2\n' +
         '  winnow embed data/ --out clip.csv --model clip-visual.onnx --model-config clip.json --batch-size 16',
     )
     .action(action(async (dir: string, flags: EmbedFlags) => runEmbed(dir, flags)));

@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL_NAME } from '../../embed';
 import { UPLOAD_MODES } from '../../s3';
 import { addPlatformOptions } from '../platform-connection';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
@@ -67,7 +68,12 @@ export const registerMagicCommand: CommandModule = (program) => {
     .command('magic')
     .description('lightly-magic compatible: winnow magic trainer.max_epochs=0 input_dir=… new_dataset_name=… custom_metadata=… upload=thumbnails')
     .argument('<key=value...>', 'lightly-magic arguments')
-    .option('--json', 'print the summary as JSON');
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `\nEmbeds with a pretrained model instead of training one: ${DEFAULT_MODEL_NAME} (EfficientNet-Lite0, ImageNet-1k, 1280-d,\n` +
+        'shipped in the package) unless model=NAME|FILE.onnx names another (`winnow models` lists the built-in ones).\n',
+    );
   addPlatformOptions(command).action(
     action(async (args: string[], options: { home: string; platformUrl?: string; token?: string; json?: boolean }) => {
       const flags = parseMagicArguments(args);
@@ -81,7 +87,7 @@ export const registerMagicCommand: CommandModule = (program) => {
         tag: flags.tag,
         upload: (flags.upload ?? 'thumbnails') as 'full' | 'thumbnails' | 'metadata',
         embeddings: flags.embeddings,
-        model: flags.model ?? 'default',
+        model: flags.model ?? DEFAULT_MODEL_NAME,
         batchSize: flags.batchSize,
         home: flags.home ?? options.home,
         // A lightly token alone means the embedded store (there is no Lightly cloud here); with a URL it is that platform's token.

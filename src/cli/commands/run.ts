@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { DEFAULT_MODEL_NAME } from '../../embed';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunSummary } from '../../run/run-pipeline';
 import { RUN_STEPS, type RunStep } from '../../run/run-state';
 import { UPLOAD_MODES, type UploadMode } from '../../s3';
@@ -49,7 +50,7 @@ export const registerRunCommand: CommandModule = (program) => {
     .option('--tag <name>', 'name of the tag to create (default <strategy>-<n>)')
     .addOption(new Option('--upload <mode>', 'what leaves the machine: images+thumbnails, thumbnails, or metadata only').choices([...UPLOAD_MODES]).default('thumbnails'))
     .option('--embeddings <file>', 'use this precomputed Lightly embeddings CSV instead of embedding')
-    .option('--model <default|path.onnx>', 'embedding model', 'default')
+    .option('--model <name|file.onnx>', `embedding model: a built-in one (\`winnow models\`; default ${DEFAULT_MODEL_NAME}) or an .onnx file`, DEFAULT_MODEL_NAME)
     .option('--model-config <file>', 'config of a custom ONNX model (input size, layout, mean/std, output)')
     .option('--batch-size <n>', 'images per inference batch')
     .option('--endpoint <url>', 'S3 endpoint for an s3:// input (MinIO, …)')
