@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { measureImage, type ImageMeasures } from '../health/measures';
 import type { ResolvedModelConfig } from './model-config';
 
 /**
@@ -23,10 +24,12 @@ export interface DecodeOptions {
   resize: ResolvedModelConfig['resize'];
   /** Largest width × height accepted; see DEFAULT_PIXEL_LIMIT. */
   limitInputPixels: number;
+  /** Also compute the dataset-health measures (hashes, sharpness, …) from the bytes read and the pixels decoded. */
+  measure?: boolean;
 }
 
 export type DecodeOutcome =
-  | { file: string; ok: true; /** width × height × 3 bytes, RGB, row-major. */ rgb: Buffer }
+  | { file: string; ok: true; /** width × height × 3 bytes, RGB, row-major. */ rgb: Buffer; measures?: ImageMeasures }
   | { file: string; ok: false; reason: string };
 
 /**
@@ -44,7 +47,12 @@ export async function decodeImage(absPath: string, file: string, options: Decode
   try {
     const info = await stat(absPath);
     if (info.size === 0) return { file, ok: false, reason: 'empty file (0 bytes)' };
-    const { data, info: out } = await sharp(absPath, { limitInputPixels: options.limitInputPixels, pages: 1 })
+    // Measuring needs the bytes (content hash) and the original size: the file is read once into memory and both
+    // the header and the pixels come from that buffer.
+    const bytes = options.measure ? await readFile(absPath) : undefined;
+    const image = sharp(bytes ?? absPath, { limitInputPixels: options.limitInputPixels, pages: 1 });
+    const header = bytes ? await image.metadata() : undefined;
+    const { data, info: out } = await image
       .rotate()
       .flatten({ background: ALPHA_BACKGROUND })
       .toColourspace('srgb')
@@ -57,7 +65,13 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     if (out.channels !== 3 || out.width !== options.width || out.height !== options.height) {
       return { file, ok: false, reason: `decoded to ${out.width}×${out.height}×${out.channels}, expected RGB` };
     }
-    return { file, ok: true, rgb: data };
+    if (bytes === undefined || header === undefined) return { file, ok: true, rgb: data };
+    // EXIF orientations 5–8 are quarter turns: the picture's width is the stored height.
+    const turned = (header.orientation ?? 1) >= 5;
+    const width = (turned ? header.height : header.width) ?? out.width;
+    const height = (turned ? header.width : header.height) ?? out.height;
+    const measures = measureImage({ fileName: file, bytes, rgb: data, rgbWidth: out.width, rgbHeight: out.height, width, height });
+    return { file, ok: true, rgb: data, measures };
   } catch (error) {
     return { file, ok: false, reason: await explain(absPath, error as Error & { code?: string }, options) };
   }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { createEmbeddingsWriter, type EmbeddingsWriter } from '../embeddings';
 import { writeModelRecord } from '../embeddings/model-record';
 import { InvalidConfigError } from '../errors';
+import type { ImageMeasures } from '../health/measures';
+import { MeasuresWriter } from '../health/measures-file';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
@@ -51,6 +53,11 @@ export interface EmbedImagesOptions {
    * the next batch waits for a returned promise, so what it reports is durable before more work starts.
    */
   onBatch?: (info: { filesDone: number }) => void | Promise<void>;
+  /**
+   * Also write each embedded image's health measures (hashes, sharpness, brightness, …; see src/health) to this JSONL
+   * file, from the same read and decode. Resumes with the CSV.
+   */
+  measuresOut?: string;
   /** Warnings such as the WASM fallback; default `process.emitWarning`. */
   onWarning?: (message: string) => void;
 }
@@ -125,6 +132,7 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   });
   let writer: EmbeddingsWriter | undefined;
   try {
+    const measures = options.measuresOut === undefined ? undefined : await MeasuresWriter.open(options.measuresOut, options.resume ?? true);
     await mkdir(path.dirname(path.resolve(options.outCsv)), { recursive: true });
     const resume = options.resume ?? true;
     if (resume) await assertResumableWith(options.outCsv, model, inputDir, options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);
@@ -150,8 +158,10 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
         // Progress marks work a resumed run will not redo (a Temporal heartbeat, a rerun after Ctrl-C or a crash), so
         // the batch's rows leave our buffer first: one write per batch, and a killed process loses at most the batch in flight.
         await rows.flush();
+        await measures?.flush();
         await options.onBatch?.({ filesDone });
       },
+      onMeasured: measures === undefined ? undefined : (m) => measures.add(m),
       onProgress: options.onProgress,
       signal: options.signal,
     });
@@ -191,6 +201,8 @@ export interface ModelPassInput {
   onVectors(files: readonly string[], vectors: Float32Array[]): Promise<void>;
   /** After each full batch (and once at the end): files done so far, decoded or skipped. */
   onReport?(filesDone: number): Promise<void>;
+  /** When given, each decoded image is also measured for dataset health (src/health) from the same read and decode. */
+  onMeasured?(measures: ImageMeasures): void;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
 }
@@ -204,6 +216,7 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
     height: config.height,
     resize: config.resize,
     limitInputPixels: input.limitInputPixels,
+    measure: input.onMeasured !== undefined,
   };
   // Two batches in flight: one being decoded while the previous one runs, so inference never waits on a cold queue.
   const window = Math.max(2 * batchSize, 8);
@@ -235,6 +248,7 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
       skipped.push({ file: outcome.file, reason: outcome.reason });
       continue;
     }
+    if (outcome.measures) input.onMeasured?.(outcome.measures);
     writePixels(outcome.rgb, pixels, batchFiles.length * inputSize, config);
     batchFiles.push(outcome.file);
     if (batchFiles.length === batchSize) {
