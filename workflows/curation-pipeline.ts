@@ -11,7 +11,7 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { EmbedShardResult, PipelineActivities, SaveResult, SyncResult, TagResult } from '../activities/types';
 import type { PipelineConfig } from '../src/pipeline/config';
-import { planShards, renderTagName } from '../src/pipeline/plan';
+import { planShards, renderTagName, selectionSize } from '../src/pipeline/plan';
 
 /** Knobs that belong to the Temporal face, not to the pipeline config (which `winnow run` shares). */
 export interface PipelineOptions {
@@ -203,7 +203,7 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
   if (stopRequested) return stopped();
 
   phase = 'select';
-  const tagName = renderTagName(config.tag.name, new Date(carry.startedAt));
+  const tagName = renderTagName(config.tag.name, new Date(carry.startedAt), { n: selectionSize(config.select, saved.rows) });
   progress.tag = tagName;
   const selection = await long.selectSamples(ref, saved, tagName);
   progress.selected = selection.n;

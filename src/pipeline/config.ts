@@ -28,10 +28,21 @@ export const S3LocationSchema = Type.Object(
 );
 export type S3Location = Static<typeof S3LocationSchema>;
 
+/** Images in a folder on the machine that runs the steps (`winnow run ./photos`, or workers sharing a disk). */
+export const LocalFolderSchema = Type.Object({ folder: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export type LocalFolder = Static<typeof LocalFolderSchema>;
+
+/** Whether a source is a local folder rather than a bucket location. */
+export function isFolderSource(source: S3Location | LocalFolder): source is LocalFolder {
+  return 'folder' in source;
+}
+
 export const EmbedOptionsSchema = Type.Object(
   {
     /** Path of an ONNX model; the embed engine's default model when omitted. */
     model: Type.Optional(Type.String({ minLength: 1 })),
+    /** Config of a custom ONNX model (input size, layout, mean/std, output), as `winnow embed --model-config`. */
+    modelConfig: Type.Optional(Type.String({ minLength: 1 })),
     /** Images per inference batch; also the unit a crashed attempt may redo. */
     batchSize: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
     /** Images per shard; shards are embedded in parallel by any worker on the task queue. */
@@ -66,8 +77,12 @@ export const PipelineConfigSchema = Type.Object(
   {
     /** Platform dataset name; created when missing. */
     dataset: Type.String({ minLength: 1, maxLength: 200 }),
-    /** Where the images are. */
-    source: S3LocationSchema,
+    /** Use this existing dataset (by id) instead of finding or creating it by name. */
+    datasetId: Type.Optional(Type.String({ minLength: 1 })),
+    /** Where the images are: a bucket location, or a local folder. */
+    source: Type.Union([S3LocationSchema, LocalFolderSchema]),
+    /** A precomputed Lightly embeddings CSV (a path): the embed step has nothing to do. */
+    embeddings: Type.Optional(Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
     /**
      * Folder on the machine running a step for synced images and intermediate files (single-machine setup).
      * Workers resolve a relative path against their own `--work-dir`.
@@ -91,11 +106,19 @@ export const PipelineConfigSchema = Type.Object(
     selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: 'coreset' } }),
     /** What leaves the worker for the platform: `full` images, `thumbnails` (default) or `metadata` only. */
     upload: Type.Union([Type.Literal('full'), Type.Literal('thumbnails'), Type.Literal('metadata')], { default: 'thumbnails' }),
-    /** Tag created from the selection. `{date}` / `{time}` become the run's UTC start date / HHMMSS, for scheduled runs. */
+    /**
+     * Tag created from the selection. `{date}` / `{time}` become the run's UTC start date / HHMMSS, for scheduled runs;
+     * `{n}` the number selected.
+     */
     tag: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
     platform: PlatformTargetSchema,
     /** Only objects not embedded by an earlier run are embedded; the selection keeps earlier picks as its datapool. */
     incremental: Type.Boolean({ default: false }),
+    /**
+     * Which earlier tags are the datapool of an incremental run: those whose names match this template (`*` = any
+     * text, so `picks-*` is a prefix). Default: the tag template, e.g. every earlier `nightly-{date}`.
+     */
+    datapool: Type.Optional(Type.Object({ tags: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -120,6 +143,13 @@ export function parsePipelineConfig(input: unknown, file = '<pipeline config>'):
     withDefaults.embed = Value.Default(EmbedOptionsSchema, {});
   }
   const first = Value.Errors(PipelineConfigSchema, withDefaults).First();
+  const source = withDefaults?.source;
+  if (first?.path === '/source' && source && typeof source === 'object') {
+    // The union's own message ("Expected union value") says nothing; the branch the object meant to be says what.
+    const branch = 'folder' in source ? LocalFolderSchema : S3LocationSchema;
+    const inner = Value.Errors(branch, source).First();
+    if (inner) throw new InvalidInputError({ file, column: `/source${inner.path}` }, inner.message, 'INVALID_CONFIG');
+  }
   if (first) {
     const where = first.path === '' ? 'config' : first.path;
     throw new InvalidInputError({ file, column: where }, `${first.message}`, 'INVALID_CONFIG');

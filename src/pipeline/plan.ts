@@ -70,13 +70,25 @@ export function shardFileName(index: number): string {
 
 /**
  * Fills a tag-name template with the run's start time (UTC): `{date}` → `2026-11-26`, `{time}` → `020000`, so
- * nightly (or more frequent) runs create distinct tags.
+ * nightly (or more frequent) runs create distinct tags; and `{n}` with the number selected, when known.
  *
  * @example renderTagName('nightly-{date}', new Date('2026-11-26T02:00:00Z')) // → 'nightly-2026-11-26'
+ * @example renderTagName('coreset-{n}', new Date(), { n: 26 }) // → 'coreset-26'
  */
-export function renderTagName(template: string, startedAt: Date): string {
+export function renderTagName(template: string, startedAt: Date, values: { n?: number } = {}): string {
   const iso = startedAt.toISOString();
-  return template.replaceAll('{date}', iso.slice(0, 10)).replaceAll('{time}', iso.slice(11, 19).replaceAll(':', ''));
+  const name = template.replaceAll('{date}', iso.slice(0, 10)).replaceAll('{time}', iso.slice(11, 19).replaceAll(':', ''));
+  return values.n === undefined ? name : name.replaceAll('{n}', String(values.n));
+}
+
+/**
+ * How many images to keep: `select` is a count (≥ 1, at most the rows) or a fraction of the rows (< 1, at least one).
+ *
+ * @example selectionSize(0.1, 264) // → 26
+ * @example selectionSize(500, 264) // → 264
+ */
+export function selectionSize(select: number, rows: number): number {
+  return select < 1 ? Math.max(1, Math.round(select * rows)) : Math.min(select, rows);
 }
 
 /**
@@ -88,12 +100,11 @@ export function renderTagName(template: string, startedAt: Date): string {
  * @example matchesTagTemplate('picks-*', 'picks-monday') // → true
  */
 export function matchesTagTemplate(template: string, name: string): boolean {
-  if (!/\{date\}|\{time\}|\*/.test(template)) return false;
+  if (!/\{date\}|\{time\}|\{n\}|\*/.test(template)) return false;
+  const placeholders = new Map([['{date}', '\\d{4}-\\d{2}-\\d{2}'], ['{time}', '\\d{6}'], ['{n}', '\\d+'], ['*', '.*']]);
   const pattern = template
-    .split(/(\{date\}|\{time\}|\*)/)
-    .map((part) =>
-      part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{time}' ? '\\d{6}' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .split(/(\{date\}|\{time\}|\{n\}|\*)/)
+    .map((part) => placeholders.get(part) ?? part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('');
   return new RegExp(`^${pattern}$`).test(name);
 }

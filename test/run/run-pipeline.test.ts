@@ -183,14 +183,15 @@ describe('winnow run', () => {
     const home = path.join(work, 'home-fail');
     const failed = await winnow(['run', '--input', path.join(work, 'missing-folder'), '--dataset', 'x', '--home', home]).done;
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/step 2 \(embed\) failed/);
+    expect(failed.stderr).toMatch(/step 1 \(check\) failed: image folder ".*missing-folder" not found/);
   });
 });
 
+/** The CSV of the run's first shard: `<home>/runs/<dataset folder>/runs/current/shards/shard-000000.csv`. */
 function findPartial(runsDir: string): string | undefined {
   if (!existsSync(runsDir)) return undefined;
   for (const entry of readdirSync(runsDir)) {
-    const file = path.join(runsDir, entry, 'embeddings.partial.csv');
+    const file = path.join(runsDir, entry, 'runs', 'current', 'shards', 'shard-000000.csv');
     if (existsSync(file)) return file;
   }
   return undefined;

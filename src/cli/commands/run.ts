@@ -26,13 +26,16 @@ interface RunFlags extends PlatformOptions {
   region?: string;
   pathStyle?: boolean;
   json?: boolean;
+  incremental?: boolean;
+  datapoolTags?: string;
 }
 
 const STEP_LABELS: Record<RunStep, string> = {
+  check: 'check',
   sync: 'sync',
   embed: 'embed',
-  save: 'save CSV',
-  platform: 'platform',
+  save: 'save CSV + platform',
+  metadata: 'custom metadata',
   select: 'select',
   tag: 'tag',
 };
@@ -47,7 +50,9 @@ export const registerRunCommand: CommandModule = (program) => {
     .option('--select <n|fraction>', 'how many to keep: a count, or a fraction such as 0.1', '0.1')
     .option('--strategy <name>', 'selection strategy: coreset, diversity, random, …', 'coreset')
     .option('--selection-config <file>', 'full selection config JSON (strategies, weights, thresholds, balance)')
-    .option('--tag <name>', 'name of the tag to create (default <strategy>-<n>)')
+    .option('--tag <name>', 'name of the tag to create; {date}, {time} and {n} are filled in (default <strategy>-{n})')
+    .option('--incremental', 'embed only images not embedded by an earlier run; the selection keeps earlier picks (the datapool)')
+    .option('--datapool-tags <template>', 'which earlier tags are the datapool: a tag template, * = any text (default: --tag)')
     .addOption(new Option('--upload <mode>', 'what leaves the machine: images+thumbnails, thumbnails, or metadata only').choices([...UPLOAD_MODES]).default('thumbnails'))
     .option('--embeddings <file>', 'use this precomputed Lightly embeddings CSV instead of embedding')
     .option('--model <name|file.onnx>', `embedding model: a built-in one (\`winnow models\`; default ${DEFAULT_MODEL_NAME}) or an .onnx file`, DEFAULT_MODEL_NAME)
@@ -84,6 +89,8 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       model: flags.model,
       modelConfig: flags.modelConfig,
       batchSize: flags.batchSize ? Number(flags.batchSize) : undefined,
+      incremental: flags.incremental,
+      datapoolTags: flags.datapoolTags,
       connection,
       s3: {
         endpoint: flags.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
@@ -129,7 +136,7 @@ export function formatSummary(s: RunSummary): string {
   ];
   for (const step of RUN_STEPS) {
     const record = s.steps[step];
-    if (record) rows.push([`time: ${STEP_LABELS[step]}`, record.status === 'skipped' ? 'not needed' : `${record.seconds.toFixed(1)} s`]);
+    if (record) rows.push([`time: ${STEP_LABELS[step]}`, `${record.seconds.toFixed(1)} s`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   return `\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;

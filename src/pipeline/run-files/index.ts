@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { PipelineConfig } from '../config';
+import { InvalidConfigError } from '../../errors';
+import { isFolderSource, type PipelineConfig } from '../config';
 import { openWorkspace, type Workspace } from './work-folder';
 import type { RunFiles } from './run-files';
 import { S3StagingFiles } from './s3-staging-files';
@@ -11,8 +12,6 @@ export { defaultWorkRoot, openWorkspace, readList, writeList, type Workspace } f
 export interface OpenRunFilesOptions {
   /** Root of the local work folders on this machine (scratch too, under S3 staging). */
   workRoot: string;
-  /** Overrides the work folder's image folder: `winnow run` embeds a local input folder where it is. */
-  imagesDir?: string;
 }
 
 /**
@@ -23,6 +22,10 @@ export interface OpenRunFilesOptions {
  */
 export function openRunFiles(config: PipelineConfig, runKey: string, options: OpenRunFilesOptions): RunFiles {
   const workspace: Workspace = openWorkspace(path.resolve(options.workRoot), config, runKey);
-  if (options.imagesDir) workspace.imagesDir = path.resolve(options.imagesDir);
-  return config.staging ? new S3StagingFiles(config, config.staging, runKey, workspace) : new WorkFolderFiles(config, workspace);
+  if (isFolderSource(config.source)) workspace.imagesDir = path.resolve(config.source.folder);
+  if (!config.staging) return new WorkFolderFiles(config, workspace);
+  if (isFolderSource(config.source) || config.embeddings) {
+    throw new InvalidConfigError('"staging" is for workers without a shared disk: it needs an S3 "source" to embed from, not a local folder or a precomputed CSV');
+  }
+  return new S3StagingFiles(config, config.source, config.staging, runKey, workspace);
 }

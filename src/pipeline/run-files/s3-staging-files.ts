@@ -19,6 +19,8 @@ export class S3StagingFiles implements RunFiles {
 
   constructor(
     private readonly config: PipelineConfig,
+    /** The bucket the images are in (staging needs one: shards on other machines fetch from it). */
+    private readonly source: S3Location,
     private readonly staging: S3Location,
     private readonly runKey: string,
     /** Scratch on this machine. */
@@ -31,7 +33,7 @@ export class S3StagingFiles implements RunFiles {
 
   /** Opens the source bucket and the staging area for the length of one step, and closes both when `fn` settles. */
   private async withBuckets<T>(ctx: StepContext<unknown>, fn: (buckets: { source: ObjectStore; staging: RunStaging }) => Promise<T>): Promise<T> {
-    const { source } = this.config;
+    const { source } = this;
     const sourceStore = openObjectStore(ctx.s3Settings(source), source.bucket);
     const stagingStore = openObjectStore(ctx.s3Settings(this.staging), this.staging.bucket);
     try {
@@ -54,7 +56,7 @@ export class S3StagingFiles implements RunFiles {
       const known = new Set(this.config.incremental ? await staging.getListIfAny(staging.datapoolNamesKey, ctx.signal) : []);
       const listed = await stageImageList({
         source,
-        prefix: this.config.source.prefix,
+        prefix: this.source.prefix,
         staging,
         shardSize: this.config.embed.shardSize,
         known,
@@ -72,7 +74,7 @@ export class S3StagingFiles implements RunFiles {
       const staged = await embedStagedShard({
         staging,
         source,
-        sourcePrefix: this.config.source.prefix,
+        sourcePrefix: this.source.prefix,
         shard,
         scratchDir: path.join(this.scratch.runDir, 'scratch'),
         embed: { batchSize: this.config.embed.batchSize, ...(this.config.embed.model ? { model: this.config.embed.model } : {}) },

@@ -1,10 +1,10 @@
-import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages, listImageFiles, type EmbedResult } from '../../embed';
 import { readEmbeddingRows } from '../../embeddings';
-import { WinnowError } from '../../errors';
+import { NotFoundError, WinnowError } from '../../errors';
 import { syncS3ToLocal } from '../../s3';
-import type { PipelineConfig } from '../config';
+import { isFolderSource, type PipelineConfig } from '../config';
 import { formatSkippedReport } from '../staging';
 import type { EmbedShardResult, ShardRef, SyncResult } from '../step-types';
 import type { StepContext } from '../steps/step-context';
@@ -25,32 +25,49 @@ export class WorkFolderFiles implements RunFiles {
   }
 
   async check(): Promise<void> {
+    const { source } = this.config;
+    if (isFolderSource(source)) {
+      await access(source.folder).catch(() => {
+        throw new NotFoundError('image folder', source.folder);
+      });
+    }
     await mkdir(this.workspace.datasetDir, { recursive: true });
   }
 
   async sync(ctx: StepContext<string>): Promise<SyncResult> {
     const ws = this.workspace;
     const { source } = this.config;
-    const result = await syncS3ToLocal({
-      source: `s3://${source.bucket}/${source.prefix ?? ''}`,
-      targetDir: ws.imagesDir,
-      s3: ctx.s3Settings(source),
-      imagesOnly: true,
-      startAfter: ctx.resumeFrom,
-      onCheckpoint: (marker) => ctx.checkpoint(marker),
-      onProgress: ctx.onProgress,
-      signal: ctx.signal,
-    });
-    if (result.failed.length > 0) throw syncIncomplete(result.failed);
+    let downloaded = 0;
+    if (!isFolderSource(source)) {
+      const result = await syncS3ToLocal({
+        source: `s3://${source.bucket}/${source.prefix ?? ''}`,
+        targetDir: ws.imagesDir,
+        s3: ctx.s3Settings(source),
+        imagesOnly: true,
+        startAfter: ctx.resumeFrom,
+        onCheckpoint: (marker) => ctx.checkpoint(marker),
+        onProgress: ctx.onProgress,
+        signal: ctx.signal,
+      });
+      if (result.failed.length > 0) throw syncIncomplete(result.failed);
+      downloaded = result.downloaded;
+    }
     const images = await listImageFiles(ws.imagesDir);
-    let toEmbed = images;
+    // A precomputed CSV leaves nothing to embed; the save step reads it instead of shards.
+    let toEmbed = this.config.embeddings ? [] : images;
     if (this.config.incremental && (await isFile(ws.datapoolCsv))) {
       const known = new Set<string>();
       for await (const row of readEmbeddingRows(ws.datapoolCsv)) known.add(row.fileName);
       toEmbed = images.filter((name) => !known.has(name));
     }
+    // Shards are windows on this list: rows written for another list (an earlier run in the same folder) are stale.
+    const previous = (await isFile(ws.listFile)) ? await readList(ws.listFile) : undefined;
+    if (previous !== undefined && (previous.length !== toEmbed.length || previous.some((name, i) => name !== toEmbed[i]))) {
+      await rm(ws.shardsDir, { recursive: true, force: true });
+      await rm(path.dirname(ws.skippedReport(0)), { recursive: true, force: true });
+    }
     await writeList(ws.listFile, toEmbed);
-    return { images: images.length, toEmbed: toEmbed.length, downloaded: result.downloaded, listFile: ws.listFile };
+    return { images: images.length, toEmbed: toEmbed.length, downloaded, listFile: ws.listFile };
   }
 
   async embedShard(ctx: StepContext<number>, shard: ShardRef): Promise<EmbedShardResult> {
@@ -68,6 +85,7 @@ export class WorkFolderFiles implements RunFiles {
       resume: true,
       batchSize: this.config.embed.batchSize,
       ...(this.config.embed.model ? { model: this.config.embed.model } : {}),
+      ...(this.config.embed.modelConfig ? { modelConfig: this.config.embed.modelConfig } : {}),
       onBatch: ({ filesDone }) => {
         ctx.checkpoint(durable + filesDone);
         ctx.log.debug('embedded batch', { shard: shard.index, filesDone: durable + filesDone });
@@ -88,6 +106,7 @@ export class WorkFolderFiles implements RunFiles {
   async saveInputs(_ctx: StepContext<unknown>, shardCount: number): Promise<SaveInputs> {
     const ws = this.workspace;
     const inputs = Array.from({ length: shardCount }, (_, i) => ws.shardCsv(i));
+    if (this.config.embeddings) inputs.push(path.resolve(this.config.embeddings.file));
     if (this.config.incremental && (await isFile(ws.datapoolCsv))) inputs.unshift(ws.datapoolCsv);
     return { inputs, mergedCsv: ws.mergedCsv, imagesDir: ws.imagesDir };
   }

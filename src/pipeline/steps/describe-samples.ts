@@ -1,4 +1,5 @@
-import { findOrCreateDataset } from '../../platform';
+import { findOrCreateDataset, type DatasetData, type PlatformClient } from '../../platform';
+import type { PipelineConfig } from '../config';
 import { createFolderSink, uploadForMode, type ImageInput, type ImageSink, type UploadedSample } from '../../s3';
 import type { StepContext } from './step-context';
 
@@ -11,7 +12,12 @@ export async function describeSamples(images: ImageInput[], ctx: StepContext<unk
   const upload = (sink?: ImageSink) => uploadForMode({ mode: config.upload, source: { images }, sink, onProgress: ctx.onProgress, signal: ctx.signal });
   if (config.upload === 'metadata') return (await upload()).samples;
   return ctx.usePlatform(async ({ client, storageDirFor }) => {
-    const storageDir = storageDirFor?.((await findOrCreateDataset(client, config.dataset)).id);
+    const storageDir = storageDirFor?.((await datasetOf(client, config)).id);
     return (await upload(storageDir ? createFolderSink(storageDir) : undefined)).samples;
   });
+}
+
+/** The run's dataset: the one `datasetId` names, else found or created by name. */
+export function datasetOf(client: PlatformClient, config: Pick<PipelineConfig, 'dataset' | 'datasetId'>): Promise<DatasetData> {
+  return config.datasetId ? client.getDatasetById(config.datasetId) : findOrCreateDataset(client, config.dataset);
 }

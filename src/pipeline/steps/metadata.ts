@@ -3,6 +3,7 @@ import { NotFoundError } from '../../errors';
 import { readCustomMetadataFile } from '../../metadata';
 import type { PlatformClient } from '../../platform';
 import { isS3Uri, openObjectStore, parseS3Uri } from '../../s3';
+import { isFolderSource } from '../config';
 import type { MetadataResult } from '../step-types';
 import type { StepContext } from './step-context';
 
@@ -22,7 +23,8 @@ export async function localMetadataFile(ctx: StepContext<unknown>): Promise<stri
   const file = ctx.config.metadata?.file;
   if (file === undefined || !isS3Uri(file)) return file;
   const { bucket, prefix: key } = parseS3Uri(file);
-  const store = openObjectStore(ctx.s3Settings(ctx.config.staging ?? ctx.config.source), bucket);
+  const { staging, source } = ctx.config;
+  const store = openObjectStore(ctx.s3Settings(staging ?? (isFolderSource(source) ? { bucket } : source)), bucket);
   try {
     const local = path.join(ctx.files.runDir, 'metadata.json');
     if (!(await store.getToFile(key, local, ctx.signal))) throw new NotFoundError('metadata file', file);

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../embeddings';
 import { WinnowError } from '../../errors';
-import { findOrCreateDataset, sampleCreateRequests } from '../../platform';
+import { sampleCreateRequests } from '../../platform';
+import { isFolderSource, type PipelineConfig } from '../config';
 import type { SaveResult } from '../step-types';
-import { describeSamples } from './describe-samples';
+import { datasetOf, describeSamples } from './describe-samples';
 import type { StepContext } from './step-context';
 
 /**
@@ -24,7 +25,7 @@ export async function saveStep(ctx: StepContext<unknown>, shardCount: number): P
 
   const byName = facts ?? new Map((await describeSamples(fileNames.map((fileName) => ({ fileName, path: path.join(imagesDir, fileName) })), ctx)).map((s) => [s.fileName, s]));
   const saved = await ctx.usePlatform(async ({ client }) => {
-    const dataset = await findOrCreateDataset(client, config.dataset);
+    const dataset = await datasetOf(client, config);
     const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName), { signal });
     ctx.beat();
     const embedding = await client.uploadEmbeddings(dataset.id, mergedCsv, 'default', { signal });
@@ -34,6 +35,6 @@ export async function saveStep(ctx: StepContext<unknown>, shardCount: number): P
   return { csvFile, rows: fileNames.length, ...saved };
 }
 
-function describeSource(source: { bucket: string; prefix?: string }): string {
-  return `s3://${source.bucket}/${source.prefix ?? ''}`;
+function describeSource(source: PipelineConfig['source']): string {
+  return isFolderSource(source) ? source.folder : `s3://${source.bucket}/${source.prefix ?? ''}`;
 }
