@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   computeScores,
@@ -10,6 +11,7 @@ import {
   type DatasourceFiles,
   type ReadPredictionsResult,
 } from '../../predictions';
+import { predictImages } from '../../predictions/predict-images';
 import { isS3Uri, openObjectStore, parseS3Uri, type S3Settings } from '../../s3';
 import { action, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
@@ -109,4 +111,43 @@ export const registerPredictionsCommand: CommandModule = (program) => {
       process.stdout.write(`${result.problems.length} file(s) skipped${flags.scores ? `; scores written to ${escapeForTerminal(flags.scores)}` : ''}\n`);
     }),
   );
+};
+
+/** `winnow predict DIR --task NAME`: run a classifier over a folder and write Lightly-format predictions next to it. */
+export const registerPredictCommand: CommandModule = (program) => {
+  program
+    .command('predict')
+    .description("Run a classifier over a folder of images and write Lightly-format predictions (<dir>/.lightly/predictions/<task>/…).")
+    .argument('<dir>', 'folder of images (the datasource root)')
+    .requiredOption('--task <name>', 'prediction task name (its folder under .lightly/predictions)')
+    .option('--model <name|file.onnx>', 'a built-in model with a classifier head (default efficientnet-lite0, ImageNet-1k) or an .onnx classifier')
+    .option('--model-config <file>', 'predictor config JSON for an .onnx model: {taskType, categories, decode: softmax|probabilities, model: {size, layout, …}}')
+    .option('--out <dir>', 'write .lightly/predictions under this folder instead of <dir>')
+    .option('--batch-size <n>', 'images per inference batch')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample: winnow predict photos --task imagenet && winnow select --embeddings e.csv --predictions photos --config uncertain.json --out s.json')
+    .action(
+      action(async (dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; batchSize?: string; json?: boolean }) => {
+        const interactive = process.stderr.isTTY === true;
+        const result = await predictImages({
+          inputDir: dir,
+          outDir: flags.out,
+          task: flags.task,
+          model: flags.model,
+          predictorConfig: flags.modelConfig,
+          batchSize: flags.batchSize === undefined ? undefined : Number(flags.batchSize),
+          onWarning: (m) => process.stderr.write(`warning: ${escapeForTerminal(m)}\n`),
+          onProgress: interactive ? (p) => process.stderr.write(`\rpredicting: ${p.done}/${p.total ?? '?'} images  `) : undefined,
+        });
+        if (interactive) process.stderr.write('\n');
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${result.predicted} images predicted with ${escapeForTerminal(result.modelId)} (${result.categories} categories) in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(path.join(result.predictionsDir, result.task))}\n`,
+        );
+        for (const s of result.skipped) process.stdout.write(`skipped ${escapeForTerminal(s.file)}: ${escapeForTerminal(s.reason)}\n`);
+      }),
+    );
 };
