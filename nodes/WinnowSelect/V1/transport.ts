@@ -3,6 +3,7 @@ import path from 'node:path';
 import { jsonParse, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { loadEmbeddingMatrix } from '../../../src/embeddings';
 import { metadataByFileName, readCustomMetadataFile } from '../../../src/metadata';
+import { findDatapool } from '../../../src/pipeline/datapool';
 import { logProgress } from '../../shared/progress-log';
 import { withPlatformClient } from '../../shared/platform';
 
@@ -28,19 +29,12 @@ function selectionConfigOf(ctx: IExecuteFunctions, itemIndex: number): Record<st
   return config;
 }
 
-/** The datapool: file names in every tag whose name starts with the prefix. */
+/** The datapool (the engine's one definition): file names in every tag whose name starts with the prefix. */
 async function datapoolFileNames(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
   if (ctx.getNodeParameter('datapool', itemIndex, 'none') !== 'platformTags') return [];
   const datasetId = String(ctx.getNodeParameter('datasetId', itemIndex)).trim();
   const prefix = String(ctx.getNodeParameter('datapoolTagPrefix', itemIndex)).trim();
-  return withPlatformClient(ctx, async (client) => {
-    const names = new Set<string>();
-    for (const tag of await client.getAllTags(datasetId)) {
-      if (!tag.name.startsWith(prefix)) continue;
-      for (const name of await client.exportFilenamesByTagId(datasetId, tag.id)) names.add(name);
-    }
-    return [...names];
-  });
+  return withPlatformClient(ctx, async (client) => (await findDatapool(client, datasetId, `${prefix}*`)).fileNames);
 }
 
 /** Selects from one item's embeddings CSV and writes the picks to the selection file; the item gets counts only. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import type { PlatformClient } from '../../../src/platform/client/platform-client';
+import { findTag } from '../../../src/platform/client/find';
 import type { TagData } from '../../../src/platform/schemas';
 import { indicesFromBitmask } from '../../../src/tags';
 import { splitList } from '../../shared/globs';
@@ -10,10 +10,6 @@ async function selectedFileNames(ctx: IExecuteFunctions, itemIndex: number): Pro
   if (ctx.getNodeParameter('selectionSource', itemIndex) === 'list') return splitList(ctx.getNodeParameter('fileNames', itemIndex));
   const file = String(ctx.getNodeParameter('selectionFile', itemIndex)).trim();
   return (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
-}
-
-async function existingTag(client: PlatformClient, datasetId: string, name: string): Promise<TagData | undefined> {
-  return (await client.getAllTags(datasetId)).find((tag) => tag.name === name);
 }
 
 const describeTag = (tag: TagData) => ({
@@ -40,7 +36,7 @@ export async function tagSelection(ctx: IExecuteFunctions, itemIndex: number): P
     });
   }
   return withPlatformClient(ctx, async (client) => {
-    const existing = await existingTag(client, datasetId, tagName);
+    const existing = await findTag(client, datasetId, tagName);
     if (existing && ifExists === 'keep') return { ...describeTag(existing), created: false };
     if (existing && ifExists === 'fail') {
       throw new NodeOperationError(ctx.getNode(), `A tag named "${tagName}" already exists in this dataset`, {

@@ -1,0 +1,142 @@
+import { cp, readFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { WinnowSaveEmbeddings } from '../../nodes/WinnowSaveEmbeddings/WinnowSaveEmbeddings.node';
+import { WinnowSelect } from '../../nodes/WinnowSelect/WinnowSelect.node';
+import { WinnowTag } from '../../nodes/WinnowTag/WinnowTag.node';
+import { parsePipelineConfig } from '../../src/pipeline/config';
+import { connectPlatform } from '../../src/platform';
+import { runPipeline } from '../../src/run/run-pipeline';
+import { curationPipeline, type PipelineResult } from '../../workflows/curation-pipeline';
+import { executeNode } from '../nodes/fake-context';
+import { startPlatformFixture, type PlatformFixture } from '../nodes/platform-fixture';
+import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { uploadFolder, writeImages } from '../worker/image-fixtures';
+import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+
+// One incremental scenario through the three faces — `winnow run`, the Temporal pipeline, and n8n's Save Embeddings →
+// Select → Tag nodes: 24 images, pick 4 (tag picks-1); 8 more arrive, pick 4 more with the earlier picks as the
+// datapool (tag picks-2). The datapool is one engine definition (tags matching `picks-*`), so the faces pick the same
+// images. The pipeline's tags are cumulative (picks-2 holds picks-1's images); the n8n Tag node tags the new picks only.
+
+const s3 = sharedMinio();
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-datapool-faces-'));
+const bucket = uniqueBucket('faces');
+let env: TemporalTestEnv;
+let n8nPlatform: PlatformFixture;
+
+beforeAll(async () => {
+  env = await connectTemporal();
+  n8nPlatform = await startPlatformFixture();
+  await createBucket(s3, bucket);
+  await writeImages(path.join(tmp, 'night1'), 24, { seed: 31 });
+  await writeImages(path.join(tmp, 'night2'), 8, { seed: 32, firstIndex: 1000 });
+  await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.close();
+  await n8nPlatform?.close();
+  await dropBucket(s3, bucket);
+});
+
+async function tagged(home: string, dataset: string, tag: string): Promise<string[]> {
+  const { client, close } = await connectPlatform({ home });
+  try {
+    return (await client.exportFilenamesByTagName((await client.getDatasetByName(dataset)).id, tag)).sort();
+  } finally {
+    await close();
+  }
+}
+
+describe('the datapool through winnow run, Temporal and n8n', () => {
+  it('picks the same images on the incremental run, whichever face runs it', { timeout: 600_000 }, async () => {
+    // winnow run on a folder that grows between the runs.
+    const cliHome = path.join(tmp, 'cli-home');
+    const folder = path.join(tmp, 'cli-images');
+    await cp(path.join(tmp, 'night1'), folder, { recursive: true });
+    const runCli = async (tagName: string) => {
+      const connection = await connectPlatform({ home: cliHome });
+      try {
+        return await runPipeline({ input: folder, dataset: 'pool', select: 4, tagName, incremental: true, datapoolTags: 'picks-*', upload: 'metadata', connection });
+      } finally {
+        await connection.close();
+      }
+    };
+    const cli1 = await runCli('picks-1');
+    await cp(path.join(tmp, 'night2'), folder, { recursive: true });
+    const cli2 = await runCli('picks-2');
+    const cliPicks1 = await tagged(cliHome, 'pool', 'picks-1');
+    const cliPicks2 = await tagged(cliHome, 'pool', 'picks-2');
+
+    // The Temporal pipeline on a bucket that grows between the runs.
+    const temporalHome = path.join(tmp, 'temporal-home');
+    await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
+    const taskQueue = uniqueQueue('faces');
+    const config = (tag: string) =>
+      parsePipelineConfig({
+        dataset: 'pool',
+        source: { bucket, profile: 'faces' },
+        select: 4,
+        tag: { name: tag },
+        datapool: { tags: 'picks-*' },
+        incremental: true,
+        upload: 'metadata',
+        platform: { home: temporalHome },
+      });
+    const activities = createActivities({
+      workRoot: path.join(tmp, 'temporal-work'),
+      env: { WINNOW_PROFILE_FACES_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_FACES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_FACES_S3_ENDPOINT: s3.endpoint },
+    });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const [temporal1, temporal2] = await worker.runUntil(async () => {
+      const run = (tag: string): Promise<PipelineResult> =>
+        env.client.workflow.execute(curationPipeline, { taskQueue, workflowId: `${taskQueue}-${tag}`, args: [{ config: config(tag) }] });
+      const first = await run('picks-1');
+      await uploadFolder(s3, path.join(tmp, 'night2'), bucket);
+      return [first, await run('picks-2')];
+    });
+
+    // n8n: the same embeddings saved, selected with the datapool of earlier `picks-` tags, tagged.
+    const nodes = { save: new WinnowSaveEmbeddings().nodeVersions[1], select: new WinnowSelect().nodeVersions[1], tag: new WinnowTag().nodeVersions[1] };
+    const credentials = n8nPlatform.credentials;
+    const runN8n = async (inputCsv: string, tagName: string) => {
+      const [saved] = await executeNode(nodes.save, {
+        parameters: { operation: 'save', inputSource: 'path', inputCsv, outputCsv: path.join(n8nPlatform.work, `${tagName}.csv`), uploadToPlatform: true, datasetName: 'pool' },
+        credentials,
+      });
+      const selectionFile = path.join(n8nPlatform.work, `${tagName}.txt`);
+      await executeNode(nodes.select, {
+        parameters: {
+          embeddingsCsv: saved.json.embeddingsCsv,
+          strategy: 'coreset',
+          numberOfSamples: 4,
+          datapool: 'platformTags',
+          datasetId: saved.json.datasetId,
+          datapoolTagPrefix: 'picks-',
+          selectionFile,
+          options: {},
+        },
+        credentials,
+      });
+      await executeNode(nodes.tag, { parameters: { datasetId: saved.json.datasetId, tagName, selectionSource: 'file', selectionFile, ifExists: 'fail', options: {} }, credentials });
+      return (await readFile(selectionFile, 'utf8')).trim().split('\n').sort();
+    };
+    const n8nPicks1 = await runN8n(cli1.csvPath, 'picks-1');
+    const n8nPicks2 = await runN8n(cli2.csvPath, 'picks-2');
+
+    expect(cli2).toMatchObject({ imagesFound: 32, embedded: 32 });
+    expect(temporal2).toMatchObject({ status: 'completed', images: 32, embedded: 8, rows: 32 });
+    expect(cliPicks1).toHaveLength(4);
+    expect(cliPicks2).toHaveLength(8);
+    expect(cliPicks2).toEqual(expect.arrayContaining(cliPicks1));
+    expect(await tagged(temporalHome, 'pool', temporal1.tag!.name)).toEqual(cliPicks1);
+    expect(await tagged(temporalHome, 'pool', temporal2.tag!.name)).toEqual(cliPicks2);
+    expect(n8nPicks1).toEqual(cliPicks1);
+    expect([...n8nPicks1, ...n8nPicks2].sort()).toEqual(cliPicks2);
+  });
+});
