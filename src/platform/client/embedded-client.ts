@@ -5,6 +5,7 @@ import * as datasets from '../service/datasets';
 import * as datasources from '../service/datasources';
 import * as embeddings from '../service/embeddings';
 import * as metadata from '../service/metadata';
+import * as health from '../service/health';
 import * as samples from '../service/samples';
 import * as selection from '../service/selection';
 import * as tags from '../service/tags';
@@ -185,6 +186,12 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       return selection.createTagFromScores(await scope(), datasetId, request);
     },
 
+    async startHealth(datasetId, embeddingId, request) {
+      return health.startHealth(await scope(), runner, datasetId, embeddingId, request);
+    },
+    async getHealthReport(datasetId, jobId) {
+      return health.getHealthReport(await scope(), datasetId, jobId);
+    },
     async getDatasource(datasetId, purpose) {
       return datasources.getDatasource(await scope(), datasetId, purpose);
     },

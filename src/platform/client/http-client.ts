@@ -325,6 +325,13 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
         async () => {
           const { id } = await request<{ id: string }>('POST', `${ds(datasetId)}/tags/fromScores`, { body, idempotent: false });
           return client.getTagById(datasetId, id);
+    startHealth(datasetId, embeddingId, body) {
+      // Not retried: a second job would race the first for the same tags.
+      return request('POST', `${ds(datasetId)}/embeddings/${seg(embeddingId)}/health`, { body, idempotent: false });
+    },
+    getHealthReport(datasetId, jobId) {
+      return request('GET', `${ds(datasetId)}/health/${seg(jobId)}`, { idempotent: true });
+    },
         },
         () => client.getTagByName(datasetId, body.name),
       );

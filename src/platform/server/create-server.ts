@@ -10,6 +10,7 @@ import { registerDatasetRoutes } from './routes/datasets';
 import { registerDatasourceRoutes } from './routes/datasources';
 import { registerEmbeddingRoutes } from './routes/embeddings';
 import { registerJobRoutes } from './routes/jobs';
+import { registerHealthRoutes } from './routes/health';
 import { registerMetadataRoutes } from './routes/metadata';
 import { registerPredictionRoutes } from './routes/predictions';
 import { registerSampleRoutes } from './routes/samples';
@@ -264,6 +265,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     registerEmbeddingRoutes(api, context);
     registerTagRoutes(api, context);
     registerJobRoutes(api, context);
+    registerHealthRoutes(api, context);
     registerDatasourceRoutes(api, context);
     registerTokenRoutes(api, context);
     registerImageRoutes(api, context);

@@ -6,6 +6,7 @@ import { bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
 import { num, parseJson, toJobStatusData } from './rows';
+import { runHealthJob } from './health';
 import { loadFileNames } from './samples';
 import { runSelectionOffThread, type SelectionTask } from './off-thread';
 import { loadPredictionValues, loadScoresByFileName } from './predictions';
@@ -280,6 +281,12 @@ export class JobRunner {
     const embedding = await getEmbedding(scope, datasetId, job.embedding_id ?? '');
     if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV`);
 
+    if (job.type === 'HEALTH') {
+      const keptTagId = await runHealthJob(this.store, job);
+      const done = Date.now();
+      await db.updateTable('jobs').set({ status: 'FINISHED', processed: num(job.total), result_tag_id: keptTagId ?? null, last_modified_at: done, finished_at: done }).where('id', '=', jobId).execute();
+      return;
+    }
     const fileNames = await loadFileNames(this.store, datasetId);
     const preselectedIdx =
       request.preselectedTagId !== undefined ? indicesOf((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];
@@ -370,13 +377,23 @@ async function initialTagId(store: Store, datasetId: string): Promise<string | u
   return row?.id;
 }
 
-/** Custom metadata of every sample that has some, by file name (the selection engine's metadata input). */
+/**
+ * Metadata of every sample that has some, by file name (the selection engine's metadata input): the custom metadata,
+ * plus the platform-computed `metaData` under `lightly` (as Lightly's worker names it: `lightly.sharpness`,
+ * `lightly.luminance`, and the health measures such as `lightly.contrast`).
+ */
 async function loadMetadata(store: Store, datasetId: string): Promise<Map<string, Record<string, unknown>>> {
   const rows = await store.db
     .selectFrom('samples')
-    .select(['file_name', 'custom_meta_data'])
+    .select(['file_name', 'custom_meta_data', 'meta_data'])
     .where('dataset_id', '=', datasetId)
-    .where('custom_meta_data', 'is not', null)
+    .where((eb) => eb.or([eb('custom_meta_data', 'is not', null), eb('meta_data', 'is not', null)]))
     .execute();
-  return new Map(rows.map((r) => [r.file_name, parseJson<Record<string, unknown>>(r.custom_meta_data) ?? {}]));
+  return new Map(
+    rows.map((r) => {
+      const custom = parseJson<Record<string, unknown>>(r.custom_meta_data) ?? {};
+      const meta = parseJson<Record<string, unknown>>(r.meta_data);
+      return [r.file_name, meta ? { lightly: meta, ...custom } : custom];
+    }),
+  );
 }

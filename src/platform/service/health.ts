@@ -1,0 +1,130 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadEmbeddingMatrix } from '../../embeddings/reader';
+import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
+import { analyseHealth, fromLightlyMetaData, healthTags, parseHealthOptions, type HealthReport, type ImageMeasures } from '../../health';
+import type { Store } from '../store/store';
+import { newId } from '../store/store';
+import { bitmaskFromIndices } from './bitmask';
+import { getDataset, type UserScope } from './datasets';
+import { getEmbedding } from './embeddings';
+import { parseJson } from './rows';
+import { loadFileNames } from './samples';
+import { createTag, updateTag } from './tags';
+
+/** A health job's request as stored in its row. */
+export interface HealthJobRequest {
+  /** Health options (`parseHealthOptions`), validated when the job is created. */
+  options?: Record<string, unknown>;
+  /** Put before every tag name the job makes (`nightly-` → `nightly-duplicates-removed`). */
+  tagPrefix?: string;
+}
+
+const TAG_PREFIX = /^[\w.-]{0,64}$/;
+
+/**
+ * `POST …/embeddings/{embeddingId}/health`: validates the options now (400 naming the field) and queues a job that
+ * finds duplicates, outliers and quality issues, stores the report and makes one tag per finding. → `{ jobId }`
+ */
+export async function startHealth(
+  scope: UserScope,
+  runner: { enqueue(jobId: string): void },
+  datasetId: string,
+  embeddingId: string,
+  request: HealthJobRequest,
+): Promise<{ jobId: string }> {
+  const dataset = await getDataset(scope, datasetId);
+  const embedding = await getEmbedding(scope, datasetId, embeddingId);
+  if (!embedding.isProcessed) {
+    throw new InvalidConfigError(`embedding ${JSON.stringify(embedding.name)} has no uploaded CSV yet: embed the images and save the embeddings first`, 'NO_EMBEDDINGS');
+  }
+  parseHealthOptions(request.options ?? {}, 'body.options');
+  if (request.tagPrefix !== undefined && !TAG_PREFIX.test(request.tagPrefix)) {
+    throw new InvalidInputError({ file: 'body', column: 'tagPrefix' }, 'must be up to 64 letters, digits, dots, dashes or underscores');
+  }
+  const now = Date.now();
+  const jobId = newId();
+  await scope.store.db
+    .insertInto('jobs')
+    .values({
+      id: jobId,
+      dataset_id: datasetId,
+      user_id: scope.userId,
+      type: 'HEALTH',
+      status: 'WAITING',
+      total: dataset.nSamples,
+      processed: 0,
+      embedding_id: embeddingId,
+      new_tag_name: `${request.tagPrefix ?? ''}duplicates-removed`,
+      request: JSON.stringify(request),
+      error: null,
+      result_tag_id: null,
+      created_at: now,
+      last_modified_at: now,
+      finished_at: null,
+    })
+    .execute();
+  runner.enqueue(jobId);
+  return { jobId };
+}
+
+function reportPath(store: Store, jobId: string): string {
+  return path.join(store.home, 'health', `${jobId}.json`);
+}
+
+/** `GET /v1/datasets/{datasetId}/health/{jobId}`: the report of a finished health job. */
+export async function getHealthReport(scope: UserScope, datasetId: string, jobId: string): Promise<HealthReport> {
+  await getDataset(scope, datasetId);
+  const job = await scope.store.db
+    .selectFrom('jobs')
+    .select(['status', 'type', 'error'])
+    .where('id', '=', jobId)
+    .where('dataset_id', '=', datasetId)
+    .where('type', '=', 'HEALTH')
+    .executeTakeFirst();
+  if (!job) throw new NotFoundError('health job', jobId);
+  if (job.status !== 'FINISHED') throw new InvalidConfigError(`health job ${jobId} is ${job.status}${job.error ? ` (${job.error})` : ''}; its report exists once it has FINISHED`);
+  return JSON.parse(await readFile(reportPath(scope.store, jobId), 'utf8')) as HealthReport;
+}
+
+/**
+ * Runs one health job (called by the platform's JobRunner): the embedding CSV and the measures stored in the samples'
+ * metaData (Lightly's shape, see `toLightlyMetaData`) go into `analyseHealth`; the report is written under the
+ * store's home and every finding becomes a tag, replacing the bits of a tag of that name from an earlier run.
+ * → the id of the `duplicates-removed` tag.
+ */
+export async function runHealthJob(store: Store, job: { id: string; dataset_id: string; user_id: string; embedding_id: string | null; request: string | null }): Promise<string | undefined> {
+  const scope: UserScope = { store, userId: job.user_id };
+  const request = parseJson<HealthJobRequest>(job.request) ?? {};
+  const embedding = await getEmbedding(scope, job.dataset_id, job.embedding_id ?? '');
+  if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV: embed the images first`, 'NO_EMBEDDINGS');
+  const embeddings = await loadEmbeddingMatrix(embedding.filePath);
+  const measures = await loadMeasures(store, job.dataset_id);
+  const report = analyseHealth({ embeddings, measures, options: request.options ?? {} });
+  await mkdir(path.dirname(reportPath(store, job.id)), { recursive: true });
+  await writeFile(reportPath(store, job.id), JSON.stringify(report));
+
+  const fileNames = await loadFileNames(store, job.dataset_id);
+  const position = new Map(fileNames.map((name, i) => [name, i]));
+  let keptTagId: string | undefined;
+  for (const [name, files] of healthTags(report, embeddings.fileNames, request.tagPrefix ?? '')) {
+    const bits = bitmaskFromIndices(files.map((f) => position.get(f)).filter((i): i is number => i !== undefined));
+    const existing = await store.db.selectFrom('tags').select('id').where('dataset_id', '=', job.dataset_id).where('name', '=', name).executeTakeFirst();
+    const tag = existing
+      ? await updateTag(scope, job.dataset_id, existing.id, { name, bitMaskData: bits, updateCreator: 'USER_WORKER' })
+      : await createTag(scope, job.dataset_id, { name, bitMaskData: bits, creator: 'USER_WORKER', runId: job.id, changes: { sampler: { method: 'selected' } } });
+    if (name === `${request.tagPrefix ?? ''}duplicates-removed`) keptTagId = tag.id;
+  }
+  return keptTagId;
+}
+
+/** Health measures of every sample that has them, by file name, from `meta_data`. */
+export async function loadMeasures(store: Store, datasetId: string): Promise<Map<string, ImageMeasures>> {
+  const rows = await store.db.selectFrom('samples').select(['file_name', 'meta_data']).where('dataset_id', '=', datasetId).where('meta_data', 'is not', null).execute();
+  const out = new Map<string, ImageMeasures>();
+  for (const r of rows) {
+    const m = fromLightlyMetaData(r.file_name, parseJson<Record<string, unknown>>(r.meta_data));
+    if (m) out.set(r.file_name, m);
+  }
+  return out;
+}
