@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPlatformServer } from '../../src/platform/server/create-server';
 import { registerWebApp } from '../../src/platform/server/web-app';
@@ -36,6 +37,8 @@ export interface WebHarness {
   token: string;
   browser: Browser;
   page: Page;
+  /** Every line the server logged (requests with their raw URLs), when started with `captureLogs`. */
+  logs: string[];
   /** Calls the API with the harness token; JSON or text back, throws on a non-2xx status. */
   api<T>(method: string, url: string, body?: unknown): Promise<T>;
   shot(name: string): Promise<void>;
@@ -61,8 +64,11 @@ async function buildWebApp(): Promise<string> {
   return outDir;
 }
 
-/** Fails (never skips) when Chromium is missing, naming the script that installs it. */
-export async function startWebHarness(): Promise<WebHarness> {
+/**
+ * Fails (never skips) when Chromium is missing, naming the script that installs it. `captureLogs` logs every request
+ * with its raw URL (no redaction) into `logs`, so a suite can prove no secret ever reaches a log line.
+ */
+export async function startWebHarness(options: { captureLogs?: boolean } = {}): Promise<WebHarness> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-debian-packages.sh\` (it installs Debian's chromium).`);
   }
@@ -73,7 +79,9 @@ export async function startWebHarness(): Promise<WebHarness> {
   // databaseUrl '' pins SQLite even where WINNOW_DATABASE_URL points the store suite at PostgreSQL.
   const store = await openStore({ home, databaseUrl: '' });
   const token = (await createApiToken(store, { name: 'e2e' })).token;
-  const app = createPlatformServer({ store, home });
+  const logs: string[] = [];
+  const logger = options.captureLogs ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }) : undefined;
+  const app = createPlatformServer({ store, home, ...(logger === undefined ? {} : { logger }) });
   await registerWebApp(app, { distDir });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -99,6 +107,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     token,
     browser,
     page,
+    logs,
     api,
     shot: async (name) => {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });

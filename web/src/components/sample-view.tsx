@@ -56,7 +56,10 @@ export function SampleView({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onNavigate, next, prev]);
+  // A ticked tag shows ticked at once, before the tag list comes back from the server.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
   useEffect(() => setMessage(null), [index]);
+  useEffect(() => setPending({}), [index, data.tags]);
 
   if (sample === undefined) {
     return (
@@ -75,6 +78,7 @@ export function SampleView({
   const full = api.sampleImageUrl(datasetId, sample.id, 'full');
   const tags = editableTags(data.tags);
   const toggleTag = async (name: string, on: boolean) => {
+    setPending((p) => ({ ...p, [name]: on }));
     try {
       setMessage(await changeTagMembers(api, datasetId, data.tags, data.samples.length, name, [index], on ? 'add' : 'remove'));
       await data.reloadTags();
@@ -117,7 +121,7 @@ export function SampleView({
           {tags.length === 0 && <span className="hint">No tags yet: select samples and name a tag in the selection bar.</span>}
           {tags.map((t) => (
             <label key={t.id} className="check">
-              <input type="checkbox" checked={bitmaskToMembers(t.bitMaskData, index + 1)[index] === 1} onChange={(e) => void toggleTag(t.name, e.target.checked)} /> {t.name}
+              <input type="checkbox" checked={pending[t.name] ?? bitmaskToMembers(t.bitMaskData, index + 1)[index] === 1} onChange={(e) => void toggleTag(t.name, e.target.checked)} /> {t.name}
             </label>
           ))}
           {message !== null && <span role="status">{message}</span>}
