@@ -34,6 +34,11 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 const IMAGES = Number(arg('images', '1000'));
+/** Real images instead of generated ones: the first --images files under this folder (e.g. a bench/datasets folder). */
+const IMAGES_DIR = arg('images-dir', '');
+/** The model the default is compared with, end to end at the default batch size, alternating runs; `none` skips it. */
+const COMPARE = arg('compare', 'nsfwjs-mobilenet_v2');
+const ROUNDS = Number(arg('rounds', '2'));
 const BATCHES = arg('batches', '1,8,32').split(',').map(Number);
 // Pre-decoded tensors for the inference-only baseline: 128 × 224² × 3 floats = 77 MB, reused in a cycle, so the
 // baseline measures the model, not memory allocation.
@@ -87,9 +92,9 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb:
   }
 }
 
-async function endToEnd(dir: string, files: string[] | undefined, batchSize: number, out: string) {
+async function endToEnd(dir: string, files: string[] | undefined, batchSize: number, out: string, model?: string) {
   const { value, peakMb } = await withPeakRss(() =>
-    embed.embedImages({ inputDir: dir, outCsv: out, batchSize, files, resume: false, backend: 'node' }),
+    embed.embedImages({ inputDir: dir, outCsv: out, batchSize, files, resume: false, backend: 'node', model }),
   );
   if (value.skipped.length > 0) throw new Error(`unexpected skips: ${JSON.stringify(value.skipped.slice(0, 3))}`);
   return { rate: value.embedded / value.seconds, seconds: value.seconds, peakMb, embedded: value.embedded };
@@ -119,20 +124,21 @@ async function inferenceOnly(model: Embed.EmbeddingModel, pool: Float32Array, ba
 
 async function main(): Promise<void> {
   const work = path.join(os.tmpdir(), 'winnow-bench-embed');
-  const imagesDir = path.join(work, `images-${IMAGES}`);
+  const imagesDir = IMAGES_DIR ? path.resolve(IMAGES_DIR) : path.join(work, `images-${IMAGES}`);
   const cpus = os.availableParallelism();
-  process.stdout.write(`embed bench: ${IMAGES} generated 640×480 JPEGs, default model, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
+  const what = IMAGES_DIR ? `the first ${IMAGES} images of ${imagesDir}` : `${IMAGES} generated 640×480 JPEGs`;
+  process.stdout.write(`embed bench: ${what}, default model ${embed.DEFAULT_MODEL_NAME}, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
   let t = Date.now();
-  const files = await generateImages(imagesDir, IMAGES);
+  const files = IMAGES_DIR ? (await embed.listImageFiles(imagesDir)).slice(0, IMAGES) : await generateImages(imagesDir, IMAGES);
   process.stdout.write(`images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (${imagesDir})\n`);
-  await embed.defaultModelPath();
+  for (const name of [embed.DEFAULT_MODEL_NAME, COMPARE].filter((m) => m !== 'none')) await embed.BUILTIN_MODELS[name]?.path();
 
   // Memory: a quarter of the images, then all of them, same batch size; peak RSS must stay flat.
   const quarter = files.slice(0, Math.max(1, Math.floor(files.length / 4)));
   const csv = path.join(work, 'bench.csv');
   const mainBatch = embed.DEFAULT_BATCH_SIZE;
   const memQuarter = await endToEnd(imagesDir, quarter, mainBatch, csv);
-  const memAll = await endToEnd(imagesDir, undefined, mainBatch, csv);
+  const memAll = await endToEnd(imagesDir, files, mainBatch, csv);
 
   // Baseline: pre-decoded tensors straight into the same model object embedImages uses.
   const model = await embed.loadEmbeddingModel({ backend: 'node' });
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
   for (const batchSize of BATCHES) {
     const inference = await inferenceOnly(model, pool, batchSize, IMAGES);
     // Measured right after its baseline, so both see the same machine load.
-    const e2e = await endToEnd(imagesDir, undefined, batchSize, csv);
+    const e2e = await endToEnd(imagesDir, files, batchSize, csv);
     rows.push({ batch: batchSize, e2e: e2e.rate, inference: inference.rate });
     process.stdout.write(
       `batch ${String(batchSize).padStart(2)}: end-to-end ${e2e.rate.toFixed(1)} images/s, inference-only ${inference.rate.toFixed(1)} images/s, ratio ${(e2e.rate / inference.rate).toFixed(2)}\n`,
@@ -174,7 +180,28 @@ async function main(): Promise<void> {
   process.stdout.write(
     `peak RSS: ${memQuarter.peakMb.toFixed(0)} MB for ${memQuarter.embedded} images, ${memAll.peakMb.toFixed(0)} MB for ${memAll.embedded} images (×${growth.toFixed(2)}) ${growth < 1.15 ? 'flat' : 'GROWS'}\n`,
   );
+  if (COMPARE !== 'none') await compareModels(imagesDir, files, mainBatch, path.join(work, 'compare.csv'));
   process.stdout.write(`load avg at the end ${os.loadavg()[0].toFixed(1)} (figures from a shared machine are noisy)\n`);
+}
+
+/**
+ * The default model against COMPARE, end to end at the default batch size, in alternating runs (A B A B …) so a load
+ * swing on the shared machine hits both; reports the mean images/s of each and their ratio (target ≥ 0.8).
+ */
+async function compareModels(dir: string, files: string[], batchSize: number, out: string): Promise<void> {
+  const rates: Record<string, number[]> = { [embed.DEFAULT_MODEL_NAME]: [], [COMPARE]: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const model of round % 2 === 0 ? [COMPARE, embed.DEFAULT_MODEL_NAME] : [embed.DEFAULT_MODEL_NAME, COMPARE]) {
+      const run = await endToEnd(dir, files, batchSize, out, model);
+      rates[model].push(run.rate);
+      process.stdout.write(`round ${round + 1}: ${model} end-to-end ${run.rate.toFixed(1)} images/s (batch ${batchSize}, peak RSS ${run.peakMb.toFixed(0)} MB)\n`);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ratio = mean(rates[embed.DEFAULT_MODEL_NAME]) / mean(rates[COMPARE]);
+  process.stdout.write(
+    `\n${embed.DEFAULT_MODEL_NAME} ${mean(rates[embed.DEFAULT_MODEL_NAME]).toFixed(1)} images/s vs ${COMPARE} ${mean(rates[COMPARE]).toFixed(1)} images/s end to end: ratio ${ratio.toFixed(2)} (target ≥ 0.80) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeModelRecord } from '../../src/embeddings';
 import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../src/errors';
 import { createEmbeddedClient } from '../../src/platform/client/embedded-client';
 import { createHttpClient } from '../../src/platform/client/http-client';
@@ -141,6 +142,15 @@ describe.each(implementations)('PlatformClient ($name)', (impl) => {
       expect(map.fileNames).toEqual([...NAMES, 'extra.jpg']);
       expect(map.coordinatesDimension1).toHaveLength(13);
       expect(map.coordinatesDimension2.every(Number.isFinite)).toBe(true);
+    });
+
+    it('records the model named by the CSV\'s model record, and none for a CSV without one', async () => {
+      const plain = await client.uploadEmbeddings(datasetId, csvPath, 'default');
+      expect(await client.getEmbeddingModel(datasetId, plain.id)).toBeNull();
+      await writeModelRecord(csvPath, { model: 'efficientnet-lite0@a491eddbb11182f3', dim: 8 });
+      const uploaded = await client.uploadEmbeddings(datasetId, csvPath, 'default');
+      expect(await client.getEmbeddingModel(datasetId, uploaded.id)).toBe('efficientnet-lite0@a491eddbb11182f3');
+      await writeModelRecord(csvPath, undefined);
     });
 
     it('replaces an embedding re-uploaded under the same name instead of duplicating it', async () => {

@@ -1,4 +1,5 @@
 import { copyFile } from 'node:fs/promises';
+import { readModelRecord } from '../../embeddings/model-record';
 import { NotFoundError } from '../../errors';
 import { measureProgress } from '../../progress';
 import * as datasets from '../service/datasets';
@@ -113,13 +114,17 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
       const embeddingId = await embeddings.reserveEmbedding(store, datasetId, name);
       const upload = await embeddings.embeddingUploadPath(store, datasetId);
       await copyFile(csvPath, upload);
-      return embeddings.ingestEmbeddingsCsv(store, datasetId, embeddingId, upload, { label: csvPath, signal: callOptions.signal });
+      const record = await readModelRecord(csvPath);
+      return embeddings.ingestEmbeddingsCsv(store, datasetId, embeddingId, upload, { label: csvPath, signal: callOptions.signal, model: record?.model });
     },
     async getEmbeddings(datasetId) {
       return embeddings.listEmbeddings(await scope(), datasetId);
     },
     async getEmbeddings2d(datasetId, embeddingId) {
       return embeddings.getEmbedding2d(await scope(), datasetId, embeddingId);
+    },
+    async getEmbeddingModel(datasetId, embeddingId) {
+      return (await embeddings.getEmbeddingModel(await scope(), datasetId, embeddingId)).model;
     },
 
     async uploadCustomMetadata(datasetId, customMetadata) {

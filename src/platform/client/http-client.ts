@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { NotFoundError, TransientError, WinnowError } from '../../errors';
 import { measureProgress } from '../../progress';
+import { readModelRecord } from '../../embeddings/model-record';
 import { ConflictError } from '../errors';
 import type {
   CreatedSample,
@@ -211,6 +212,7 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
 
     async uploadEmbeddings(datasetId, csvPath, name, callOptions = {}) {
       const size = (await stat(csvPath)).size;
+      const record = await readModelRecord(csvPath);
       return withRetry(true, callOptions.signal, async () => {
         // A fresh URL per attempt: the embedding id is the same (by name), the signature may have expired.
         const { signedWriteUrl } = await request<WriteCsvUrlData>('GET', `${ds(datasetId)}/embeddings/writeCSVUrl`, {
@@ -230,7 +232,7 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
         const body = Readable.toWeb(createReadStream(csvPath).pipe(counter)) as unknown as RequestInit['body'];
         return once<EmbeddingData>('PUT', signedWriteUrl, {
           body,
-          headers: { 'content-type': 'text/csv', 'content-length': String(size) },
+          headers: { 'content-type': 'text/csv', 'content-length': String(size), ...(record ? { 'x-winnow-model': record.model } : {}) },
           signal: callOptions.signal,
           duplex: true,
           timeoutMs: uploadTimeoutMs,
@@ -242,6 +244,9 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     },
     getEmbeddings2d(datasetId, embeddingId) {
       return request('GET', `${ds(datasetId)}/embeddings/${seg(embeddingId)}/2d`, { idempotent: true });
+    },
+    async getEmbeddingModel(datasetId, embeddingId) {
+      return (await request<{ model: string | null }>('GET', `${ds(datasetId)}/embeddings/${seg(embeddingId)}/model`, { idempotent: true })).model;
     },
 
     uploadCustomMetadata(datasetId, customMetadata) {

@@ -67,13 +67,16 @@ export interface PlatformClient {
   // ---- embeddings ----
   /**
    * Uploads an embeddings CSV (Lightly format) under `name`: writeCSVUrl, then PUT. The server validates it, checks its
-   * rows are exactly the dataset's samples and computes 2-D PCA coordinates. Re-uploading a name replaces it.
+   * rows are exactly the dataset's samples and computes 2-D PCA coordinates. Re-uploading a name replaces it. The
+   * CSV's model record (`<csv>.model.json`, written by `winnow embed`) goes with it, so the platform knows the model.
    */
   uploadEmbeddings(datasetId: string, csvPath: string, name: string, options?: CallOptions): Promise<EmbeddingData>;
   /** Newest first. */
   getEmbeddings(datasetId: string): Promise<EmbeddingData[]>;
   /** 2-D PCA coordinates in dataset order, for the embedding map. */
   getEmbeddings2d(datasetId: string, embeddingId: string): Promise<Embedding2dData>;
+  /** The model id that made an uploaded embedding (e.g. `efficientnet-lite0@a491…`), or null when the upload had none. */
+  getEmbeddingModel(datasetId: string, embeddingId: string): Promise<string | null>;
 
   // ---- custom metadata ----
   /** Sets `customMetaData` of every sample named in the COCO-like file, in one request. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { INVALID_EMBEDDINGS, loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
+import { INVALID_EMBEDDINGS, loadEmbeddingMatrix, readModelRecord, writeModelRecord, type EmbeddingMatrix } from '../../embeddings';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import type { Embedding2dData, EmbeddingData } from '../schemas';
 import { newId, type Store } from '../store/store';
@@ -100,7 +100,7 @@ export async function ingestEmbeddingsCsv(
   datasetId: string,
   embeddingId: string,
   uploadedPath: string,
-  options: { label?: string; signal?: AbortSignal } = {},
+  options: { label?: string; signal?: AbortSignal; model?: string } = {},
 ): Promise<EmbeddingData> {
   const label = options.label ?? 'embeddings.csv';
   try {
@@ -129,6 +129,8 @@ export async function ingestEmbeddingsCsv(
         .execute();
     });
     await rename(uploadedPath, path.join(store.home, relative));
+    // Which model made the vectors: kept beside the stored CSV (Lightly's embedding shapes have no field for it).
+    await writeModelRecord(path.join(store.home, relative), options.model === undefined ? undefined : { model: options.model, dim: matrix.dim });
     await mirrorEmbeddingsCsv(store, datasetId, path.join(store.home, relative), embedding.name, options.signal);
     await touchDataset(store, datasetId);
     const row = await store.db.selectFrom('embeddings').selectAll().where('id', '=', embeddingId).executeTakeFirstOrThrow();
@@ -180,6 +182,17 @@ function matchSamples(matrix: EmbeddingMatrix, fileNames: string[], label: strin
     );
   }
   return order;
+}
+
+/**
+ * Winnow's extension `GET …/embeddings/{embeddingId}/model`: the model that made the uploaded vectors, as the uploader
+ * recorded it (`x-winnow-model` on the signed PUT; Winnow's clients send their CSV's model record), or null.
+ * → `{ embeddingId: '6745…', model: 'efficientnet-lite0@a491eddbb11182f3' }`
+ */
+export async function getEmbeddingModel(scope: UserScope, datasetId: string, embeddingId: string): Promise<{ embeddingId: string; model: string | null }> {
+  const embedding = await getEmbedding(scope, datasetId, embeddingId);
+  const record = embedding.filePath === null ? undefined : await readModelRecord(embedding.filePath);
+  return { embeddingId, model: record?.model ?? null };
 }
 
 /** Newest first, uploaded or not. */

