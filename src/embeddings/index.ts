@@ -25,6 +25,7 @@ export {
   type EmbeddingsWriter,
   type EmbeddingsWriterOptions,
 } from './writer';
+export { centerEmbeddingsFile } from './center';
 export { mergeEmbeddingsFiles, reorderEmbeddings, sortEmbeddingsByFileName, type RewriteResult } from './merge';
 export {
   MODEL_MISMATCH,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergeEmbeddingsFiles, modelRecordPath, readModelRecord, sortEmbeddingsByFileName, writeModelRecord } from '../../src/embeddings';
+import { centerEmbeddingsFile, mergeEmbeddingsFiles, modelRecordPath, readModelRecord, sortEmbeddingsByFileName, writeModelRecord } from '../../src/embeddings';
 import { InvalidInputError, WinnowError } from '../../src/errors';
 import { tempDir, writeText } from './helpers';
 
@@ -66,5 +66,17 @@ describe('merging and sorting with model records', () => {
     const out = path.join(dir, 'sorted.csv');
     await sortEmbeddingsByFileName(a, out);
     expect(await readModelRecord(out)).toEqual(OLD);
+  });
+});
+
+describe('centerEmbeddingsFile', () => {
+  it('subtracts the mean row, re-normalises, and marks the model record as centered', async () => {
+    const input = writeText(dir, 'to-center.csv', `${HEADER}a.jpg,1,0,0\r\nb.jpg,0,1,1\r\n`);
+    await writeModelRecord(input, LITE0);
+    const out = path.join(dir, 'centered.csv');
+    expect(await centerEmbeddingsFile(input, out)).toEqual({ rows: 2, dim: 2 });
+    // mean (0.5, 0.5): a → (0.5, -0.5) → (0.7071, -0.7071); b → (-0.7071, 0.7071)
+    expect(readFileSync(out, 'utf8')).toBe(`${HEADER}a.jpg,0.70710677,-0.70710677,0\r\nb.jpg,-0.70710677,0.70710677,1\r\n`);
+    expect(await readModelRecord(out)).toEqual({ model: `${LITE0.model}+centered`, dim: 2 });
   });
 });

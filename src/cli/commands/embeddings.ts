@@ -1,4 +1,4 @@
-import { mergeEmbeddingsFiles, validateEmbeddingsFile } from '../../embeddings';
+import { centerEmbeddingsFile, mergeEmbeddingsFiles, validateEmbeddingsFile } from '../../embeddings';
 import { action, type CommandModule } from '../program';
 
 export const registerEmbeddingsCommand: CommandModule = (program) => {
@@ -33,6 +33,18 @@ export const registerEmbeddingsCommand: CommandModule = (program) => {
         const result = await mergeEmbeddingsFiles(inputs, flags.out);
         const replaced = result.replaced > 0 ? `, ${result.replaced} rows replaced by later files` : '';
         process.stdout.write(`${flags.out}: ${result.rows} rows, ${result.dim} dimensions${replaced}\n`);
+      }),
+    );
+
+  embeddings
+    .command('center')
+    .description('Subtract the dataset\'s mean embedding from every row and re-normalise (helps kNN on colour photos, hurts on small grey glyphs; see README).')
+    .argument('<file>', 'embeddings CSV of the whole dataset')
+    .requiredOption('--out <file>', 'output CSV (may be the input)')
+    .action(
+      action(async (file: string, flags: { out: string }) => {
+        const result = await centerEmbeddingsFile(file, flags.out);
+        process.stdout.write(`${flags.out}: ${result.rows} rows centered, ${result.dim} dimensions\n`);
       }),
     );
 };
