@@ -27,6 +27,13 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
 const INTEGER_TEXT = /^-?\d+$/;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
+/** The properties of an object schema, those of an intersection's members included (`Type.Intersect([Pagination, …])`). */
+function propertiesOf(schema: TSchema): Array<[string, TSchema]> {
+  const own = Object.entries((schema.properties ?? {}) as Record<string, TSchema>);
+  const members = (schema.allOf ?? []) as TSchema[];
+  return [...own, ...members.flatMap(propertiesOf)];
+}
+
 function acceptsType(schema: TSchema, type: 'integer' | 'number'): boolean {
   if (schema.type === type) return true;
   const members = (schema.anyOf ?? schema.oneOf) as TSchema[] | undefined;
@@ -42,9 +49,8 @@ function acceptsType(schema: TSchema, type: 'integer' | 'number'): boolean {
  * // throws InvalidInputError: query (column "pageSize"): must be an integer written in digits, got "1e3"
  */
 export function checkNumberTexts(schema: TSchema, data: unknown, part: string): void {
-  const properties = schema.properties as Record<string, TSchema> | undefined;
-  if (properties === undefined || typeof data !== 'object' || data === null) return;
-  for (const [key, property] of Object.entries(properties)) {
+  if (typeof data !== 'object' || data === null) return;
+  for (const [key, property] of propertiesOf(schema)) {
     const raw = (data as Record<string, unknown>)[key];
     for (const text of Array.isArray(raw) ? raw : [raw]) {
       if (typeof text !== 'string') continue;
