@@ -1,0 +1,239 @@
+/**
+ * The web app at scale, in headless Chromium against a real platform server: a dataset of N samples that are copies
+ * of real photos (the repository's scikit-image/scikit-learn samples in six derived views; full images and thumbnails
+ * made once by the platform's own upload pipeline, `uploadForMode`, then hard-linked per copy), with custom metadata
+ * and its configuration. For a baseline dataset (1,000) and the big one (100,000 by default), in the same run:
+ *   - first grid paint: navigation → the first thumbnail decoded in the grid
+ *   - all samples loaded: navigation → "N samples" in the status line
+ *   - scroll: 60 frames of half a screen each, frame times median / p95
+ *   - JS heap (Chromium's JSHeapUsedSize) after loading and after scrolling
+ *   - filter: "only chelsea" clicked → the grid's count updated; then a numeric range typed
+ *
+ *   npm run build && npx node bench/web/web-scale-bench.cts                 # 100,000 vs 1,000 on SQLite
+ *   npx node bench/web/web-scale-bench.cts --n 20000                       # quicker
+ *   WINNOW_DATABASE_URL=postgres://… npx node bench/web/web-scale-bench.cts # the same on PostgreSQL
+ *
+ * Figures are wall clock on whatever machine runs it; on a shared, loaded machine compare the ratios.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loads the built package from dist/, as plain CommonJS */
+const platform: typeof import('../../src/platform/index') = require('../../dist/src/platform/index.js');
+const webApp: typeof import('../../src/platform/server/web-app') = require('../../dist/src/platform/server/web-app.js');
+const s3: typeof import('../../src/s3/index') = require('../../dist/src/s3/index.js');
+const { chromium } = require('playwright-core') as typeof import('playwright-core');
+const sharp = require('sharp') as typeof import('sharp');
+const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+const fs = require('node:fs') as typeof import('node:fs');
+const os = require('node:os') as typeof import('node:os');
+const path = require('node:path') as typeof import('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const N = Number(args[args.indexOf('--n') + 1] || 0) || 100_000;
+const BASELINE = 1_000;
+const SUBJECTS = ['astronaut', 'camera', 'chelsea', 'coffee', 'motorcycle_left', 'rocket', 'china', 'flower'];
+const VIEWS = ['whole', 'left', 'right', 'flipped', 'rotated', 'grey'];
+
+interface Figures {
+  n: number;
+  firstPaintMs: number;
+  loadedMs: number;
+  scrollMedianMs: number;
+  scrollP95Ms: number;
+  heapLoadedMb: number;
+  heapScrolledMb: number;
+  filterCategoryMs: number;
+  filterRangeMs: number;
+}
+
+/** The 48 real images and their thumbnails, made once by the platform's upload pipeline into `dir`. */
+async function makeOriginals(dir: string): Promise<{ fileName: string; thumbName: string | null; subject: string; brightness: number }[]> {
+  const src = path.join(dir, 'src');
+  const out: { fileName: string; thumbName: string | null; subject: string; brightness: number }[] = [];
+  const images: { fileName: string; path: string }[] = [];
+  for (const subject of SUBJECTS) {
+    fs.mkdirSync(path.join(src, subject), { recursive: true });
+    const prefix = subject === 'china' || subject === 'flower' ? 'sklearn' : 'skimage';
+    const file = path.join(ROOT, 'test', 'fixtures', 'model-parity', `${prefix}-${subject}.png`);
+    const { width = 0, height = 0 } = await sharp(file).metadata();
+    for (const view of VIEWS) {
+      let image = sharp(file);
+      if (view === 'left') image = image.extract({ left: 0, top: 0, width: Math.floor(width / 2), height });
+      if (view === 'right') image = image.extract({ left: Math.floor(width / 2), top: 0, width: width - Math.floor(width / 2), height });
+      if (view === 'flipped') image = image.flop();
+      if (view === 'rotated') image = image.rotate(90);
+      if (view === 'grey') image = image.greyscale();
+      const fileName = `${subject}/${subject}_${view}.jpg`;
+      await image.resize(480, 480, { fit: 'inside' }).jpeg({ quality: 85 }).toFile(path.join(src, fileName));
+      const stats = await sharp(path.join(src, fileName)).stats();
+      images.push({ fileName, path: path.join(src, fileName) });
+      out.push({ fileName, thumbName: null, subject, brightness: Math.round(stats.channels[0].mean * 10) / 10 });
+    }
+  }
+  const uploaded = await s3.uploadForMode({ mode: 'full', source: { images }, sink: s3.createFolderSink(path.join(dir, 'stored')) });
+  const thumbs = new Map(uploaded.samples.map((s) => [s.fileName, s.thumbName ?? null]));
+  for (const o of out) o.thumbName = thumbs.get(o.fileName) ?? null;
+  return out;
+}
+
+async function seed(
+  base: string,
+  token: string,
+  home: string,
+  name: string,
+  n: number,
+  originals: Awaited<ReturnType<typeof makeOriginals>>,
+  stored: string,
+): Promise<string> {
+  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const response = await fetch(base + url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const { id } = await call<{ id: string }>('POST', '/v1/datasets', { name });
+  const storage = platform.datasetStorageDir(home, id);
+  const samples: { fileName: string; thumbName: string | null }[] = [];
+  const meta: { image_id: number; subject: string; photo: { brightness: number; copy: number } }[] = [];
+  for (let k = 0; k < n; k++) {
+    const o = originals[k % originals.length];
+    const copy = Math.floor(k / originals.length);
+    const fileName = o.fileName.replace('.jpg', `_${String(copy).padStart(5, '0')}.jpg`);
+    const thumbName = o.thumbName === null ? null : o.thumbName.replace(/(\.[a-z]+)$/, `_${String(copy).padStart(5, '0')}$1`);
+    // Copies of the pipeline's output: hard links, so 100,000 images cost no disk and no minutes of resizing.
+    fs.mkdirSync(path.join(storage, path.dirname(fileName)), { recursive: true });
+    fs.linkSync(path.join(stored, o.fileName), path.join(storage, fileName));
+    if (o.thumbName !== null && thumbName !== null) fs.linkSync(path.join(stored, o.thumbName), path.join(storage, thumbName));
+    samples.push({ fileName, thumbName });
+    meta.push({ image_id: k, subject: o.subject, photo: { brightness: o.brightness, copy } });
+  }
+  for (let i = 0; i < samples.length; i += 20_000) await call('POST', `/v1/datasets/${id}/samples/batch`, { samples: samples.slice(i, i + 20_000) });
+  await call('POST', `/v1/datasets/${id}/customMetadata`, { images: samples.map((s, k) => ({ id: k, file_name: s.fileName })), metadata: meta });
+  await call('POST', `/v1/datasets/${id}/configuration/metadata`, {
+    name: 'bench',
+    configs: [
+      { name: 'Subject', path: 'subject', valueDataType: 'CATEGORICAL_STRING', defaultValue: '' },
+      { name: 'Brightness', path: 'photo.brightness', valueDataType: 'NUMERIC_FLOAT', defaultValue: 0 },
+    ],
+  });
+  return id;
+}
+
+// Browser globals used in page.evaluate; this program has no DOM lib.
+declare const document: { querySelector(s: string): { scrollTop: number; clientHeight: number } | null; querySelectorAll(s: string): ArrayLike<{ complete: boolean; naturalWidth: number }> };
+declare function requestAnimationFrame(callback: () => void): number;
+
+async function measure(browserBase: string, token: string, datasetId: string, n: number, chromiumPath: string, threshold: number): Promise<Figures> {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const signIn = await context.request.post(`${browserBase}/v1/session`, { data: { token } });
+    if (signIn.status() !== 201) throw new Error(`sign-in: ${signIn.status()}`);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heapMb = async () => {
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20;
+    };
+    const started = Date.now();
+    await page.goto(`${browserBase}/#/datasets/${datasetId}/explore`);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.virtual-grid img')).some((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 120_000, polling: 'raf' });
+    const firstPaintMs = Date.now() - started;
+    await page.getByRole('status').filter({ hasText: `${n.toLocaleString('en-US')} samples` }).first().waitFor({ timeout: 300_000 });
+    const loadedMs = Date.now() - started;
+    const heapLoadedMb = await heapMb();
+    const frames = await page.evaluate(async () => {
+      const el = document.querySelector('.virtual-grid') as { scrollTop: number; clientHeight: number };
+      const times: number[] = [];
+      let last = performance.now();
+      for (let k = 0; k < 60; k++) {
+        el.scrollTop += el.clientHeight / 2;
+        await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+        const now = performance.now();
+        times.push(now - last);
+        last = now;
+      }
+      return times.sort((a, b) => a - b);
+    });
+    const heapScrolledMb = await heapMb();
+    const count = page.getByTestId('visible-count');
+    const countChanges = async (action: () => Promise<void>) => {
+      const before = await count.textContent();
+      const t = Date.now();
+      await action();
+      await page.waitForFunction(
+        (b) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('[data-testid="visible-count"]')?.textContent !== b,
+        before,
+        { timeout: 60_000, polling: 'raf' },
+      );
+      return Date.now() - t;
+    };
+    const filterRangeMs = await countChanges(() => page.getByLabel('Minimum Brightness', { exact: true }).fill(String(threshold)));
+    const filterCategoryMs = await countChanges(() => page.getByRole('button', { name: 'Only chelsea' }).click());
+    return {
+      n,
+      firstPaintMs,
+      loadedMs,
+      scrollMedianMs: frames[Math.floor(frames.length / 2)],
+      scrollP95Ms: frames[Math.floor(frames.length * 0.95)],
+      heapLoadedMb,
+      heapScrolledMb,
+      filterCategoryMs,
+      filterRangeMs,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const chromiumPath = process.env.WINNOW_CHROMIUM ?? '/usr/bin/chromium';
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-web-bench-'));
+  try {
+    const dist = path.join(work, 'web-dist');
+    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.mts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    const originals = await makeOriginals(work);
+    const home = path.join(work, 'home');
+    const store = await platform.openStore({ home });
+    const { token } = await platform.createApiToken(store, { name: 'bench' });
+    const app = platform.createPlatformServer({ store, home });
+    await webApp.registerWebApp(app, { distDir: dist });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const results: Figures[] = [];
+      for (const n of [BASELINE, N]) {
+        const seeded = Date.now();
+        const id = await seed(base, token, home, `bench-${n}`, n, originals, path.join(work, 'stored'));
+        console.log(`seeded ${n.toLocaleString('en-US')} samples (${store.dialect}) in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+        const sorted = originals.map((o) => o.brightness).sort((x, y) => x - y);
+        results.push(await measure(base, token, id, n, chromiumPath, sorted[Math.floor(sorted.length / 2)]));
+      }
+      const [b, big] = results;
+      const row = (label: string, key: keyof Figures, unit: string, digits = 0) =>
+        console.log(`${label.padEnd(34)} ${b[key].toFixed(digits).padStart(9)} ${unit.padEnd(3)} ${big[key].toFixed(digits).padStart(9)} ${unit.padEnd(3)} ×${(big[key] / Math.max(b[key], 1e-9)).toFixed(2)}`);
+      console.log(`\nweb app on ${store.dialect}: ${BASELINE.toLocaleString('en-US')} (baseline) vs ${N.toLocaleString('en-US')} samples`);
+      row('first grid paint', 'firstPaintMs', 'ms');
+      row('all samples loaded', 'loadedMs', 'ms');
+      row('scroll frame median', 'scrollMedianMs', 'ms', 1);
+      row('scroll frame p95', 'scrollP95Ms', 'ms', 1);
+      row('JS heap after load', 'heapLoadedMb', 'MB', 1);
+      row('JS heap after scrolling', 'heapScrolledMb', 'MB', 1);
+      row('filter: only one category', 'filterCategoryMs', 'ms');
+      row('filter: numeric minimum', 'filterRangeMs', 'ms');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
