@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatSummary, registerEmbed } from '../../src/cli/commands/embed';
+import { registerModelsCommand } from '../../src/cli/commands/models';
 import { createProgram, runProgram } from '../../src/cli/program';
 import { tempDir, noisy, writeImage } from './images';
 import { writeFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string; ex
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
   process.exitCode = undefined;
   try {
-    await runProgram(createProgram([registerEmbed], '0.0.0'), ['node', 'winnow', ...args]);
+    await runProgram(createProgram([registerEmbed, registerModelsCommand], '0.0.0'), ['node', 'winnow', ...args]);
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
@@ -54,6 +55,27 @@ describe('winnow embed', () => {
     expect(usage).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--batch-size must be a positive integer') });
     const failed = await run(['embed', dir, '--out', path.join(dir, 'x.csv'), '--model', path.join(dir, 'tiny.onnx')]);
     expect(failed).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('needs a model config') });
+  });
+});
+
+describe('winnow models', () => {
+  it('lists the built-in models with dimension, size and speed, the default first', async () => {
+    const { stdout, exitCode } = await run(['models', '--images', '8', '--json']);
+    expect(exitCode).toBe(0);
+    const models = JSON.parse(stdout) as Array<{ name: string; isDefault: boolean; dim: number; bytes: number; imagesPerSecond: number }>;
+    expect(models.map((m) => [m.name, m.isDefault, m.dim])).toEqual([
+      ['efficientnet-lite0', true, 1280],
+      ['nsfwjs-mobilenet_v2', false, 1280],
+    ]);
+    expect(models[0].bytes).toBe(18_614_293);
+    for (const m of models) expect(m.imagesPerSecond).toBeGreaterThan(0);
+    const text = await run(['models', '--no-measure']);
+    expect(text.stdout).toMatch(/^efficientnet-lite0 \(default\): 1280-d, 18\.6 MB\n/);
+  });
+
+  it('names the built-in models when --model is unknown', async () => {
+    const failed = await run(['embed', dir, '--out', path.join(dir, 'y.csv'), '--model', 'resnet']);
+    expect(failed).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('built-in models: efficientnet-lite0, nsfwjs-mobilenet_v2') });
   });
 });
 
