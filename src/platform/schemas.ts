@@ -33,6 +33,7 @@ export type Pagination = Static<typeof Pagination>;
 
 export const DatasetType = Type.Union([Type.Literal('Images'), Type.Literal('Videos'), Type.Literal('Crops')]);
 export const ImgType = Type.Union([Type.Literal('full'), Type.Literal('thumbnail'), Type.Literal('meta')]);
+export type ImgType = Static<typeof ImgType>;
 
 export const DatasetCreateRequest = Type.Object(
   {
@@ -50,15 +51,16 @@ export const DatasetData = Type.Object(
     id: Id,
     name: Type.String(),
     userId: Type.String(),
-    accessType: Type.Literal('PRIVATE'),
+    accessType: Type.Optional(Type.Literal('WRITE', { description: "Lightly's SharedAccessType: set on datasets shared with the caller" })),
     type: DatasetType,
     imgType: ImgType,
     nSamples: Type.Integer(),
     sizeInBytes: Type.Integer(),
     createdAt: Millis,
     lastModifiedAt: Millis,
+    datasourceProcessedUntilTimestamp: Type.Optional(Type.Integer({ description: 'Unix time in seconds' })),
   },
-  { $id: 'DatasetData' },
+  { $id: 'DatasetData', description: "Exactly the fields of Lightly's DatasetData: its client rejects any other" },
 );
 export type DatasetData = Static<typeof DatasetData>;
 
@@ -193,15 +195,12 @@ export type MetadataConfiguration = Static<typeof MetadataConfiguration>;
 export const EmbeddingData = Type.Object(
   {
     id: Id,
-    datasetId: Id,
     name: Type.String(),
     isProcessed: Type.Boolean(),
     createdAt: Millis,
     is2d: Type.Boolean(),
-    dim: Nullable(Type.Integer()),
-    rowCount: Nullable(Type.Integer()),
   },
-  { $id: 'EmbeddingData' },
+  { $id: 'EmbeddingData', description: "Lightly's DatasetEmbeddingData: its client rejects any other field" },
 );
 export type EmbeddingData = Static<typeof EmbeddingData>;
 
@@ -247,6 +246,14 @@ export const TagCreator = Type.Union(
 );
 export type TagCreator = Static<typeof TagCreator>;
 
+export const TagChangeEntry = Type.Object({
+  userId: Type.String(),
+  creator: TagCreator,
+  ts: Millis,
+  changes: FreeObject,
+});
+export type TagChangeEntry = Static<typeof TagChangeEntry>;
+
 const BitMask = Type.String({ pattern: '^(0x)?[0-9a-fA-F]+$', description: 'Bitmask as base-16 text; bit k = sample k in mapping order' });
 const TagName = Type.String({ minLength: 3, maxLength: 255 });
 
@@ -260,13 +267,12 @@ export const TagData = Type.Object(
     name: Type.String(),
     bitMaskData: Type.String(),
     totSize: Type.Integer(),
-    creator: Type.String(),
     createdAt: Millis,
     lastModifiedAt: Millis,
-    changes: Type.Array(FreeObject),
+    changes: Type.Array(TagChangeEntry, { description: 'Who made or changed the tag: changes[0].creator made it' }),
     runId: Type.Optional(Nullable(Type.String())),
   },
-  { $id: 'TagData' },
+  { $id: 'TagData', description: "Exactly the fields of Lightly's TagData: its client rejects any other" },
 );
 export type TagData = Static<typeof TagData>;
 
@@ -418,6 +424,22 @@ export const DatasourceConfigS3 = Type.Object(
 );
 export type DatasourceConfigS3 = Static<typeof DatasourceConfigS3>;
 
+export const DatasourceConfigLocal = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    purpose: Type.Optional(DatasourcePurpose),
+    type: Type.Literal('LOCAL'),
+    fullPath: Type.String({ description: "Folder relative to the server's --local-datasource-root, without '://', '.' or '..' parts" }),
+    thumbSuffix: Type.Optional(Type.String()),
+    webServerLocation: Type.Optional(Type.String({ description: "Lightly's viewer address; Winnow serves the files itself and keeps it only for round trips" })),
+  },
+  { $id: 'DatasourceConfigLocal' },
+);
+export type DatasourceConfigLocal = Static<typeof DatasourceConfigLocal>;
+
+/** Datasource types of Lightly's API that Winnow refuses (with a 400 saying which ones it reads). */
+export const UNSUPPORTED_DATASOURCE_TYPES = ['GCS', 'AZURE', 'OBS', 'S3DelegatedAccess', 'LIGHTLY'] as const;
+
 export const DatasourcePermissionsData = Type.Object(
   {
     canRead: Type.Boolean(),
@@ -439,3 +461,53 @@ export const DatasourceRawSamplesData = Type.Object(
   { $id: 'DatasourceRawSamplesData' },
 );
 export type DatasourceRawSamplesData = Static<typeof DatasourceRawSamplesData>;
+
+// ---- collaboration ----
+
+export const SharedAccessConfigCreateRequest = Type.Object(
+  {
+    accessType: Type.Literal('WRITE'),
+    users: Type.Array(Type.String({ minLength: 1 }), { maxItems: 1000, description: 'Winnow user names' }),
+    teams: Type.Optional(Type.Array(Type.String(), { maxItems: 0, description: 'Winnow has no teams' })),
+    creator: Type.Optional(Type.String()),
+  },
+  { $id: 'SharedAccessConfigCreateRequest' },
+);
+export type SharedAccessConfigCreateRequest = Static<typeof SharedAccessConfigCreateRequest>;
+
+export const SharedAccessConfigData = Type.Object(
+  {
+    id: Id,
+    owner: Type.String({ description: 'User id of the owner' }),
+    accessType: Type.Literal('WRITE'),
+    users: Type.Array(Type.String()),
+    teams: Type.Array(Type.String()),
+    createdAt: Millis,
+    lastModifiedAt: Millis,
+  },
+  { $id: 'SharedAccessConfigData' },
+);
+export type SharedAccessConfigData = Static<typeof SharedAccessConfigData>;
+
+// ---- active-learning scores on tags ----
+
+export const ActiveLearningScoreCreateRequest = Type.Object(
+  {
+    scoreType: Type.String({ minLength: 1, maxLength: 255, description: 'e.g. uncertainty_entropy' }),
+    scores: Type.Array(Type.Number(), { minItems: 1, description: "One per sample of the tag, in dataset order" }),
+  },
+  { $id: 'ActiveLearningScoreCreateRequest' },
+);
+export type ActiveLearningScoreCreateRequest = Static<typeof ActiveLearningScoreCreateRequest>;
+
+export const TagActiveLearningScoresData = Type.Object(
+  { id: Id, tagId: Id, scoreType: Type.String(), createdAt: Millis },
+  { $id: 'TagActiveLearningScoresData' },
+);
+export type TagActiveLearningScoresData = Static<typeof TagActiveLearningScoresData>;
+
+export const ActiveLearningScoreData = Type.Object(
+  { id: Id, tagId: Id, scoreType: Type.String(), scores: Type.Array(Type.Number()), createdAt: Millis },
+  { $id: 'ActiveLearningScoreData' },
+);
+export type ActiveLearningScoreData = Static<typeof ActiveLearningScoreData>;

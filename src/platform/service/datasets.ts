@@ -29,6 +29,7 @@ export async function createDataset(scope: UserScope, request: DatasetCreateRequ
     n_samples: 0,
     created_at: now,
     last_modified_at: now,
+    datasource_processed_until: null,
   };
   const inserted = await scope.store.db
     .insertInto('datasets')
@@ -41,21 +42,52 @@ export async function createDataset(scope: UserScope, request: DatasetCreateRequ
   return toDatasetData(row);
 }
 
-export async function listDatasets(scope: UserScope, page: Pagination = {}): Promise<DatasetData[]> {
-  const query = scope.store.db.selectFrom('datasets').selectAll().where('user_id', '=', scope.userId).orderBy('created_at').orderBy('id');
-  return (await applyPage(query, page).execute()).map(toDatasetData);
+/**
+ * Lightly's `GET /v1/datasets?shared=`: the caller's own datasets, or with `shared: true` those other users shared
+ * with the caller (never the caller's own, as Lightly's client expects when it merges both lists).
+ */
+export async function listDatasets(scope: UserScope, page: Pagination = {}, options: { shared?: boolean } = {}): Promise<DatasetData[]> {
+  const { db } = scope.store;
+  if (options.shared === true) {
+    const query = db
+      .selectFrom('datasets')
+      .innerJoin('dataset_access', 'dataset_access.dataset_id', 'datasets.id')
+      .selectAll('datasets')
+      .where('dataset_access.user_id', '=', scope.userId)
+      .where('datasets.user_id', '!=', scope.userId)
+      .orderBy('datasets.created_at')
+      .orderBy('datasets.id');
+    return (await applyPage(query, page).execute()).map((row) => toDatasetData(row, true));
+  }
+  const query = db.selectFrom('datasets').selectAll().where('user_id', '=', scope.userId).orderBy('created_at').orderBy('id');
+  return (await applyPage(query, page).execute()).map((row) => toDatasetData(row));
 }
 
-/** The dataset if it belongs to the caller; NotFoundError otherwise (another user's dataset looks absent). */
+/**
+ * The dataset if the caller owns it or it is shared with the caller; NotFoundError otherwise (a dataset the caller
+ * cannot see looks absent, never 403).
+ */
 export async function getDataset(scope: UserScope, datasetId: string): Promise<DatasetData> {
   const row = await scope.store.db
     .selectFrom('datasets')
     .selectAll()
     .where('id', '=', datasetId)
-    .where('user_id', '=', scope.userId)
+    .where((eb) =>
+      eb.or([
+        eb('user_id', '=', scope.userId),
+        eb.exists(eb.selectFrom('dataset_access').select('dataset_access.dataset_id').where('dataset_access.dataset_id', '=', datasetId).where('dataset_access.user_id', '=', scope.userId)),
+      ]),
+    )
     .executeTakeFirst();
   if (!row) throw new NotFoundError('dataset', datasetId);
-  return toDatasetData(row);
+  return toDatasetData(row, row.user_id !== scope.userId);
+}
+
+/** Like getDataset, for what only the owner may do (delete, share): a user it is shared with gets 404 too. */
+export async function getOwnedDataset(scope: UserScope, datasetId: string): Promise<DatasetData> {
+  const dataset = await getDataset(scope, datasetId);
+  if (dataset.userId !== scope.userId) throw new NotFoundError('dataset owned by you', datasetId);
+  return dataset;
 }
 
 export async function getDatasetByName(scope: UserScope, name: string): Promise<DatasetData> {
@@ -71,11 +103,23 @@ export async function getDatasetByName(scope: UserScope, name: string): Promise<
 
 /** Deletes the dataset with everything in it (samples, tags, embeddings, jobs, datasources, files). */
 export async function deleteDataset(scope: UserScope, datasetId: string): Promise<void> {
-  await getDataset(scope, datasetId);
+  await getOwnedDataset(scope, datasetId);
   await scope.store.db.deleteFrom('datasets').where('id', '=', datasetId).execute();
   await rm(datasetStorageDir(scope.store.home, datasetId), { recursive: true, force: true });
 }
 
 export async function touchDataset(store: Store, datasetId: string): Promise<void> {
   await store.db.updateTable('datasets').set({ last_modified_at: Date.now() }).where('id', '=', datasetId).execute();
+}
+
+/** Lightly's `PUT …/datasource/processedUntilTimestamp`: until when (unix seconds) the datasource was processed. */
+export async function setProcessedUntil(scope: UserScope, datasetId: string, seconds: number): Promise<void> {
+  await getDataset(scope, datasetId);
+  await scope.store.db.updateTable('datasets').set({ datasource_processed_until: seconds, last_modified_at: Date.now() }).where('id', '=', datasetId).execute();
+}
+
+/** What the dataset's images are on the platform: `full` images, `thumbnail`s only or `meta`data only. */
+export async function setDatasetImgType(scope: UserScope, datasetId: string, imgType: DatasetData['imgType']): Promise<void> {
+  await getDataset(scope, datasetId);
+  await scope.store.db.updateTable('datasets').set({ img_type: imgType, last_modified_at: Date.now() }).where('id', '=', datasetId).execute();
 }

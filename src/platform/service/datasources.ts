@@ -16,6 +16,16 @@ const DEFAULT_LIST_PAGE = 1000;
 type StoredConfig = Omit<DatasourceConfigS3, 's3SecretAccessKey'>;
 
 /**
+ * The S3-compatible endpoint (e.g. MinIO) for datasources set without `s3Endpoint` — Lightly's client has no such
+ * field, so its `set_s3_config` reaches a self-hosted store only through this (`winnow serve --datasource-s3-endpoint`,
+ * env WINNOW_DATASOURCE_S3_ENDPOINT). Unset: AWS.
+ */
+export function defaultDatasourceS3Endpoint(): string | undefined {
+  const value = process.env.WINNOW_DATASOURCE_S3_ENDPOINT?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
  * Sets the dataset's S3 datasource for its purpose (default INPUT_OUTPUT), replacing the previous one. The secret key
  * is encrypted with the platform key; leaving it out keeps the stored one (so the UI can edit other fields).
  * → the config as stored, without `s3SecretAccessKey`
@@ -65,19 +75,21 @@ async function loadDatasource(scope: UserScope, datasetId: string, purpose: Data
 /** The datasource of `purpose` with its decrypted settings, or undefined (no ownership check: callers have done it). */
 async function findDatasource(store: Store, datasetId: string, purpose: DatasourcePurpose): Promise<{ config: StoredConfig; settings: S3Settings } | undefined> {
   const row = await store.db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).where('purpose', '=', purpose).executeTakeFirst();
-  if (!row) return undefined;
+  // LOCAL datasources (local-datasources.ts) have no S3 settings: for S3 work the dataset has no datasource.
+  if (!row || row.type !== 'S3') return undefined;
   const config = parseJson<StoredConfig>(row.config) as StoredConfig;
+  const endpoint = config.s3Endpoint ?? defaultDatasourceS3Endpoint();
   const settings: S3Settings = {
     accessKeyId: config.s3AccessKeyId,
     secretAccessKey: row.secret === null ? undefined : store.secrets.decrypt(row.secret),
     region: config.s3Region,
-    endpoint: config.s3Endpoint,
-    forcePathStyle: config.s3ForcePathStyle ?? (config.s3Endpoint !== undefined ? true : undefined),
+    endpoint,
+    forcePathStyle: config.s3ForcePathStyle ?? (endpoint !== undefined ? true : undefined),
     // Every connection made with these settings re-checks the resolved address (DNS rebinding, redirects).
     endpointPolicy: store.s3Endpoints,
   };
   // A datasource stored before the policy (or before the operator narrowed it) is refused, not used.
-  await assertS3EndpointAllowed(config.s3Endpoint, store.s3Endpoints);
+  await assertS3EndpointAllowed(endpoint, store.s3Endpoints);
   return { config, settings };
 }
 
@@ -134,9 +146,49 @@ export async function verifyDatasource(scope: UserScope, datasetId: string, purp
 }
 
 /**
- * Lightly's `GET …/datasource/list`: one page of the files under the datasource's path, with presigned read URLs.
- * The cursor is the last key of the page; pass it back while `hasMore`.
- * → `{ hasMore: true, cursor: 'ZmFybS9jb3ctMDAxLmpwZw', data: [{ fileName: 'cow-001.jpg', readUrl: 'http://…?X-Amz-Signature=…' }] }`
+ * Where a datasource listing stands, carried in Lightly's opaque `cursor`: the last key listed and the `from`/`to`
+ * window (unix seconds, on the objects' last-modified time) that `…/datasource/list/dnc` opened.
+ */
+export interface ListCursor {
+  after?: string;
+  from?: number;
+  to?: number;
+}
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(text: string | undefined): ListCursor {
+  if (text === undefined || text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new InvalidInputError({ file: 'query', column: 'cursor' }, 'not a cursor this server handed out');
+  const { after, from, to } = parsed as Record<string, unknown>;
+  return {
+    after: typeof after === 'string' ? after : undefined,
+    from: typeof from === 'number' ? from : undefined,
+    to: typeof to === 'number' ? to : undefined,
+  };
+}
+
+/**
+ * Lightly's `GET …/datasource/list/dnc?from&to&dncShards`: the cursors to list the datasource with, here one cursor
+ * holding the time window (S3 lists in key order, so there is nothing to shard). → `{ cursors: ['eyJmcm9tIjowfQ'] }`
+ */
+export async function datasourceListCursors(scope: UserScope, datasetId: string, window: { from?: number; to?: number; purpose?: DatasourcePurpose }): Promise<{ cursors: string[] }> {
+  await loadDatasource(scope, datasetId, window.purpose ?? 'INPUT_OUTPUT');
+  return { cursors: [encodeCursor({ from: window.from ?? 0, to: window.to })] };
+}
+
+/**
+ * Lightly's `GET …/datasource/list`: one page of the files under the datasource's path, with presigned read URLs,
+ * restricted to the cursor's time window. Pass the returned cursor back while `hasMore`.
+ * → `{ hasMore: true, cursor: 'eyJhZnRlciI6…', data: [{ fileName: 'cow-001.jpg', readUrl: 'http://…?X-Amz-Signature=…' }] }`
  */
 export async function listDatasourceFiles(
   scope: UserScope,
@@ -147,10 +199,15 @@ export async function listDatasourceFiles(
   const { bucket, prefix: rawPrefix } = parseS3Uri(config.fullPath);
   const prefix = folderPrefix(rawPrefix);
   const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE;
-  const startAfter = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
+  const cursor = decodeCursor(options.cursor);
   const keys: string[] = [];
+  let lastSeen: string | undefined;
   // One more than the page tells whether there is a next page without a second request.
-  for await (const object of listS3Objects({ s3: settings, bucket, prefix, startAfter })) {
+  for await (const object of listS3Objects({ s3: settings, bucket, prefix, startAfter: cursor.after })) {
+    lastSeen = object.key;
+    const seconds = object.lastModified.getTime() / 1000;
+    if (cursor.from !== undefined && seconds < cursor.from) continue;
+    if (cursor.to !== undefined && seconds > cursor.to) continue;
     // `.lightly/` holds the platform's own outputs (embeddings, thumbnails), not samples.
     if (!object.key.endsWith('/') && !object.key.slice(prefix.length).startsWith('.lightly/')) keys.push(object.key);
     if (keys.length > pageSize) break;
@@ -160,8 +217,8 @@ export async function listDatasourceFiles(
   const data = await Promise.all(
     page.map(async (key) => ({ fileName: key.slice(prefix.length), readUrl: await presignReadUrl(settings, `s3://${bucket}/${key}`, READ_URL_TTL_SECONDS) })),
   );
-  const last = page.at(-1);
-  return { hasMore, cursor: last === undefined ? '' : Buffer.from(last, 'utf8').toString('base64url'), data };
+  const after = hasMore ? page.at(-1) : (lastSeen ?? cursor.after);
+  return { hasMore, cursor: encodeCursor({ ...cursor, after }), data };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DatasetData, EmbeddingData, Pagination, JobState, JobStatusData, SampleData, TagData } from '../schemas';
+import type { DatasetData, EmbeddingData, Pagination, JobState, JobStatusData, SampleData, TagChangeEntry, TagCreator, TagData } from '../schemas';
 import type { DatasetsTable, EmbeddingsTable, JobsTable, SamplesTable, TagsTable } from '../store/schema';
 
 /** pg returns BIGINT and COUNT(*) as strings; SQLite as numbers. */
@@ -11,18 +11,22 @@ export function parseJson<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
-export function toDatasetData(row: Selectable<DatasetsTable>): DatasetData {
+/** `sharedWithCaller`: the caller reads another user's dataset through a share (Lightly's accessType WRITE). */
+export function toDatasetData(row: Selectable<DatasetsTable>, sharedWithCaller = false): DatasetData {
   return {
     id: row.id,
     name: row.name,
     userId: row.user_id,
-    accessType: 'PRIVATE',
+    ...(sharedWithCaller ? { accessType: 'WRITE' as const } : {}),
     type: row.type as DatasetData['type'],
     imgType: row.img_type as DatasetData['imgType'],
     nSamples: num(row.n_samples),
     sizeInBytes: 0,
     createdAt: num(row.created_at),
     lastModifiedAt: num(row.last_modified_at),
+    ...(row.datasource_processed_until === null || row.datasource_processed_until === undefined
+      ? {}
+      : { datasourceProcessedUntilTimestamp: num(row.datasource_processed_until) }),
   };
 }
 
@@ -53,24 +57,35 @@ export function toTagData(row: Selectable<TagsTable>): TagData {
     name: row.name,
     bitMaskData: row.bit_mask_data,
     totSize: num(row.tot_size),
-    creator: row.creator,
     createdAt: num(row.created_at),
     lastModifiedAt: num(row.last_modified_at),
-    changes: parseJson<Record<string, unknown>[]>(row.changes) ?? [],
+    changes: toTagChanges(row),
     runId: row.run_id,
   };
+}
+
+/**
+ * The tag's change log in Lightly's TagChangeEntry shape. Its first entry names the tag's creator; tags stored
+ * before entries carried `userId` (or with no entry at all) get one from the row, so every tag says who made it.
+ */
+function toTagChanges(row: Selectable<TagsTable>): TagChangeEntry[] {
+  const stored = parseJson<Partial<TagChangeEntry>[]>(row.changes) ?? [];
+  const entries = stored.length > 0 ? stored : [{ creator: row.creator as TagCreator, changes: {} }];
+  return entries.map((entry) => ({
+    userId: entry.userId ?? '',
+    creator: entry.creator ?? (row.creator as TagCreator),
+    ts: entry.ts ?? num(row.created_at),
+    changes: entry.changes ?? {},
+  }));
 }
 
 export function toEmbeddingData(row: Selectable<EmbeddingsTable>): EmbeddingData {
   return {
     id: row.id,
-    datasetId: row.dataset_id,
     name: row.name,
     isProcessed: num(row.is_processed) === 1,
     createdAt: num(row.created_at),
     is2d: false,
-    dim: row.dim === null ? null : num(row.dim),
-    rowCount: row.row_count === null ? null : num(row.row_count),
   };
 }
 

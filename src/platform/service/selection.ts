@@ -3,10 +3,11 @@ import { parseSelectionConfig, type SelectionConfig } from '../../select';
 import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { bitmaskFromIndices, indicesOf } from './bitmask';
+import { uploadedScoreType } from './tag-scores';
 import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
-import { num, parseJson, toJobStatusData } from './rows';
 import { runHealthJob } from './health';
+import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
 import { runSelectionOffThread, type SelectionTask } from './off-thread';
 import { loadPredictionValues, loadScoresByFileName } from './predictions';
@@ -98,6 +99,11 @@ export async function startSelection(
   if (taken) throw new InvalidInputError({ file: 'body', column: 'newTagName' }, `a tag named ${JSON.stringify(request.newTagName)} already exists`);
   if (request.preselectedTagId !== undefined) await getTag(scope, datasetId, request.preselectedTagId);
   if (request.queryTagId !== undefined) await getTag(scope, datasetId, request.queryTagId);
+  if ((request.method === 'CORAL' || request.method === 'ACTIVE_LEARNING') && request.scoreType === undefined && request.selection === undefined) {
+    // Lightly's client never sends scoreType: the score uploaded with upload_scores is the one meant.
+    const scoreType = await uploadedScoreType(scope.store, datasetId, request.queryTagId);
+    if (scoreType !== undefined) request = { ...request, scoreType };
+  }
   const stored: StoredRequest = { ...request, engineConfig: toEngineConfig(request) };
   const now = Date.now();
   const jobId = newId();
@@ -196,7 +202,7 @@ export async function createTagFromScores(
     prevTagId,
     bitMaskData: bitmaskFromIndices(indices),
     creator: CREATOR_BY_METHOD[stored.method ?? 'CORESET'] ?? 'SAMPLER_CORESET',
-    changes: { sampler: { method: 'selected' }, samples: { method: 'selected', count: request.n } },
+    changes: { sampler: { method: 'selected' }, samples: { method: 'selected', count: request.n, added: request.n, removed: 0 } },
   });
 }
 
@@ -275,18 +281,18 @@ export class JobRunner {
   private async run(jobId: string): Promise<void> {
     const { db } = this.store;
     const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
-    const scope: UserScope = { store: this.store, userId: job.user_id };
-    const request = parseJson<StoredRequest>(job.request) as StoredRequest;
-    const datasetId = job.dataset_id;
-    const embedding = await getEmbedding(scope, datasetId, job.embedding_id ?? '');
-    if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV`);
-
     if (job.type === 'HEALTH') {
       const keptTagId = await runHealthJob(this.store, job);
       const done = Date.now();
       await db.updateTable('jobs').set({ status: 'FINISHED', processed: num(job.total), result_tag_id: keptTagId ?? null, last_modified_at: done, finished_at: done }).where('id', '=', jobId).execute();
       return;
     }
+    const scope: UserScope = { store: this.store, userId: job.user_id };
+    const request = parseJson<StoredRequest>(job.request) as StoredRequest;
+    const datasetId = job.dataset_id;
+    const embedding = await getEmbedding(scope, datasetId, job.embedding_id ?? '');
+    if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV`);
+
     const fileNames = await loadFileNames(this.store, datasetId);
     const preselectedIdx =
       request.preselectedTagId !== undefined ? indicesOf((await getTag(scope, datasetId, request.preselectedTagId)).bitMaskData) : [];

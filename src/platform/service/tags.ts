@@ -27,6 +27,8 @@ export async function syncInitialTag(db: Kysely<PlatformDatabase>, datasetId: st
       .execute();
     return;
   }
+  // The dataset's owner made initial-tag: Lightly's change entries always name a user.
+  const owner = await db.selectFrom('datasets').select('user_id').where('id', '=', datasetId).executeTakeFirstOrThrow();
   await db
     .insertInto('tags')
     .values({
@@ -39,7 +41,7 @@ export async function syncInitialTag(db: Kysely<PlatformDatabase>, datasetId: st
       bit_mask_data: bitMaskData,
       tot_size: nSamples,
       creator: 'USER_PIP',
-      changes: JSON.stringify([{ creator: 'USER_PIP', ts: now, changes: { initial: {} } }]),
+      changes: JSON.stringify([{ userId: owner.user_id, creator: 'USER_PIP', ts: now, changes: { initial: {} } }]),
       run_id: null,
       created_at: now,
       last_modified_at: now,
@@ -113,7 +115,7 @@ export async function createTag(scope: UserScope, datasetId: string, request: Ta
     bit_mask_data: bitMaskData,
     tot_size: request.totSize ?? dataset.nSamples,
     creator,
-    changes: JSON.stringify(request.changes === undefined ? [] : [{ userId: scope.userId, creator, ts: now, changes: request.changes }]),
+    changes: JSON.stringify([{ userId: scope.userId, creator, ts: now, changes: request.changes ?? {} }]),
     run_id: request.runId ?? null,
     created_at: now,
     last_modified_at: now,
@@ -157,7 +159,7 @@ export async function createTagFromFilenames(
     bitMaskData,
     totSize: all.length,
     creator: request.creator,
-    changes: { samples: { method: 'selected', count: new Set(request.fileNames).size } },
+    changes: { samples: { method: 'selected', count: new Set(request.fileNames).size, added: new Set(request.fileNames).size, removed: 0 } },
   });
 }
 

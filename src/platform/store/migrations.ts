@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { predictionsMigration } from './migration-predictions';
+import { sharingMigration } from './migration-sharing';
 
 /**
  * One list of migrations for SQLite and PostgreSQL alike: written only with Kysely's schema builder and portable
@@ -190,6 +191,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0004_predictions_scores': predictionsMigration,
+  '0005_lightly_sharing': sharingMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

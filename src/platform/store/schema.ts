@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { PredictionTables } from './prediction-tables';
+import type { SharingTables } from './sharing-tables';
 
 /**
  * Table types of the platform store. JSON columns are TEXT on both backends (one set of migrations), and times are
@@ -36,6 +37,8 @@ export interface DatasetsTable {
   n_samples: Count;
   created_at: Millis;
   last_modified_at: Millis;
+  /** Lightly's datasourceProcessedUntilTimestamp (unix seconds); null until a client sets it. */
+  datasource_processed_until: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 export interface SamplesTable {
@@ -152,7 +155,7 @@ export interface WebSessionsTable {
   expires_at: Millis;
 }
 
-export interface PlatformDatabase extends PredictionTables {
+export interface PlatformDatabase extends PredictionTables, SharingTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   datasets: DatasetsTable;

@@ -27,7 +27,6 @@ export function EmbeddingChooser({ embeddings, value, onChange }: { embeddings: 
         {embeddings.map((e) => (
           <option key={e.id} value={e.id} disabled={!e.isProcessed}>
             {e.name}
-            {e.dim !== null ? ` (${e.dim}-d, ${e.rowCount?.toLocaleString() ?? '?'} rows)` : ''}
             {e.isProcessed ? '' : ' — not uploaded yet'}
           </option>
         ))}

@@ -1,15 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CreateEntityResponse, DatasetCreateRequest, DatasetData, ErrorBody, Pagination } from '../../schemas';
 import * as datasets from '../../service/datasets';
 import type { ServerContext } from '../create-server';
 import { DatasetParams } from './params';
 
-const NameQuery = Type.Object({
-  exact: Type.Optional(Type.Boolean()),
-  shared: Type.Optional(Type.Boolean()),
-  getAssetsOfTeam: Type.Optional(Type.Boolean()),
+const SharingQuery = Type.Object({
+  shared: Type.Optional(Type.Boolean({ description: 'true: only the datasets other users shared with the caller' })),
+  getAssetsOfTeam: Type.Optional(Type.Boolean({ description: 'true: datasets of the caller\'s teams (Winnow has no teams: none)' })),
 });
+type SharingQuery = Static<typeof SharingQuery>;
+const NameQuery = Type.Intersect([Type.Object({ exact: Type.Optional(Type.Boolean()) }), SharingQuery]);
+const ListQuery = Type.Intersect([Pagination, SharingQuery]);
+
+/** Lightly's client asks own, shared and team datasets in separate calls and merges them; each call gets its own set. */
+function listFor(ctx: ServerContext, request: FastifyRequest, query: SharingQuery, page: Pagination = {}) {
+  if (query.getAssetsOfTeam === true) return Promise.resolve([]);
+  return datasets.listDatasets(ctx.scope(request), page, { shared: query.shared === true });
+}
 
 export function registerDatasetRoutes(api: FastifyInstance, ctx: ServerContext): void {
   const tags = ['datasets'];
@@ -22,17 +30,17 @@ export function registerDatasetRoutes(api: FastifyInstance, ctx: ServerContext):
     },
   );
 
-  api.get<{ Querystring: Pagination }>(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/v1/datasets',
-    { schema: { tags, querystring: Pagination, response: { 200: Type.Array(DatasetData) } } },
-    async (request) => datasets.listDatasets(ctx.scope(request), request.query),
+    { schema: { tags, querystring: ListQuery, response: { 200: Type.Array(DatasetData) } } },
+    async (request) => listFor(ctx, request, request.query, request.query),
   );
 
   api.get<{ Params: { name: string }; Querystring: Static<typeof NameQuery> }>(
     '/v1/datasets/query/name/:name',
     { schema: { tags, params: Type.Object({ name: Type.String() }), querystring: NameQuery, response: { 200: Type.Array(DatasetData) } } },
     async (request) => {
-      const all = await datasets.listDatasets(ctx.scope(request));
+      const all = await listFor(ctx, request, request.query);
       const { name } = request.params;
       // Lightly's exact=false is a prefix search.
       return all.filter((d) => (request.query.exact === false ? d.name.startsWith(name) : d.name === name));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   CreateEntityResponse,
   ErrorBody,
+  ImgType as ImgTypeSchema,
   TagArithmeticsRequest,
   TagArithmeticsResponse,
   TagCreateRequest,
@@ -11,7 +12,7 @@ import {
   TagFromFilenamesRequest,
   TagFromScoresRequest,
 } from '../../schemas';
-import { getDataset } from '../../service/datasets';
+import { getDataset, setDatasetImgType } from '../../service/datasets';
 import { createTagFromScores } from '../../service/selection';
 import * as tagService from '../../service/tags';
 import type { ServerContext } from '../create-server';
@@ -40,19 +41,22 @@ export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): voi
     },
   );
 
-  api.post<{ Params: DatasetParams }>(
+  api.post<{ Params: DatasetParams; Body: { imgType?: ImgTypeSchema } | undefined }>(
     '/v1/datasets/:datasetId/tags/initial',
     {
       schema: {
         tags,
-        summary: 'Lightly compatibility: initial-tag is kept up to date with the samples, so this only returns it',
+        summary: "Lightly compatibility: initial-tag is kept up to date with the samples, so this returns it (and records the upload's imgType on the dataset)",
         params: DatasetParams,
+        body: Type.Optional(Type.Object({ imgType: Type.Optional(ImgTypeSchema) }, { additionalProperties: true })),
         response: { 201: CreateEntityResponse },
       },
     },
     async (request, reply) => {
       const scope = ctx.scope(request);
       await getDataset(scope, request.params.datasetId);
+      // Lightly's upload_dataset says here what it uploaded: full images, thumbnails only, or metadata only.
+      if (request.body?.imgType !== undefined) await setDatasetImgType(scope, request.params.datasetId, request.body.imgType);
       const tag = await tagService.getTagByName(scope, request.params.datasetId, tagService.INITIAL_TAG);
       return reply.status(201).send({ id: tag.id });
     },
@@ -157,14 +161,5 @@ export function registerTagRoutes(api: FastifyInstance, ctx: ServerContext): voi
     '/v1/datasets/:datasetId/tags/:tagId/filenames',
     { schema: { tags, params: TagParams, response: { 200: Type.Array(Type.String()) } } },
     async (request) => tagService.exportFilenames(ctx.scope(request), request.params.datasetId, request.params.tagId),
-  );
-
-  api.get<{ Params: TagParams }>(
-    '/v1/datasets/:datasetId/tags/:tagId/export/basic/filenames',
-    { schema: { tags, summary: 'File names of the tag, one per line (text/plain)', params: TagParams } },
-    async (request, reply) => {
-      const names = await tagService.exportFilenames(ctx.scope(request), request.params.datasetId, request.params.tagId);
-      return reply.type('text/plain; charset=utf-8').serializer((x: unknown) => String(x)).send(names.join('\n'));
-    },
   );
 }
