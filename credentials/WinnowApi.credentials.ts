@@ -25,7 +25,7 @@ export class WinnowApi implements ICredentialType {
       name: 'baseUrl',
       type: 'string',
       default: '',
-      placeholder: 'http://127.0.0.1:8300',
+      placeholder: 'http://127.0.0.1:7878',
       description: 'Where `winnow serve` (or a Lightly-compatible platform) listens, without the /v1 path',
       required: true,
     },
@@ -35,7 +35,7 @@ export class WinnowApi implements ICredentialType {
       type: 'string',
       typeOptions: { password: true },
       default: '',
-      description: 'A token issued by the platform (for `winnow serve`, the value of WINNOW_API_TOKEN)',
+      description: 'A token issued by the platform: `npx winnow token create` prints one (the CLI reads it from WINNOW_PLATFORM_TOKEN)',
       required: true,
     },
   ];
