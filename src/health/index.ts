@@ -11,3 +11,4 @@ export { KEEPER_RULES, type KeeperRule, type DuplicateGroup } from './duplicates
 export { allNeighbours, type NeighbourLists } from './neighbours';
 export { formatHealthReport } from './report-table';
 export { healthCheckFolder, type HealthFolderOptions, type HealthFolderResult } from './health-folder';
+export { publishHealth, type PublishResult } from './publish';
