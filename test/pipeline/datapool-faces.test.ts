@@ -68,6 +68,9 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
       }
     };
     const cli1 = await runCli('picks-1');
+    // The run folder's CSV is the next run's too: keep this run's embeddings for the n8n face.
+    const cli1Csv = path.join(tmp, 'cli-run1.csv');
+    await cp(cli1.csvPath, cli1Csv);
     await cp(path.join(tmp, 'night2'), folder, { recursive: true });
     const cli2 = await runCli('picks-2');
     const cliPicks1 = await tagged(cliHome, 'pool', 'picks-1');
@@ -126,7 +129,7 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
       await executeNode(nodes.tag, { parameters: { datasetId: saved.json.datasetId, tagName, selectionSource: 'file', selectionFile, ifExists: 'fail', options: {} }, credentials });
       return (await readFile(selectionFile, 'utf8')).trim().split('\n').sort();
     };
-    const n8nPicks1 = await runN8n(cli1.csvPath, 'picks-1');
+    const n8nPicks1 = await runN8n(cli1Csv, 'picks-1');
     const n8nPicks2 = await runN8n(cli2.csvPath, 'picks-2');
 
     expect(cli2).toMatchObject({ imagesFound: 32, embedded: 32 });
