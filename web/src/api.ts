@@ -118,6 +118,9 @@ export class Api {
   getDataset(id: string): Promise<DatasetData> {
     return this.request('GET', `/v1/datasets/${enc(id)}`);
   }
+  deleteDataset(id: string): Promise<void> {
+    return this.request('DELETE', `/v1/datasets/${enc(id)}`);
+  }
   async createDataset(name: string): Promise<{ id: string }> {
     return this.request('POST', '/v1/datasets', { body: { name, type: 'Images', creator: 'USER_WEBAPP' } });
   }
