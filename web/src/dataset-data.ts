@@ -5,6 +5,9 @@ import type { Api, DatasetData, MetadataConfiguration, SampleData, TagData } fro
 // without freezing the page.
 const PAGE_SIZE = 5000;
 
+/** Name of the configurations the Configurator writes: each holds every configured field. */
+export const CONFIGURATOR_SNAPSHOT = 'Configurator';
+
 /** One configured metadata field as the filters and the map use it. */
 export type MetadataField = MetadataConfiguration['configs'][number];
 
@@ -33,9 +36,12 @@ export function useDataset(api: Api, datasetId: string): DatasetState {
   const reloadTags = useCallback(async () => setTags(await api.getTags(datasetId)), [api, datasetId]);
   const reloadFields = useCallback(async () => {
     const configurations = await api.getMetadataConfigurations(datasetId);
-    // Later configurations override earlier ones for the same path, as the configurator appends.
+    // The Configurator saves a full snapshot of the fields (so an entry can be edited or deleted); configurations
+    // posted after the latest snapshot (by the API, say) add to it, later ones overriding earlier for the same path.
+    let from = 0;
+    configurations.forEach((c, k) => c.name === CONFIGURATOR_SNAPSHOT && (from = k));
     const byPath = new Map<string, MetadataField>();
-    for (const c of configurations) for (const f of c.configs) byPath.set(f.path, f);
+    for (const c of configurations.slice(from)) for (const f of c.configs) byPath.set(f.path, f);
     setFields([...byPath.values()]);
   }, [api, datasetId]);
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Api } from '../api';
-import { discoverPaths, type DatasetState, type MetadataField } from '../dataset-data';
+import { CONFIGURATOR_SNAPSHOT, discoverPaths, type DatasetState, type MetadataField } from '../dataset-data';
 
 const TYPES: { value: MetadataField['valueDataType']; label: string }[] = [
   { value: 'NUMERIC_FLOAT', label: 'Number (decimal)' },
@@ -58,13 +58,29 @@ export function ConfiguratorScreen({ api, datasetId, data }: { api: Api; dataset
     if (fallback !== undefined) entry.defaultValue = fallback;
     try {
       const configs = [...data.fields.filter((f) => f.path !== entry.path), entry];
-      await api.createMetadataConfiguration(datasetId, { name: 'Configurator', configs });
+      await api.createMetadataConfiguration(datasetId, { name: CONFIGURATOR_SNAPSHOT, configs });
       await data.reloadFields();
       setSaved(`Saved ${entry.name}.`);
       setDraft(null);
     } catch (e) {
       setError((e as Error).message);
     }
+  };
+
+  const remove = async (field: MetadataField) => {
+    if (!window.confirm(`Remove ${field.name} from the configuration? The samples keep their metadata.`)) return;
+    setError(null);
+    try {
+      await api.createMetadataConfiguration(datasetId, { name: CONFIGURATOR_SNAPSHOT, configs: data.fields.filter((f) => f.path !== field.path) });
+      await data.reloadFields();
+      setSaved(`Removed ${field.name}.`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const edit = (field: MetadataField) => {
+    setSaved(null);
+    setDraft({ path: field.path, valueDataType: field.valueDataType, name: field.name, fallback: field.defaultValue === undefined || field.defaultValue === null ? '' : String(field.defaultValue) });
   };
 
   return (
@@ -78,12 +94,15 @@ export function ConfiguratorScreen({ api, datasetId, data }: { api: Api; dataset
             <th scope="col">Path</th>
             <th scope="col">Type</th>
             <th scope="col">Fallback</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {data.fields.length === 0 ? (
             <tr>
-              <td colSpan={4}>Nothing configured yet.</td>
+              <td colSpan={5}>Nothing configured yet.</td>
             </tr>
           ) : (
             data.fields.map((f) => (
@@ -94,12 +113,25 @@ export function ConfiguratorScreen({ api, datasetId, data }: { api: Api; dataset
                 </td>
                 <td>{TYPES.find((t) => t.value === f.valueDataType)?.label ?? f.valueDataType}</td>
                 <td>{f.defaultValue === undefined ? '—' : String(f.defaultValue)}</td>
+                <td className="actions">
+                  <button type="button" className="small" onClick={() => edit(f)} aria-label={`Edit ${f.name}`}>
+                    Edit
+                  </button>
+                  <button type="button" className="small danger" onClick={() => void remove(f)} aria-label={`Remove ${f.name}`}>
+                    Remove
+                  </button>
+                </td>
               </tr>
             ))
           )}
         </tbody>
       </table>
       {saved !== null && draft === null && <p role="status">{saved}</p>}
+      {error !== null && draft === null && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {draft === null ? (
         <button
           type="button"
@@ -118,7 +150,7 @@ export function ConfiguratorScreen({ api, datasetId, data }: { api: Api; dataset
             void save();
           }}
         >
-          <h2>New entry</h2>
+          <h2>{data.fields.some((f) => f.path === draft.path) ? `Edit ${draft.path}` : 'New entry'}</h2>
           <div className="field">
             <label htmlFor="cfg-path">Path</label>
             <select id="cfg-path" value={draft.path} onChange={(e) => pick(e.target.value)} required>
