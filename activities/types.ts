@@ -1,6 +1,7 @@
 import type {
   CheckResult,
   EmbedShardResult,
+  HealthResult,
   MetadataResult,
   RunRef,
   SaveResult,
@@ -23,6 +24,8 @@ export interface PipelineActivities {
   embedImages(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult>;
   saveEmbeddings(ref: RunRef, shardCount: number): Promise<SaveResult>;
   uploadMetadata(ref: RunRef, datasetId: string): Promise<MetadataResult>;
+  /** Runs the platform's health job (duplicates, outliers, quality issues as tags); only when the config has `health`. */
+  analyseHealth(ref: RunRef, save: SaveResult): Promise<HealthResult>;
   /** Runs the platform's selection job, which stores the ranking and creates the tag `tagName`. */
   selectSamples(ref: RunRef, save: SaveResult, tagName: string): Promise<SelectResult>;
   /** Confirms the tag and counts its samples. */

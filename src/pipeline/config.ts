@@ -119,6 +119,21 @@ export const PipelineConfigSchema = Type.Object(
      * text, so `picks-*` is a prefix). Default: the tag template, e.g. every earlier `nightly-{date}`.
      */
     datapool: Type.Optional(Type.Object({ tags: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    /**
+     * Dataset health after save (optional): duplicates, outliers and quality issues as tags (`duplicates-removed`,
+     * `outliers`, `blurry`, …). `options` as `winnow health` takes them; with `selectFromRemaining` (default) the
+     * selection draws only from `duplicates-removed`.
+     */
+    health: Type.Optional(
+      Type.Object(
+        {
+          options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          tagPrefix: Type.Optional(Type.String({ pattern: '^[\\w.-]{0,64}$' })),
+          selectFromRemaining: Type.Boolean({ default: true }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

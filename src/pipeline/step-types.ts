@@ -63,6 +63,17 @@ export interface MetadataResult {
   entries: number;
 }
 
+export interface HealthResult {
+  /** The platform's health job (its report: GET /v1/datasets/{datasetId}/health/{jobId}). */
+  jobId: string;
+  /** The `duplicates-removed` tag: every sample but the duplicates that are not their group's keeper. */
+  keptTagId?: string;
+  duplicatesRemoved: number;
+  outliers: number;
+  /** Flagged images per quality issue, e.g. `{ blurry: 3, dark: 1 }` (issues with none left out). */
+  issues: Record<string, number>;
+}
+
 export interface SelectResult {
   /** The tag the selection job created (or found from an earlier attempt). */
   tagId: string;

@@ -31,6 +31,8 @@ export interface RunFlags {
   incremental?: boolean;
   /** Which earlier tags are the datapool (default: the tag template); `picks-*` for a name prefix. */
   datapoolTags?: string;
+  /** Run the health step after save (duplicates, outliers, issues as tags) and select from `duplicates-removed`. */
+  health?: boolean;
   /** S3 endpoint and region of an `s3://` input. */
   s3?: { endpoint?: string; region?: string };
   /** The platform the run writes to, for the record (the connection itself is given to `runPipeline`). */
@@ -77,6 +79,7 @@ export function runConfig(flags: RunFlags, platform: PipelineConfig['platform'])
       platform: flags.platform ?? platform,
       incremental: flags.incremental ?? false,
       ...(flags.datapoolTags ? { datapool: { tags: flags.datapoolTags } } : {}),
+      ...(flags.health ? { health: {} } : {}),
     },
     'winnow run options',
   );

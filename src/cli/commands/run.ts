@@ -28,6 +28,7 @@ interface RunFlags extends PlatformOptions {
   json?: boolean;
   incremental?: boolean;
   datapoolTags?: string;
+  health?: boolean;
 }
 
 const STEP_LABELS: Record<RunStep, string> = {
@@ -36,6 +37,7 @@ const STEP_LABELS: Record<RunStep, string> = {
   embed: 'embed',
   save: 'save CSV + platform',
   metadata: 'custom metadata',
+  health: 'health (duplicates, outliers, issues)',
   select: 'select',
   tag: 'tag',
 };
@@ -51,6 +53,7 @@ export const registerRunCommand: CommandModule = (program) => {
     .option('--strategy <name>', 'selection strategy: coreset, diversity, random, …', 'coreset')
     .option('--selection-config <file>', 'full selection config JSON (strategies, weights, thresholds, balance)')
     .option('--tag <name>', 'name of the tag to create; {date}, {time} and {n} are filled in (default <strategy>-{n})')
+    .option('--health', 'after save: tag duplicates, outliers and quality issues, and select only from duplicates-removed')
     .option('--incremental', 'embed only images not embedded by an earlier run; the selection keeps earlier picks (the datapool)')
     .option('--datapool-tags <template>', 'which earlier tags are the datapool: a tag template, * = any text (default: --tag)')
     .addOption(new Option('--upload <mode>', 'what leaves the machine: images+thumbnails, thumbnails, or metadata only').choices([...UPLOAD_MODES]).default('thumbnails'))
@@ -91,6 +94,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       batchSize: flags.batchSize ? Number(flags.batchSize) : undefined,
       incremental: flags.incremental,
       datapoolTags: flags.datapoolTags,
+      health: flags.health,
       connection,
       s3: {
         endpoint: flags.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,

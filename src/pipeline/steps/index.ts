@@ -1,5 +1,6 @@
 import { checkStep } from './check';
 import { embedStep } from './embed';
+import { healthStep } from './health';
 import { metadataStep } from './metadata';
 import { saveStep } from './save';
 import { selectStep } from './select';
@@ -9,6 +10,7 @@ import { tagStep } from './tag';
 export { checkStep, checkUploadMode } from './check';
 export { describeSamples } from './describe-samples';
 export { embedStep } from './embed';
+export { healthStep } from './health';
 export { localMetadataFile, metadataStep } from './metadata';
 export { saveStep } from './save';
 export { selectStep } from './select';
@@ -29,6 +31,7 @@ export const PIPELINE_STEPS = {
   embed: { run: embedStep, kind: 'long' },
   save: { run: saveStep, kind: 'long' },
   metadata: { run: metadataStep, kind: 'quick' },
+  health: { run: healthStep, kind: 'long' },
   select: { run: selectStep, kind: 'long' },
   tag: { run: tagStep, kind: 'quick' },
 } as const;

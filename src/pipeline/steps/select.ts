@@ -17,10 +17,13 @@ export async function selectStep(ctx: StepContext<unknown>, save: Pick<SaveResul
     const existing = await findTag(client, save.datasetId, tagName);
     if (existing) return { tagId: existing.id, n, reused: true };
     const pool = config.incremental ? await datapoolTagId(client, save.datasetId, config.datapool?.tags ?? config.tag.name, tagName) : { size: 0 };
+    // After a health step the selection draws only from what remains once the duplicates are removed.
+    const remaining = config.health?.selectFromRemaining ? await findTag(client, save.datasetId, `${config.health.tagPrefix ?? ''}duplicates-removed`) : undefined;
     const { jobId } = await client.startSelection(save.datasetId, save.embeddingId, {
       newTagName: tagName,
       selection: { ...config.selection, n },
       ...(pool.tagId ? { preselectedTagId: pool.tagId } : {}),
+      ...(remaining ? { queryTagId: remaining.id } : {}),
     });
     const job = await client.waitForJob(jobId, { onProgress: ctx.onProgress, signal: ctx.signal });
     const tagId = job.result?.data ?? (await client.getTagByName(save.datasetId, tagName)).id;

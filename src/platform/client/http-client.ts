@@ -325,11 +325,6 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     getSelectionScores(jobId) {
       return request('GET', `/v1/jobs/${seg(jobId)}/scores`, { idempotent: true });
     },
-    createTagFromScores(datasetId, body) {
-      return createOrRecover(
-        async () => {
-          const { id } = await request<{ id: string }>('POST', `${ds(datasetId)}/tags/fromScores`, { body, idempotent: false });
-          return client.getTagById(datasetId, id);
     startHealth(datasetId, embeddingId, body) {
       // Not retried: a second job would race the first for the same tags.
       return request('POST', `${ds(datasetId)}/embeddings/${seg(embeddingId)}/health`, { body, idempotent: false });
@@ -337,6 +332,11 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     getHealthReport(datasetId, jobId) {
       return request('GET', `${ds(datasetId)}/health/${seg(jobId)}`, { idempotent: true });
     },
+    createTagFromScores(datasetId, body) {
+      return createOrRecover(
+        async () => {
+          const { id } = await request<{ id: string }>('POST', `${ds(datasetId)}/tags/fromScores`, { body, idempotent: false });
+          return client.getTagById(datasetId, id);
         },
         () => client.getTagByName(datasetId, body.name),
       );
