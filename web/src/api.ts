@@ -178,6 +178,11 @@ export class Api {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/tags/${enc(tagId)}/export/basic/filenames`, { text: true });
   }
 
+  /** Label Studio import tasks of a tag: one signed image URL per sample (Lightly's export/LabelStudio/tasks). */
+  exportLabelStudioTasks(datasetId: string, tagId: string): Promise<unknown[]> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/tags/${enc(tagId)}/export/LabelStudio/tasks`);
+  }
+
   // ---- selection ----
   startSampling(datasetId: string, embeddingId: string, request: SamplingCreateRequest): Promise<{ jobId: string }> {
     return this.request('POST', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/sampling`, { body: request });

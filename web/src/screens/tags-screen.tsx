@@ -64,8 +64,13 @@ export function TagsScreen({ api, datasetId, data, route }: DatasetScreenProps) 
       return `Deleted tag ${tag.name}.`;
     });
   };
-  const exportTag = (tag: TagData, format: 'txt' | 'csv' | 'json') =>
+  const exportTag = (tag: TagData, format: 'txt' | 'csv' | 'json' | 'labelstudio') =>
     void run(async () => {
+      if (format === 'labelstudio') {
+        const tasks = await api.exportLabelStudioTasks(datasetId, tag.id);
+        download(`${tag.name}.labelstudio.json`, JSON.stringify(tasks, null, 2), 'application/json');
+        return `Exported ${tasks.length.toLocaleString()} Label Studio tasks of ${tag.name}.`;
+      }
       if (format === 'txt') {
         const text = await api.exportTagFilenames(datasetId, tag.id);
         download(`${tag.name}.txt`, text.endsWith('\n') || text === '' ? text : `${text}\n`);
@@ -124,6 +129,9 @@ export function TagsScreen({ api, datasetId, data, route }: DatasetScreenProps) 
               </button>
               <button type="button" className="small" onClick={() => exportTag(t, 'json')} aria-label={`Export JSON of ${t.name}`}>
                 JSON
+              </button>
+              <button type="button" className="small" onClick={() => exportTag(t, 'labelstudio')} aria-label={`Export Label Studio tasks of ${t.name}`}>
+                Label Studio
               </button>
               <button type="button" className="small danger" onClick={() => remove(t)} disabled={t.name === 'initial-tag'} aria-label={`Delete ${t.name}`}>
                 Delete
