@@ -12,7 +12,9 @@ import {
   type ReadPredictionsResult,
 } from '../../predictions';
 import { predictImages } from '../../predictions/predict-images';
+import { uploadPredictions } from '../../platform/prediction-upload';
 import { isS3Uri, openObjectStore, parseS3Uri, type S3Settings } from '../../s3';
+import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
 
@@ -109,6 +111,54 @@ export const registerPredictionsCommand: CommandModule = (program) => {
         process.stdout.write(`${escapeForTerminal(t.task)}: ${t.taskType}, ${t.categories} categories, ${t.images} images, ${t.objects} predictions\n`);
       }
       process.stdout.write(`${result.problems.length} file(s) skipped${flags.scores ? `; scores written to ${escapeForTerminal(flags.scores)}` : ''}\n`);
+    }),
+  );
+  addPlatformOptions(
+    addDatasourceOptions(
+      predictions
+        .command('upload')
+        .description("Store a datasource's predictions on a dataset (per sample, replacing earlier ones of the same task) and compute their scores.")
+        .argument('<datasource>', 'folder or s3:// prefix that holds .lightly/predictions')
+        .requiredOption('--dataset <name>', 'dataset whose samples the predictions are for (matched by file name)')
+        .option('--task <name...>', 'only these tasks'),
+    ),
+  ).action(
+    action(async (location: string, flags: DatasourceFlags & PlatformOptions & { dataset: string; task?: string[] }) => {
+      const { tasks } = await readDatasourcePredictions(location, flags, flags.task);
+      const connection = await connectPlatform(flags);
+      try {
+        const dataset = await connection.client.getDatasetByName(flags.dataset);
+        const result = await uploadPredictions(connection.client, dataset.id, tasks);
+        for (const t of result.tasks) process.stdout.write(`${escapeForTerminal(t.name)}: ${t.stored} samples stored; scores ${t.scores.join(', ') || '(none)'}\n`);
+        for (const p of result.problems) process.stdout.write(`not stored: ${escapeForTerminal(p.file)}: ${escapeForTerminal(p.message)}\n`);
+      } finally {
+        await connection.close();
+      }
+    }),
+  );
+
+  addPlatformOptions(
+    predictions
+      .command('scores')
+      .description("List a dataset's active-learning scores per sample (computed from predictions, or uploaded on a tag).")
+      .requiredOption('--dataset <name>', 'dataset name')
+      .option('--task <name>', 'prediction task ("" for scores uploaded on a tag)')
+      .option('--score <name>', 'score name, e.g. uncertainty_entropy')
+      .option('--json', 'print JSON'),
+  ).action(
+    action(async (flags: PlatformOptions & { dataset: string; task?: string; score?: string; json?: boolean }) => {
+      const connection = await connectPlatform(flags);
+      try {
+        const dataset = await connection.client.getDatasetByName(flags.dataset);
+        const scores = await connection.client.getScores(dataset.id, { task: flags.task, scoreType: flags.score });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(scores, null, 1)}\n`);
+          return;
+        }
+        for (const s of scores) process.stdout.write(`${escapeForTerminal(s.fileName)}\t${escapeForTerminal(s.task)}\t${s.scoreType}\t${s.value}\n`);
+      } finally {
+        await connection.close();
+      }
     }),
   );
 };

@@ -1,48 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { PredictionsUploadRequest, PredictionsUploadResult, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
 import { Pagination } from '../../schemas';
 import * as predictions from '../../service/predictions';
 import type { ServerContext } from '../create-server';
 import { BULK_BODY_LIMIT, DatasetParams, SampleParams } from './params';
 
-const Category = Type.Object({ id: Type.Integer({ minimum: 0 }), name: Type.String({ minLength: 1 }) });
-/** Validated in the service (errors name the entry), so one bad image is reported without failing the upload. */
-const ImagePredictionsBody = Type.Unknown({ description: 'Lightly prediction file: {"file_name", "predictions": [{category_id, probabilities?, bbox?, score?}]}' });
-export const PredictionsUploadRequest = Type.Object(
-  {
-    tasks: Type.Array(
-      Type.Object(
-        {
-          name: Type.String({ minLength: 1, maxLength: 200 }),
-          task_type: Type.Union([Type.Literal('classification'), Type.Literal('object-detection')]),
-          categories: Type.Array(Category, { minItems: 1 }),
-          images: Type.Array(ImagePredictionsBody),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1 },
-    ),
-  },
-  { additionalProperties: false },
-);
-export type PredictionsUploadRequest = Static<typeof PredictionsUploadRequest>;
-
-const Problem = Type.Object({ file: Type.String(), message: Type.String() });
-const UploadResult = Type.Object({
-  tasks: Type.Array(Type.Object({ name: Type.String(), stored: Type.Integer(), scores: Type.Array(Type.String()) })),
-  problems: Type.Array(Problem),
-});
 const TaskQuery = Type.Intersect([
   Pagination,
   Type.Object({ category: Type.Optional(Type.String({ minLength: 1 })), minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })) }),
 ]);
-const ScoresQuery = Type.Intersect([
-  Pagination,
-  Type.Object({
-    task: Type.Optional(Type.String({ description: 'prediction task; "" for scores uploaded on a tag' })),
-    scoreType: Type.Optional(Type.String({ minLength: 1 })),
-  }),
-]);
+const ScoresPageQuery = Type.Intersect([Pagination, ScoresQuery]);
 const TaskParams = Type.Object({ datasetId: Type.String({ minLength: 1 }), task: Type.String({ minLength: 1 }) });
 
 /** Predictions and active-learning scores per sample (Winnow extension, in Lightly's prediction format). */
@@ -57,7 +25,7 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
         summary: "Store predictions (Lightly's datasource format, one entry per image) and compute the tasks' scores; bad images are reported, the rest stored",
         params: DatasetParams,
         body: PredictionsUploadRequest,
-        response: { 200: UploadResult },
+        response: { 200: PredictionsUploadResult },
       },
     },
     async (request) => predictions.savePredictionsFromBody(ctx.scope(request), request.params.datasetId, request.body),
@@ -88,14 +56,15 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
     async (request) => predictions.getSamplePredictions(ctx.scope(request), request.params.datasetId, request.params.sampleId),
   );
 
-  api.get<{ Params: DatasetParams; Querystring: Static<typeof ScoresQuery> }>(
+  api.get<{ Params: DatasetParams; Querystring: Static<typeof ScoresPageQuery> }>(
     '/v1/datasets/:datasetId/scores',
     {
       schema: {
         tags,
         summary: 'Active-learning scores per sample (computed from predictions, or uploaded on a tag), in dataset order',
         params: DatasetParams,
-        querystring: ScoresQuery,
+        querystring: ScoresPageQuery,
+        response: { 200: Type.Array(SampleScoreData) },
       },
     },
     async (request) => predictions.listScores(ctx.scope(request), request.params.datasetId, request.query),

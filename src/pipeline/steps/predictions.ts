@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { InvalidConfigError } from '../../errors';
+import { uploadPredictions } from '../../platform/prediction-upload';
+import { localDatasource, readPredictions, s3Datasource, type DatasourceFiles } from '../../predictions';
+import { predictImages } from '../../predictions/predict-images';
+import { isS3Uri, openObjectStore, parseS3Uri } from '../../s3';
+import { isFolderSource } from '../config';
+import type { PredictionsResult } from '../step-types';
+import type { StepContext } from './step-context';
+
+/** Problems reported in the step's result (the count is always complete). */
+const MAX_PROBLEMS_REPORTED = 20;
+
+/**
+ * Stores model predictions on the dataset (per sample, with Lightly's scores), so the select step's SCORES and
+ * PREDICTIONS inputs can use them. Reads Lightly-format `.lightly/predictions` from `predictions.datasource` (a folder
+ * or `s3://bucket/prefix`; default the run's source); with `predictions.model` it first runs that classifier (or the
+ * default model's ImageNet head, `model: "default"`) over a folder source, writing into the run folder.
+ * Bad prediction files are counted and named in the result; every other file is stored.
+ */
+export async function predictionsStep(ctx: StepContext<unknown>, datasetId: string): Promise<PredictionsResult> {
+  const options = ctx.config.predictions;
+  if (options === undefined) return { tasks: [], problems: 0, problemFiles: [] };
+  const { source } = ctx.config;
+  let datasource: DatasourceFiles;
+  let close = () => {};
+  if (options.model !== undefined) {
+    const folder = options.datasource ?? (isFolderSource(source) ? source.folder : undefined);
+    if (folder === undefined || isS3Uri(folder)) {
+      throw new InvalidConfigError('predictions.model runs the model over a local folder: use a folder source (or predictions.datasource), or run `winnow predict` first');
+    }
+    const outDir = path.join(ctx.files.runDir, 'predictions');
+    await predictImages({
+      inputDir: folder,
+      outDir,
+      task: options.task,
+      model: options.model === 'default' ? undefined : options.model,
+      predictorConfig: options.modelConfig,
+      onProgress: ctx.onProgress,
+      onWarning: (message) => ctx.log.warn(message),
+      signal: ctx.signal,
+    });
+    datasource = localDatasource(outDir);
+  } else if (options.datasource !== undefined && !isS3Uri(options.datasource)) {
+    datasource = localDatasource(options.datasource);
+  } else if (options.datasource !== undefined || !isFolderSource(source)) {
+    // An s3:// datasource is read with the source's credentials when it is in the source's bucket, else staging's.
+    const location = options.datasource !== undefined ? parseS3Uri(options.datasource) : { bucket: (source as { bucket: string }).bucket, prefix: (source as { prefix?: string }).prefix ?? '' };
+    const credentials = !isFolderSource(source) && source.bucket === location.bucket ? source : (ctx.config.staging ?? { bucket: location.bucket });
+    const store = openObjectStore(ctx.s3Settings({ ...credentials, bucket: location.bucket }), location.bucket);
+    datasource = s3Datasource(store, location.prefix);
+    close = () => store.close();
+  } else {
+    datasource = localDatasource(source.folder);
+  }
+  try {
+    const read = await readPredictions(datasource, { tasks: options.model !== undefined ? [options.task] : undefined, signal: ctx.signal });
+    const uploaded = await ctx.usePlatform(({ client }) => uploadPredictions(client, datasetId, read.tasks));
+    const problems = [...read.problems, ...uploaded.problems];
+    for (const p of problems.slice(0, MAX_PROBLEMS_REPORTED)) ctx.log.warn(`prediction skipped: ${p.message}`);
+    return {
+      tasks: uploaded.tasks.map((t) => ({ name: t.name, stored: t.stored, scores: t.scores })),
+      problems: problems.length,
+      problemFiles: problems.slice(0, MAX_PROBLEMS_REPORTED).map((p) => p.file),
+    };
+  } finally {
+    close();
+  }
+}
