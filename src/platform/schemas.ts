@@ -204,6 +204,12 @@ export const EmbeddingData = Type.Object(
 );
 export type EmbeddingData = Static<typeof EmbeddingData>;
 
+/** What the signed CSV upload answers (Winnow's; Lightly's client only checks the status): the embedding and its size. */
+export const EmbeddingUploadResult = Type.Intersect([EmbeddingData, Type.Object({ dim: Type.Integer(), rowCount: Type.Integer() })], {
+  $id: 'EmbeddingUploadResult',
+});
+export type EmbeddingUploadResult = Static<typeof EmbeddingUploadResult>;
+
 export const WriteCsvUrlData = Type.Object(
   {
     signedWriteUrl: Type.String({ description: 'PUT the CSV here; no token needed, valid for one hour' }),

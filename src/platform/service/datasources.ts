@@ -193,11 +193,12 @@ export async function datasourceListCursors(scope: UserScope, datasetId: string,
 export async function listDatasourceFiles(
   scope: UserScope,
   datasetId: string,
-  options: { cursor?: string; pageSize?: number; purpose?: DatasourcePurpose } = {},
+  options: { cursor?: string; pageSize?: number; purpose?: DatasourcePurpose; folder?: string } = {},
 ): Promise<DatasourceRawSamplesData> {
   const { config, settings } = await loadDatasource(scope, datasetId, options.purpose ?? 'INPUT_OUTPUT');
   const { bucket, prefix: rawPrefix } = parseS3Uri(config.fullPath);
-  const prefix = folderPrefix(rawPrefix);
+  // `folder`: one of Lightly's output folders (`.lightly/predictions/<task>/`, `.lightly/metadata/`) instead of the samples.
+  const prefix = folderPrefix(rawPrefix) + (options.folder ?? '');
   const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE;
   const cursor = decodeCursor(options.cursor);
   const keys: string[] = [];
@@ -209,7 +210,7 @@ export async function listDatasourceFiles(
     if (cursor.from !== undefined && seconds < cursor.from) continue;
     if (cursor.to !== undefined && seconds > cursor.to) continue;
     // `.lightly/` holds the platform's own outputs (embeddings, thumbnails), not samples.
-    if (!object.key.endsWith('/') && !object.key.slice(prefix.length).startsWith('.lightly/')) keys.push(object.key);
+    if (!object.key.endsWith('/') && (options.folder !== undefined || !object.key.slice(prefix.length).startsWith('.lightly/'))) keys.push(object.key);
     if (keys.length > pageSize) break;
   }
   const hasMore = keys.length > pageSize;
@@ -219,6 +220,19 @@ export async function listDatasourceFiles(
   );
   const after = hasMore ? page.at(-1) : (lastSeen ?? cursor.after);
   return { hasMore, cursor: encodeCursor({ ...cursor, after }), data };
+}
+
+/**
+ * Lightly's `…/datasource/{predictions,metadata,embeddings}/file?fileName=`: a presigned URL of one file in the
+ * datasource's `.lightly/<kind>/` folder. → `'http://127.0.0.1:9000/datalake/farm/.lightly/metadata/a.json?X-Amz-…'`
+ */
+export async function datasourceFileReadUrl(scope: UserScope, datasetId: string, folder: string, fileName: string): Promise<string> {
+  const { config, settings } = await loadDatasource(scope, datasetId, 'INPUT_OUTPUT').catch(async (error: unknown) => {
+    if (error instanceof NotFoundError) return loadDatasource(scope, datasetId, 'LIGHTLY');
+    throw error;
+  });
+  const { bucket, prefix } = parseS3Uri(config.fullPath);
+  return presignReadUrl(settings, `s3://${bucket}/${folderPrefix(prefix)}${folder}${fileName}`, READ_URL_TTL_SECONDS);
 }
 
 /**

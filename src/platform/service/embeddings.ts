@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { INVALID_EMBEDDINGS, loadEmbeddingMatrix, readModelRecord, writeModelRecord, type EmbeddingMatrix } from '../../embeddings';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import type { Embedding2dData, EmbeddingData } from '../schemas';
+import type { Embedding2dData, EmbeddingData, EmbeddingUploadResult } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
 import { num, toEmbeddingData } from './rows';
@@ -101,7 +101,7 @@ export async function ingestEmbeddingsCsv(
   embeddingId: string,
   uploadedPath: string,
   options: { label?: string; signal?: AbortSignal; model?: string } = {},
-): Promise<EmbeddingData> {
+): Promise<EmbeddingUploadResult> {
   const label = options.label ?? 'embeddings.csv';
   try {
     const embedding = await store.db.selectFrom('embeddings').selectAll().where('id', '=', embeddingId).where('dataset_id', '=', datasetId).executeTakeFirst();
@@ -134,7 +134,7 @@ export async function ingestEmbeddingsCsv(
     await mirrorEmbeddingsCsv(store, datasetId, path.join(store.home, relative), embedding.name, options.signal);
     await touchDataset(store, datasetId);
     const row = await store.db.selectFrom('embeddings').selectAll().where('id', '=', embeddingId).executeTakeFirstOrThrow();
-    return toEmbeddingData(row);
+    return { ...toEmbeddingData(row), dim: num(row.dim), rowCount: num(row.row_count) };
   } finally {
     await rm(uploadedPath, { force: true });
   }

@@ -109,15 +109,16 @@ export async function localDatasourceFile(store: Store, datasetId: string, fileN
 }
 
 /** Every file under `dir` (relative, `/`-separated, sorted), skipping `.lightly/` (the platform's own outputs). */
-async function* walk(dir: string, relative = ''): AsyncGenerator<{ name: string; mtimeSeconds: number }> {
+/** `includeLightly`: also descend into a top-level `.lightly/` (when listing inside an output folder). */
+async function* walk(dir: string, relative = '', includeLightly = false): AsyncGenerator<{ name: string; mtimeSeconds: number }> {
   const entries = [];
   for await (const entry of await opendir(dir)) entries.push(entry);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (relative === '' && entry.name === '.lightly') continue;
-      yield* walk(path.join(dir, entry.name), name);
+      if (relative === '' && entry.name === '.lightly' && !includeLightly) continue;
+      yield* walk(path.join(dir, entry.name), name, includeLightly);
     } else if (entry.isFile()) {
       const info = await stat(path.join(dir, entry.name));
       yield { name, mtimeSeconds: info.mtimeMs / 1000 };
@@ -134,12 +135,17 @@ export async function listLocalDatasourceFiles(
   config: DatasourceConfigLocal,
   datasetId: string,
   baseUrl: string,
-  options: { after?: string; from?: number; to?: number; pageSize: number },
+  options: { after?: string; from?: number; to?: number; pageSize: number; folder?: string },
 ): Promise<DatasourceRawSamplesData & { after?: string }> {
-  const folder = await resolveFolder(config.fullPath);
+  const root = await resolveFolder(config.fullPath);
+  // `folder`: one of Lightly's output folders (`.lightly/predictions/<task>/`, `.lightly/metadata/`) instead of the samples.
+  const sub = options.folder ?? '';
+  const inside = sub === '' ? { ok: true as const, path: root } : safeLocalPath(root, sub.replace(/\/+$/, ''));
+  if (!inside.ok) throw new InvalidInputError({ file: 'query', column: 'taskName' }, inside.reason);
+  if ((await stat(inside.path).catch(() => null))?.isDirectory() !== true) return { hasMore: false, cursor: '', after: options.after, data: [] };
   const names: string[] = [];
   let lastSeen: string | undefined;
-  for await (const file of walk(folder)) {
+  for await (const file of walk(inside.path, '', sub !== '')) {
     if (options.after !== undefined && file.name <= options.after) continue;
     lastSeen = file.name;
     if (options.from !== undefined && file.mtimeSeconds < options.from) continue;
@@ -153,6 +159,6 @@ export async function listLocalDatasourceFiles(
     hasMore,
     cursor: '',
     after: hasMore ? page.at(-1) : (lastSeen ?? options.after),
-    data: page.map((fileName) => ({ fileName, readUrl: signedLocalFileUrl(store, baseUrl, datasetId, fileName) })),
+    data: page.map((fileName) => ({ fileName, readUrl: signedLocalFileUrl(store, baseUrl, datasetId, sub + fileName) })),
   };
 }

@@ -6,6 +6,7 @@ import { findInputLocalDatasource } from './local-datasources';
 import { indicesOf } from './bitmask';
 import { num, toSampleData } from './rows';
 import { sampleReadUrlFor, SAMPLE_URL_TTL_SECONDS } from './sample-files';
+import { samplesNewInRound } from './rounds';
 import { getTag } from './tags';
 import type { UserScope } from './datasets';
 
@@ -23,6 +24,10 @@ export interface ExportedSample {
 export interface ExportOptions extends Pagination {
   /** Seconds the read URLs stay valid (Lightly's `expiresIn`); default a day. */
   expiresIn?: number;
+  /** false: file names and datasource paths only, so samples without a stored image export too (`readUrl` is ''). */
+  readUrls?: boolean;
+  /** Only the samples not in this tag: the samples new in a round, for labeling just them (Winnow extension). */
+  newSinceTagId?: string;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface ExportOptions extends Pagination {
  */
 export async function exportTagSamples(scope: UserScope, datasetId: string, tagId: string, baseUrl: string, options: ExportOptions = {}): Promise<ExportedSample[]> {
   const tag = await getTag(scope, datasetId, tagId);
-  const all = indicesOf(tag.bitMaskData);
+  const all = options.newSinceTagId === undefined ? indicesOf(tag.bitMaskData) : (await samplesNewInRound(scope, datasetId, tagId, options.newSinceTagId)).indices;
   const start = options.pageOffset ?? 0;
   const indices = options.pageSize === undefined ? all.slice(start) : all.slice(start, start + options.pageSize);
   if (indices.length === 0) return [];
@@ -49,7 +54,7 @@ export async function exportTagSamples(scope: UserScope, datasetId: string, tagI
     out.push({
       index: num(row.idx),
       fileName: row.file_name,
-      readUrl: await sampleReadUrlFor(scope, datasetId, row.id, 'full', baseUrl, ttl),
+      readUrl: options.readUrls === false ? '' : await sampleReadUrlFor(scope, datasetId, row.id, 'full', baseUrl, ttl),
       datasourceUrl: datasourceRoot === undefined ? row.file_name : `${datasourceRoot}${row.file_name}`,
       sample,
     });

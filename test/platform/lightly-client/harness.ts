@@ -66,6 +66,13 @@ async function tokenFor(home: string, user: string): Promise<string> {
   return (JSON.parse(created.stdout) as { token: string }).token;
 }
 
+/** Files in the S3 datasource's `.lightly/` folder (prediction task `weeds`, metadata), by key under the datasource. */
+const LIGHTLY_OUTPUTS: Record<string, string> = {
+  '.lightly/predictions/weeds/cow-1.json': JSON.stringify({ file_name: 'cow-1.jpg', predictions: [] }),
+  '.lightly/predictions/weeds/barn/cow-3.json': JSON.stringify({ file_name: 'barn/cow-3.jpg', predictions: [] }),
+  '.lightly/metadata/cow-2.json': JSON.stringify({ file_name: 'cow-2.jpg', type: 'image', metadata: { weather: 'sunny' } }),
+};
+
 async function photo(seed: number): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><rect width="100%" height="100%" fill="rgb(${(seed * 70) % 255},120,${(seed * 40) % 255})"/><circle cx="${60 + seed * 30}" cy="120" r="50" fill="white"/></svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
@@ -89,6 +96,8 @@ export async function startLightlyTestServer(): Promise<LightlyTestServer> {
     for (const [i, name] of s3Files.entries()) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: `farm/${name}`, Body: await photo(i + 3), ContentType: 'image/jpeg' }));
     }
+    // Lightly's output folders: a prediction task's files and metadata files, listed apart from the samples.
+    for (const [key, body] of Object.entries(LIGHTLY_OUTPUTS)) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `farm/${key}`, Body: body }));
   } finally {
     client.destroy();
   }

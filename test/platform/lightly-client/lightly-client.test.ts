@@ -31,7 +31,7 @@ const SESSION_1_5_26 = [
   'exports: Label Studio tasks and Labelbox data rows with image URLs that open',
   'download_dataset writes every image',
   'S3 datasource on MinIO: set_s3_config, get_datasource (secret redacted), permissions',
-  'datasource listing: download_raw_samples, download_new_raw_samples, processed-until timestamp',
+  'datasource listing: download_raw_samples, download_new_raw_samples, processed-until timestamp, predictions and metadata files',
   'datasource types: LOCAL accepted (confined to the root), GCS / AZURE / S3DelegatedAccess / OBS refused',
   'share_dataset_only_with, get_shared_users, get_datasets(shared=True), access both ways',
   '/v1/docker/* answers 404 naming winnow run, the Temporal worker and n8n',

@@ -378,7 +378,7 @@ def _():
     return {"type": config.actual_instance.type, "secret": secret}
 
 
-@step("datasource listing: download_raw_samples, download_new_raw_samples, processed-until timestamp")
+@step("datasource listing: download_raw_samples, download_new_raw_samples, processed-until timestamp, predictions and metadata files")
 def _():
     listed = client.download_raw_samples()
     expect(sorted(n for n, _ in listed) == sorted(S3["files"]), f"listed {listed}")
@@ -393,6 +393,16 @@ def _():
     expect(client.download_new_raw_samples() == [], "second download_new_raw_samples is not empty")
     client.update_processed_until_timestamp(5)
     expect(client.get_processed_until_timestamp() == 5, "update_processed_until_timestamp")
+    predictions = client.download_raw_predictions("weeds")
+    expect(sorted(n for n, _ in predictions) == ["barn/cow-3.json", "cow-1.json"], f"predictions {predictions}")
+    expect(requests.get(predictions[0][1], timeout=30).json()["predictions"] == [], "prediction read URL")
+    metadata = client.download_raw_metadata()
+    expect([n for n, _ in metadata] == ["cow-2.json"], f"metadata {metadata}")
+    url = client.get_metadata_read_url("cow-2.json")
+    expect(requests.get(url, timeout=30).json()["metadata"] == {"weather": "sunny"}, "get_metadata_read_url")
+    url = client.get_prediction_read_url("weeds/cow-1.json")
+    expect(requests.get(url, timeout=30).json()["file_name"] == "cow-1.jpg", "get_prediction_read_url")
+    expect("/.lightly/embeddings/default.csv" in client.get_custom_embedding_read_url("default.csv"), "get_custom_embedding_read_url")
     return len(listed)
 
 
@@ -498,7 +508,7 @@ def _():
         "LabelBoxV4DataRow": (m.LabelBoxV4DataRow, raw("GET", f"tags/{tag.id}/export/LabelBoxV4/datarows")),
         "FilenameAndReadUrl": (m.FilenameAndReadUrl, raw("GET", f"tags/{tag.id}/export/basic/filenamesAndReadUrls")),
         "DatasourceConfig": (m.DatasourceConfig, [STATE["s3_config"], raw("GET", "datasource")] + raw("GET", "datasource/all")),
-        "DatasourcePermissionsData": (m.DatasourcePermissionsData, [raw("GET", "datasource/verify")]),
+        "DatasourceConfigVerifyData": (m.DatasourceConfigVerifyData, [raw("GET", "datasource/verify")]),
         "DivideAndConquerCursorData": (m.DivideAndConquerCursorData, [raw("GET", "datasource/list/dnc?from=0&to=9999999999&dncShards=4")]),
         "DatasourceRawSamplesData": (m.DatasourceRawSamplesData, [raw("GET", "datasource/list?cursor=" + raw("GET", "datasource/list/dnc")["cursors"][0])]),
         "DatasourceProcessedUntilTimestampResponse": (m.DatasourceProcessedUntilTimestampResponse, [raw("GET", "datasource/processedUntilTimestamp")]),

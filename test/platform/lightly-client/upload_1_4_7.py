@@ -112,7 +112,7 @@ for mode in ["full", "thumbnails", "metadata"]:
         dataset = client._datasets_api.get_dataset_by_id(client.dataset_id)
         expect(dataset.img_type == {"full": "full", "thumbnails": "thumbnail", "metadata": "meta"}[mode], f"imgType {dataset.img_type}")
         for sample in samples:
-            expect(sample.meta_data["sizeInBytes"] == os.path.getsize(os.path.join(folder, sample.file_name)), "sizeInBytes")
+            expect(sample.meta_data.size_in_bytes == os.path.getsize(os.path.join(folder, sample.file_name)), "sizeInBytes")
             if mode == "metadata":
                 expect(sample.thumb_name is None, "metadata mode has a thumbName")
                 try:

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInputError, NotFoundError } from '../../../errors';
 import { contentTypeOf } from '../../../s3/content-type';
+import { assertSafeFileName } from '../../../safe-names';
 import { UnauthorizedError } from '../../errors';
 import {
   DatasourceConfigLocal,
@@ -42,6 +43,16 @@ const DncQuery = Type.Object({
   dncShards: Type.Optional(Type.Integer({ minimum: 1 })),
   relevantFilenamesFileName: Type.Optional(Type.String()),
 });
+const TaskQuery = Type.Object({ taskName: Type.String({ minLength: 1, maxLength: 255, description: 'The prediction task (its folder under .lightly/predictions/)' }) });
+
+/** A task name as one folder name: never a path of its own. */
+function taskFolder(taskName: string | undefined): string {
+  if (taskName === undefined) throw new InvalidInputError({ file: 'query', column: 'taskName' }, 'required: the prediction task to list');
+  assertSafeFileName(taskName, { file: 'query', column: 'taskName' });
+  if (taskName.includes('/')) throw new InvalidInputError({ file: 'query', column: 'taskName' }, `${JSON.stringify(taskName)} must be one folder name`);
+  return taskName;
+}
+
 const AnyConfig = Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true });
 type AnyConfig = Static<typeof AnyConfig>;
 const DatasourceConfig = Type.Union([DatasourceConfigS3, DatasourceConfigLocal]);
@@ -132,39 +143,84 @@ export function registerDatasourceRoutes(api: FastifyInstance, ctx: ServerContex
     },
   );
 
-  api.get<{ Params: DatasetParams; Querystring: Static<typeof DncQuery> }>(
-    '/v1/datasets/:datasetId/datasource/list/dnc',
-    {
-      schema: {
-        tags,
-        summary: 'Cursors to list the datasource with (one here: listing is in key order); from/to filter on modification time',
-        params: DatasetParams,
-        querystring: DncQuery,
-        response: { 200: Type.Object({ cursors: Type.Array(Type.String()) }) },
+  /**
+   * Lightly's listings: the samples (`datasource/list`), and its output folders — prediction files of a task
+   * (`datasource/predictions/list?taskName=`, `.lightly/predictions/<task>/`) and metadata files
+   * (`datasource/metadata/list`, `.lightly/metadata/`) — each with its `…/dnc` cursors.
+   */
+  const listings: { path: string; folder: (query: { taskName?: string }) => string | undefined; what: string }[] = [
+    { path: '', folder: () => undefined, what: 'the samples' },
+    { path: '/predictions', folder: (query) => `.lightly/predictions/${taskFolder(query.taskName)}/`, what: 'the prediction files of a task' },
+    { path: '/metadata', folder: () => '.lightly/metadata/', what: 'the metadata files' },
+  ];
+  for (const listing of listings) {
+    api.get<{ Params: DatasetParams; Querystring: Static<typeof DncQuery> & { taskName?: string } }>(
+      `/v1/datasets/:datasetId/datasource${listing.path}/list/dnc`,
+      {
+        schema: {
+          tags,
+          summary: `Cursors to list ${listing.what} with (one here: listing is in key order); from/to filter on modification time`,
+          params: DatasetParams,
+          querystring: listing.path === '/predictions' ? Type.Intersect([DncQuery, TaskQuery]) : DncQuery,
+          response: { 200: Type.Object({ cursors: Type.Array(Type.String()) }) },
+        },
       },
-    },
-    async (request) => {
-      const { from, to, purpose } = request.query;
-      const config = await getConfig(request, request.params.datasetId, purpose);
-      if (config.type === 'LOCAL') return { cursors: [datasources.encodeCursor({ from: from ?? 0, to })] };
-      return datasources.datasourceListCursors(ctx.scope(request), request.params.datasetId, { from, to, purpose });
-    },
-  );
+      async (request) => {
+        const { from, to, purpose } = request.query;
+        listing.folder(request.query);
+        const config = await getConfig(request, request.params.datasetId, purpose);
+        if (config.type === 'LOCAL') return { cursors: [datasources.encodeCursor({ from: from ?? 0, to })] };
+        return datasources.datasourceListCursors(ctx.scope(request), request.params.datasetId, { from, to, purpose });
+      },
+    );
 
-  api.get<{ Params: DatasetParams; Querystring: Static<typeof ListQuery> }>(
-    '/v1/datasets/:datasetId/datasource/list',
-    { schema: { tags, params: DatasetParams, querystring: ListQuery, response: { 200: DatasourceRawSamplesData } } },
-    async (request) => {
-      const { datasetId } = request.params;
-      const config = await getConfig(request, datasetId, request.query.purpose);
-      if (config.type === 'LOCAL') {
-        const cursor = datasources.decodeCursor(request.query.cursor);
-        const page = await local.listLocalDatasourceFiles(ctx.store, config, datasetId, ctx.baseUrl(request), { ...cursor, pageSize: request.query.pageSize ?? 1000 });
-        return { hasMore: page.hasMore, cursor: datasources.encodeCursor({ ...cursor, after: page.after }), data: page.data };
-      }
-      return datasources.listDatasourceFiles(ctx.scope(request), datasetId, request.query);
-    },
-  );
+    api.get<{ Params: DatasetParams; Querystring: Static<typeof ListQuery> & { taskName?: string } }>(
+      `/v1/datasets/:datasetId/datasource${listing.path}/list`,
+      {
+        schema: {
+          tags,
+          summary: `One page of ${listing.what} with read URLs; pass the returned cursor back while hasMore`,
+          params: DatasetParams,
+          querystring: listing.path === '/predictions' ? Type.Intersect([ListQuery, TaskQuery]) : ListQuery,
+          response: { 200: DatasourceRawSamplesData },
+        },
+      },
+      async (request) => {
+        const { datasetId } = request.params;
+        const folder = listing.folder(request.query);
+        const config = await getConfig(request, datasetId, request.query.purpose);
+        if (config.type === 'LOCAL') {
+          const cursor = datasources.decodeCursor(request.query.cursor);
+          const page = await local.listLocalDatasourceFiles(ctx.store, config, datasetId, ctx.baseUrl(request), { ...cursor, folder, pageSize: request.query.pageSize ?? 1000 });
+          return { hasMore: page.hasMore, cursor: datasources.encodeCursor({ ...cursor, after: page.after }), data: page.data };
+        }
+        return datasources.listDatasourceFiles(ctx.scope(request), datasetId, { ...request.query, folder });
+      },
+    );
+  }
+
+  for (const kind of ['predictions', 'metadata', 'embeddings'] as const) {
+    api.get<{ Params: DatasetParams; Querystring: { fileName: string } }>(
+      `/v1/datasets/:datasetId/datasource/${kind}/file`,
+      {
+        schema: {
+          tags,
+          summary: `A read URL of one file in the datasource's .lightly/${kind}/ folder`,
+          params: DatasetParams,
+          querystring: Type.Object({ fileName: Type.String({ minLength: 1 }) }),
+          response: { 200: Type.String(), 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { datasetId } = request.params;
+        const { fileName } = request.query;
+        assertSafeFileName(fileName, { file: 'query', column: 'fileName' });
+        const config = await getConfig(request, datasetId);
+        if (config.type === 'LOCAL') return local.signedLocalFileUrl(ctx.store, ctx.baseUrl(request), datasetId, `.lightly/${kind}/${fileName}`);
+        return datasources.datasourceFileReadUrl(ctx.scope(request), datasetId, `.lightly/${kind}/`, fileName);
+      },
+    );
+  }
 
   api.get<{ Params: DatasetParams }>(
     '/v1/datasets/:datasetId/datasource/processedUntilTimestamp',

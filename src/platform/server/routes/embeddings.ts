@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError, NotFoundError } from '../../../errors';
 import { PayloadTooLargeError, UnauthorizedError } from '../../errors';
-import { AsyncTaskData, Embedding2dData, EmbeddingData, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
+import { AsyncTaskData, Embedding2dData, EmbeddingData, EmbeddingUploadResult, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
 import * as embeddings from '../../service/embeddings';
 import { startSelection } from '../../service/selection';
 import type { ServerContext } from '../create-server';
@@ -127,7 +127,7 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
           summary: 'The signed write URL from writeCSVUrl: PUT the CSV bytes; validated against the dataset\'s samples',
           params: EmbeddingParams,
           querystring: SignedQuery,
-          response: { 200: EmbeddingData, 400: ErrorBody, 401: ErrorBody },
+          response: { 200: EmbeddingUploadResult, 400: ErrorBody, 401: ErrorBody },
         },
       },
       async (request) => {

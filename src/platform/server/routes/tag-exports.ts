@@ -14,6 +14,7 @@ const ExportQuery = Type.Object({
   includeMetaData: Type.Optional(Type.Boolean()),
   previewExample: Type.Optional(Type.Boolean()),
   format: Type.Optional(Type.Union([Type.Literal('JSON'), Type.Literal('PLAIN')])),
+  newSinceTagId: Type.Optional(Type.String({ minLength: 1, description: 'Only samples not in this tag, e.g. the previous round (Winnow extension)' })),
 });
 type ExportQuery = Static<typeof ExportQuery>;
 const FileNameFormat = Type.Union([Type.Literal('NAME'), Type.Literal('DATASOURCE_FULL'), Type.Literal('REDIRECTED_READ_URL')]);
@@ -52,8 +53,11 @@ export function registerTagExportRoutes(api: FastifyInstance, ctx: ServerContext
       },
     },
     async (request, reply) => {
-      const exported = await exportTagSamples(ctx.scope(request), request.params.datasetId, request.params.tagId, ctx.baseUrl(request), request.query);
       const format = request.query.fileNameFormat ?? 'NAME';
+      const exported = await exportTagSamples(ctx.scope(request), request.params.datasetId, request.params.tagId, ctx.baseUrl(request), {
+        ...request.query,
+        readUrls: format === 'REDIRECTED_READ_URL',
+      });
       const lines = exported.map((s) => (format === 'NAME' ? s.fileName : format === 'REDIRECTED_READ_URL' ? s.readUrl : s.datasourceUrl));
       return reply.type('text/plain; charset=utf-8').serializer((x: unknown) => String(x)).send(lines.join('\n'));
     },
