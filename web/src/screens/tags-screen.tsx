@@ -89,7 +89,15 @@ export function TagsScreen({ api, datasetId, data, route }: DatasetScreenProps) 
     });
   const combine = () =>
     void run(async () => {
-      const result = await api.tagArithmetics(datasetId, { tagId1: a, tagId2: b, operation, newTagName: newName.trim() });
+      // The server combines; the web app makes the tag, so it is recorded as made in the web app with its operands.
+      const result = await api.tagArithmetics(datasetId, { tagId1: a, tagId2: b, operation });
+      await api.createTag(datasetId, {
+        name: newName.trim(),
+        prevTagId: a,
+        bitMaskData: result.bitMaskData,
+        totSize: data.samples.length,
+        changes: { arithmetics: { operation, tag1: byId.get(a)?.name, tag2: byId.get(b)?.name } },
+      });
       setNewName('');
       return `Created tag ${newName.trim()} with ${countBits(result.bitMaskData).toLocaleString()} samples.`;
     });
