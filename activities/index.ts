@@ -4,7 +4,7 @@ import { withPlatformTarget } from '../src/pipeline/platform-target';
 import { resolveS3Settings, type ResolveProfileOptions } from '../src/pipeline/profiles';
 import { defaultWorkRoot, openRunFiles } from '../src/pipeline/run-files';
 import type { RunRef } from '../src/pipeline/step-types';
-import { checkStep, embedStep, healthStep, metadataStep, saveStep, selectStep, syncStep, tagStep, type StepContext } from '../src/pipeline/steps';
+import { checkStep, embedStep, healthStep, metadataStep, predictionsStep, saveStep, selectStep, syncStep, tagStep, type StepContext } from '../src/pipeline/steps';
 import { withFailureMapping } from './failures';
 import { activitySignal, Heartbeater, resumeCursor } from './heartbeat';
 import type { PipelineActivities } from './types';
@@ -56,6 +56,7 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
     embedImages: withFailureMapping(async (ref, shard) => embedStep(stepContext<number>(ref), shard)),
     saveEmbeddings: withFailureMapping(async (ref, shardCount) => saveStep(stepContext(ref), shardCount)),
     uploadMetadata: withFailureMapping(async (ref, datasetId) => metadataStep(stepContext(ref), datasetId)),
+    storePredictions: withFailureMapping(async (ref, datasetId) => predictionsStep(stepContext(ref), datasetId)),
     analyseHealth: withFailureMapping(async (ref, save) => healthStep(stepContext(ref), save)),
     selectSamples: withFailureMapping(async (ref, save, tagName) => selectStep(stepContext(ref), save, tagName)),
     createTag: withFailureMapping(async (ref, datasetId, selection) => tagStep(stepContext(ref), datasetId, selection)),

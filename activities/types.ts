@@ -3,6 +3,7 @@ import type {
   EmbedShardResult,
   HealthResult,
   MetadataResult,
+  PredictionsResult,
   RunRef,
   SaveResult,
   SelectResult,
@@ -24,6 +25,8 @@ export interface PipelineActivities {
   embedImages(ref: RunRef, shard: ShardRef): Promise<EmbedShardResult>;
   saveEmbeddings(ref: RunRef, shardCount: number): Promise<SaveResult>;
   uploadMetadata(ref: RunRef, datasetId: string): Promise<MetadataResult>;
+  /** Stores model predictions (and their scores) on the dataset; only when the config has `predictions`. */
+  storePredictions(ref: RunRef, datasetId: string): Promise<PredictionsResult>;
   /** Runs the platform's health job (duplicates, outliers, quality issues as tags); only when the config has `health`. */
   analyseHealth(ref: RunRef, save: SaveResult): Promise<HealthResult>;
   /** Runs the platform's selection job, which stores the ranking and creates the tag `tagName`. */

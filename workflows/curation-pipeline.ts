@@ -43,7 +43,7 @@ export interface PipelineInput {
   carryOver?: PipelineCarryOver;
 }
 
-export type PipelinePhase = 'check' | 'sync' | 'embed' | 'save' | 'metadata' | 'health' | 'select' | 'tag' | 'done' | 'stopped';
+export type PipelinePhase = 'check' | 'sync' | 'embed' | 'save' | 'metadata' | 'predictions' | 'health' | 'select' | 'tag' | 'done' | 'stopped';
 
 export interface PipelineProgress {
   phase: PipelinePhase;
@@ -201,6 +201,13 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
   phase = 'metadata';
   if (config.metadata) await quick.uploadMetadata(ref, saved.datasetId);
   if (stopRequested) return stopped();
+
+  // Behind a config field, so histories recorded without it replay unchanged.
+  if (config.predictions) {
+    phase = 'predictions';
+    await long.storePredictions(ref, saved.datasetId);
+    if (stopRequested) return stopped();
+  }
 
   // Behind a config field, so histories recorded without it replay unchanged.
   if (config.health) {

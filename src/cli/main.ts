@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createProgram, runProgram, type CommandModule } from './program';
 import { registerEmbeddingsCommand } from './commands/embeddings';
 import { registerMetadataCommand } from './commands/metadata';
+import { registerPredictCommand, registerPredictionsCommand } from './commands/predictions';
 import { registerServeCommand } from './commands/serve';
 import { registerTokenCommand } from './commands/token';
 import { registerWorkerCommand } from './commands/worker';
@@ -24,6 +25,8 @@ import { escapeForTerminal } from './terminal-text';
 export const commandModules: CommandModule[] = [
   registerEmbeddingsCommand,
   registerMetadataCommand,
+  registerPredictionsCommand,
+  registerPredictCommand,
   registerServeCommand,
   registerTokenCommand,
   registerWorkerCommand,

@@ -100,6 +100,23 @@ export const PipelineConfigSchema = Type.Object(
      * `staging` (or of `source` when there is no staging).
      */
     metadata: Type.Optional(Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    /**
+     * Model predictions stored per sample after save (optional), for the SCORES and PREDICTIONS inputs of `selection`:
+     * Lightly-format `.lightly/predictions` read from `datasource` (a folder or `s3://bucket/prefix`; default the
+     * source), or made first by running `model` over a folder source as task `task` (`default` = the default model's
+     * ImageNet classifier; an .onnx classifier needs `modelConfig`, a predictor config as `winnow predict` takes it).
+     */
+    predictions: Type.Optional(
+      Type.Object(
+        {
+          datasource: Type.Optional(Type.String({ minLength: 1 })),
+          task: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'classifier' }),
+          model: Type.Optional(Type.String({ minLength: 1 })),
+          modelConfig: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** How many to keep, as `winnow run --select`: a count (≥ 1) or a fraction of the embedded images (< 1). */
     select: Type.Number({ exclusiveMinimum: 0 }),
     /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default coreset. */

@@ -74,6 +74,15 @@ export interface HealthResult {
   issues: Record<string, number>;
 }
 
+export interface PredictionsResult {
+  /** Tasks stored on the dataset: samples with predictions, and the score names computed from them. */
+  tasks: Array<{ name: string; stored: number; scores: string[] }>;
+  /** Prediction files or images that were not stored (bad file, no such sample); the rest were. */
+  problems: number;
+  /** The first of them, for the run's summary. */
+  problemFiles: string[];
+}
+
 export interface SelectResult {
   /** The tag the selection job created (or found from an earlier attempt). */
   tagId: string;

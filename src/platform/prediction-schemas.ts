@@ -49,3 +49,12 @@ export const ScoresQuery = Type.Object({
   scoreType: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type ScoresQuery = Static<typeof ScoresQuery>;
+
+export const RoundSamplesData = Type.Object({
+  round: Type.Integer({ minimum: 1 }),
+  sinceTagId: Type.Union([Type.String(), Type.Null()]),
+  /** The new samples' positions in dataset order, and their file names. */
+  indices: Type.Array(Type.Integer()),
+  fileNames: Type.Array(Type.String()),
+});
+export type RoundSamplesData = Static<typeof RoundSamplesData>;

@@ -3,6 +3,7 @@ import { loadEmbeddingMatrix } from '../embeddings';
 import { InvalidConfigError, NotFoundError } from '../errors';
 import { metadataByFileName, readCustomMetadataFile } from '../metadata';
 import type { ProgressCallback } from '../progress';
+import type { MetadataByFileName } from './objectives';
 import type { KernelChoice } from './kernels/dot-kernel';
 import { selectSamples, type SelectionResult } from './select-samples';
 import { parseSelectionConfig, type SelectionConfig } from './selection-config';
@@ -12,6 +13,9 @@ export interface SelectFromFilesOptions {
   embeddingsPath: string;
   /** A Lightly custom metadata JSON (`{images, metadata}`), for METADATA inputs. */
   metadataPath?: string;
+  /** SCORES and PREDICTIONS values per file name (`scoresByFileName` / `predictionValues` of src/predictions). */
+  scores?: MetadataByFileName;
+  predictions?: MetadataByFileName;
   /** A config object; validated here (a parsed config validates to itself). */
   config: SelectionConfig | Record<string, unknown>;
   preselected?: string[];
@@ -33,6 +37,8 @@ export async function selectFromFiles(options: SelectFromFilesOptions): Promise<
   return selectSamples({
     embeddings,
     metadata,
+    scores: options.scores,
+    predictions: options.predictions,
     config,
     preselected: options.preselected,
     source: options.embeddingsPath,

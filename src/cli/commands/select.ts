@@ -8,6 +8,7 @@ import {
   type SelectionResult,
 } from '../../select';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
+import { selectionValuesFromDatasource } from './predictions';
 
 interface SelectFlags {
   embeddings: string;
@@ -17,6 +18,8 @@ interface SelectFlags {
   strategy?: string;
   config?: string;
   metadata?: string;
+  predictions?: string;
+  endpoint?: string;
   key?: string;
   query?: string;
   preselected?: string;
@@ -38,6 +41,8 @@ export const registerSelect: CommandModule = (program: Command) => {
     .option('--strategy <name>', `one of ${STRATEGY_SHORTHANDS.join(', ')} (default coreset unless --config has strategies)`)
     .option('--config <file>', 'selection config JSON (Lightly-style {n, strategies: [{input, strategy}]}); flags override its top-level fields')
     .option('--metadata <file>', 'Lightly custom metadata JSON, for METADATA inputs')
+    .option('--predictions <datasource>', 'folder or s3:// prefix with .lightly/predictions, for SCORES and PREDICTIONS inputs')
+    .option('--endpoint <url>', 'S3-compatible endpoint of an s3:// --predictions datasource')
     .option('--key <path>', 'metadata key for --strategy weights|coral|balance, e.g. weather.temperature')
     .option('--query <file>', 'file names of the query set for --strategy similarity, one per line')
     .option('--preselected <file>', 'file names already selected (a tag or a datapool), one per line: kept as centres, never re-picked')
@@ -82,6 +87,7 @@ async function runSelect(flags: SelectFlags): Promise<void> {
   const result = await selectFromFiles({
     embeddingsPath: flags.embeddings,
     metadataPath: flags.metadata,
+    ...(flags.predictions === undefined ? {} : await selectionValuesFromDatasource(flags.predictions, { endpoint: flags.endpoint })),
     config,
     preselected,
     onProgress: interactive

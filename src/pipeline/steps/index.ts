@@ -2,6 +2,7 @@ import { checkStep } from './check';
 import { embedStep } from './embed';
 import { healthStep } from './health';
 import { metadataStep } from './metadata';
+import { predictionsStep } from './predictions';
 import { saveStep } from './save';
 import { selectStep } from './select';
 import { syncStep } from './sync';
@@ -12,6 +13,7 @@ export { describeSamples } from './describe-samples';
 export { embedStep } from './embed';
 export { healthStep } from './health';
 export { localMetadataFile, metadataStep } from './metadata';
+export { predictionsStep } from './predictions';
 export { saveStep } from './save';
 export { selectStep } from './select';
 export { selectionSize } from '../plan';
@@ -31,6 +33,7 @@ export const PIPELINE_STEPS = {
   embed: { run: embedStep, kind: 'long' },
   save: { run: saveStep, kind: 'long' },
   metadata: { run: metadataStep, kind: 'quick' },
+  predictions: { run: predictionsStep, kind: 'long' },
   health: { run: healthStep, kind: 'long' },
   select: { run: selectStep, kind: 'long' },
   tag: { run: tagStep, kind: 'quick' },

@@ -6,6 +6,9 @@ import * as datasets from '../service/datasets';
 import * as datasources from '../service/datasources';
 import * as embeddings from '../service/embeddings';
 import * as metadata from '../service/metadata';
+import * as predictions from '../service/predictions';
+import { roundSamplesWithNames } from '../service/rounds';
+import { PredictionsUploadRequest } from '../prediction-schemas';
 import * as health from '../service/health';
 import * as samples from '../service/samples';
 import * as selection from '../service/selection';
@@ -185,6 +188,16 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
     },
     async getSelectionScores(jobId) {
       return selection.getSelectionScores(await scope(), jobId);
+    },
+    async uploadPredictions(datasetId, request) {
+      checkRequest(PredictionsUploadRequest, request);
+      return predictions.savePredictionsFromBody(await scope(), datasetId, request);
+    },
+    async getScores(datasetId, query = {}) {
+      return predictions.listScores(await scope(), datasetId, query);
+    },
+    async getRoundSamples(datasetId, tagId, sinceTagId) {
+      return roundSamplesWithNames(await scope(), datasetId, tagId, sinceTagId);
     },
     async createTagFromScores(datasetId, request) {
       checkRequest(TagFromScoresRequest, request);

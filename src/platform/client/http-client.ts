@@ -325,6 +325,16 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     getSelectionScores(jobId) {
       return request('GET', `/v1/jobs/${seg(jobId)}/scores`, { idempotent: true });
     },
+    uploadPredictions(datasetId, body) {
+      // Storing the same predictions twice leaves the same state, so a lost response is safe to retry.
+      return request('POST', `${ds(datasetId)}/predictions`, { body, idempotent: true });
+    },
+    getScores(datasetId, query = {}) {
+      return request('GET', `${ds(datasetId)}/scores`, { query: { task: query.task, scoreType: query.scoreType }, idempotent: true });
+    },
+    getRoundSamples(datasetId, tagId, sinceTagId) {
+      return request('GET', `${ds(datasetId)}/tags/${seg(tagId)}/round`, { query: { sinceTagId }, idempotent: true });
+    },
     startHealth(datasetId, embeddingId, body) {
       // Not retried: a second job would race the first for the same tags.
       return request('POST', `${ds(datasetId)}/embeddings/${seg(embeddingId)}/health`, { body, idempotent: false });

@@ -25,6 +25,7 @@ import type {
   TagCreateRequest,
   TagData,
 } from '../schemas';
+import type { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../prediction-schemas';
 
 /** Options every long call accepts. */
 export interface CallOptions {
@@ -106,6 +107,14 @@ export interface PlatformClient {
   waitForJob(jobId: string, options?: CallOptions & { pollIntervalMs?: number }): Promise<JobStatusData>;
   /** The job's full ranking, best first. */
   getSelectionScores(jobId: string): Promise<SelectionScore[]>;
+
+  // ---- predictions (Winnow extension) ----
+  /** Stores Lightly-format predictions per sample and recomputes the tasks' scores; bad images come back in `problems`. */
+  uploadPredictions(datasetId: string, request: PredictionsUploadRequest): Promise<PredictionsUploadResult>;
+  /** Active-learning scores per sample (computed from predictions, or uploaded on a tag), in dataset order. */
+  getScores(datasetId: string, query?: ScoresQuery): Promise<SampleScoreData[]>;
+  /** A selection tag's round and the samples new in it (not in `sinceTagId`, by default the previous round's tag). */
+  getRoundSamples(datasetId: string, tagId: string, sinceTagId?: string): Promise<RoundSamplesData>;
   /** A tag of the `n` best-ranked samples of a finished selection job (for a size slider). */
   createTagFromScores(datasetId: string, request: { jobId: string; name: string; n: number }): Promise<TagData>;
 

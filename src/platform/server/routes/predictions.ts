@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PredictionsUploadRequest, PredictionsUploadResult, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
+import { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
 import { Pagination } from '../../schemas';
 import * as predictions from '../../service/predictions';
+import { roundSamplesWithNames } from '../../service/rounds';
 import type { ServerContext } from '../create-server';
-import { BULK_BODY_LIMIT, DatasetParams, SampleParams } from './params';
+import { BULK_BODY_LIMIT, DatasetParams, SampleParams, TagParams } from './params';
 
 const TaskQuery = Type.Intersect([
   Pagination,
@@ -68,5 +69,19 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
       },
     },
     async (request) => predictions.listScores(ctx.scope(request), request.params.datasetId, request.query),
+  );
+
+  api.get<{ Params: TagParams; Querystring: { sinceTagId?: string } }>(
+    '/v1/datasets/:datasetId/tags/:tagId/round',
+    {
+      schema: {
+        tags: ['tags'],
+        summary: "A selection tag's round (length of its preselection chain) and the samples new in it: not in sinceTagId, by default the previous round's tag",
+        params: TagParams,
+        querystring: Type.Object({ sinceTagId: Type.Optional(Type.String({ minLength: 1 })) }),
+        response: { 200: RoundSamplesData },
+      },
+    },
+    async (request) => roundSamplesWithNames(ctx.scope(request), request.params.datasetId, request.params.tagId, request.query.sinceTagId),
   );
 }
