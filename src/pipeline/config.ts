@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { InvalidConfigError, InvalidInputError } from '../errors';
 import { parseJsonWithPositions } from '../metadata';
+import { decodeUtf8Strict } from '../utf8';
 
 /**
  * The curation pipeline's configuration, shared by `winnow run` (in process) and the Temporal workflow
@@ -193,8 +194,9 @@ export function parsePipelineConfig(input: unknown, file = '<pipeline config>'):
 export async function readPipelineConfigFile(file: string): Promise<PipelineConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeUtf8Strict(await readFile(file), file);
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     throw new InvalidConfigError(`cannot read pipeline config ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   return parsePipelineConfig(parseJsonWithPositions(text, file, 'INVALID_CONFIG'), file);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { decodeUtf8Strict } from '../utf8';
 import { loadEmbeddingMatrix } from '../embeddings';
 import { InvalidConfigError, NotFoundError } from '../errors';
 import { metadataByFileName, readCustomMetadataFile } from '../metadata';
@@ -56,7 +57,7 @@ export async function selectFromFiles(options: SelectFromFilesOptions): Promise<
 export async function readSelectionConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeUtf8Strict(await readFile(path), path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('selection config file', path);
     throw error;

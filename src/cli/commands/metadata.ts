@@ -4,6 +4,7 @@ import { isImageName } from '../../embed/image-files';
 import { discoverMetadataKeys, readCustomMetadataWithWarnings } from '../../metadata';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
+import { decodeUtf8Strict } from '../../utf8';
 
 
 /** File names relative to `dir`, with `/` separators as lightly stores them; hidden entries are skipped. */
@@ -25,7 +26,7 @@ async function loadFileNames(listOrDir: string): Promise<string[]> {
     throw new CliError(`--filenames: ${listOrDir} is neither a file nor a folder`, EXIT_USAGE);
   }
   if (info.isDirectory()) return imagesUnder(listOrDir);
-  const text = await readFile(listOrDir, 'utf8');
+  const text = decodeUtf8Strict(await readFile(listOrDir), listOrDir);
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
