@@ -232,6 +232,11 @@ def _():
     names = [r[0] for r in rows[1:]]
     expect(sorted(names) == sorted(NAMES + MORE), f"downloaded rows {names}")
     _, _, loaded_names = lightly_io.load_embeddings(out)
+    # upload_embeddings renamed the merged upload `default_<time>`; get_embedding_by_name ignores the suffix
+    newest = client.get_embedding_by_name("default")
+    by_id = os.path.join(WORK, "by-id.csv")
+    client.download_embeddings_csv_by_id(newest.id, by_id)
+    expect(open(by_id).read() == open(out).read(), "download_embeddings_csv_by_id differs from download_embeddings_csv")
     return len(loaded_names)
 
 
@@ -348,6 +353,10 @@ def _():
 @step("download_dataset writes every image")
 def _():
     out = os.path.join(WORK, "download")
+    # The client's 8 download threads each create a missing output folder (exists-then-makedirs): when it does not
+    # exist yet, all but one of the first images can fail with FileExistsError (a client race). Create it first.
+    os.makedirs(out)
+    os.makedirs(os.path.join(WORK, "download-tag"))
     client.download_dataset(out)
     written = sorted(os.listdir(out))
     expect(written == sorted(NAMES + MORE), f"written {written}")
