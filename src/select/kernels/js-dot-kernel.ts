@@ -1,4 +1,4 @@
-import type { DotKernel } from './dot-kernel';
+import type { DotKernel } from './dot-kernel-port';
 
 /** Plain loops on one thread: the reference backend, and the fast one for small matrices. */
 export class JsDotKernel implements DotKernel {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import type { DotKernel } from './dot-kernel';
+import type { DotKernel } from './dot-kernel-port';
 
 /**
  * onnxruntime as the BLAS: three tiny generated graphs (Gemm for matrix × vector, Gemm + ReduceMax/ArgMax for the

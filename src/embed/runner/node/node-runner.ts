@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { openOrtSession, warnRunner, type ModelRunner, type OrtModule, type RunnerOptions } from '../model-runner';
+import { openOrtSession, warnRunner, type ModelRunner, type OrtModule, type RunnerOptions } from '../ort-session';
 
 /**
  * Loaded on first use, not at import, because on hosts without a usable native binding (musl, missing glibc) the

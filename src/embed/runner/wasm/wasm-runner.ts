@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as OrtWeb from 'onnxruntime-web';
-import { openOrtSession, warnRunner, type ModelRunner, type OrtModule, type RunnerOptions } from '../model-runner';
+import { openOrtSession, warnRunner, type ModelRunner, type OrtModule, type RunnerOptions } from '../ort-session';
 
 /**
  * onnxruntime-web's WebAssembly build, for hosts where the native binding cannot load. Its `.wasm` files are read

@@ -1,0 +1,88 @@
+import { InvalidConfigError } from '../../errors';
+
+/**
+ * The port between the embed step and an ONNX Runtime build. The engine only needs "load a model, run one float
+ * tensor, read one float tensor", so vendor types (onnxruntime-node, onnxruntime-web) stay inside the adapters and
+ * both backends are interchangeable.
+ */
+export interface ModelRunner {
+  /** `node` is the native onnxruntime-node binding; `wasm` is onnxruntime-web's WebAssembly build. */
+  readonly backend: OrtBackend;
+  /** The execution provider actually in use (`cpu`, `cuda` or `wasm`). */
+  readonly executionProvider: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(input: { name: string; data: Float32Array; dims: number[] }, outputName: string): Promise<RunnerOutput>;
+  close(): Promise<void>;
+}
+
+export interface RunnerOutput {
+  data: Float32Array;
+  dims: number[];
+}
+
+export type OrtBackend = 'node' | 'wasm';
+
+export interface RunnerOptions {
+  /**
+   * `auto` (default) uses the native binding and falls back to WASM with a warning when it cannot load (e.g. musl
+   * images). The environment variable `WINNOW_ORT_BACKEND=node|wasm` overrides `auto`.
+   */
+  backend?: 'auto' | OrtBackend;
+  /** `cuda` is tried first and falls back to CPU with a warning when the CUDA provider is not available. */
+  executionProvider?: 'cpu' | 'cuda';
+  /** Threads for one inference; by default ONNX Runtime's own choice (all cores) for node, 1 for wasm. */
+  threads?: number;
+  onWarning?: (message: string) => void;
+}
+
+/** The structural slice of `onnxruntime-common` both backends export; declared here so each adapter stays small. */
+export interface OrtModule {
+  InferenceSession: { create(model: string | Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+
+interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  readonly type: string;
+}
+
+/** Wraps an onnxruntime-common session (node or web) as a ModelRunner. */
+export async function openOrtSession(
+  ort: OrtModule,
+  model: string | Uint8Array,
+  sessionOptions: Record<string, unknown>,
+  describe: { backend: OrtBackend; executionProvider: string },
+): Promise<ModelRunner> {
+  const session = await ort.InferenceSession.create(model, sessionOptions);
+  return {
+    ...describe,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(input, outputName) {
+      const feeds = { [input.name]: new ort.Tensor('float32', input.data, input.dims) };
+      const result = await session.run(feeds, [outputName]);
+      const out = result[outputName];
+      if (!out || out.type !== 'float32') {
+        throw new InvalidConfigError(`model output ${outputName} is ${out ? out.type : 'missing'}, expected float32`);
+      }
+      return { data: out.data as Float32Array, dims: [...out.dims] };
+    },
+    close: () => session.release(),
+  };
+}
+
+/** A runner's warning: to `onWarning`, else a process warning. */
+export function warnRunner(options: RunnerOptions, message: string): void {
+  if (options.onWarning) options.onWarning(message);
+  else process.emitWarning(message, { code: 'WINNOW_EMBED' });
+}
+
