@@ -12,3 +12,4 @@ export { allNeighbours, type NeighbourLists } from './neighbours';
 export { formatHealthReport } from './report-table';
 export { healthCheckFolder, type HealthFolderOptions, type HealthFolderResult } from './health-folder';
 export { publishHealth, type PublishResult } from './publish';
+export { writeRemainingEmbeddings } from './remaining';

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { measuresPathFor } from '../../../src/health/measures-file';
 import { logProgress } from '../../shared/progress-log';
 
 // Enough skipped files to see the pattern; the full count is in `skipped`.
@@ -21,6 +22,8 @@ export async function embedFolder(ctx: IExecuteFunctions, itemIndex: number): Pr
   const result = await embedImages({
     inputDir: imageFolder,
     outCsv: embeddingsCsv,
+    // Health measures come from the same read and decode (a Winnow Health node reads them).
+    measuresOut: measuresPathFor(embeddingsCsv),
     model: String(options.model ?? '').trim() || 'default',
     ...(modelConfig === '' ? {} : { modelConfig }),
     batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
@@ -37,6 +40,7 @@ export async function embedFolder(ctx: IExecuteFunctions, itemIndex: number): Pr
   const output: IDataObject = {
     imageFolder,
     embeddingsCsv: result.csvPath,
+    measuresFile: measuresPathFor(embeddingsCsv),
     total: result.total,
     embedded: result.embedded,
     alreadyPresent: result.alreadyPresent,
