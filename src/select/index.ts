@@ -1,5 +1,7 @@
 export {
   BALANCE_DISTRIBUTIONS,
+  DEFAULT_STRATEGY,
+  STRATEGY_DESCRIPTIONS,
   INPUT_TYPES,
   STRATEGY_SHORTHANDS,
   STRATEGY_TYPES,
@@ -16,6 +18,7 @@ export {
   type SelectionInput,
   type SelectionStrategy,
   type SelectionStrategyEntry,
+  type StrategyShorthand,
 } from './selection-config';
 export { selectSamples, type RankedSample, type SelectSamplesInput, type SelectionResult } from './select-samples';
 export type { MetadataByFileName } from './objectives';

@@ -213,7 +213,10 @@ class GreedyEngine {
     let coveringRadius = Math.sqrt(this.maxD2());
 
     const pickTimes = new Float64Array(o.limit);
-    const lazyFrom = this.pure ? (o.lazyFrom ?? DEFAULT_LAZY_FROM) : Infinity;
+    // Lazy picking needs keys that only fall as centres are added: distance to a positive power times fixed factors.
+    // Without balance that holds for any static objectives; minDistance needs the exact radius per pick (pure only).
+    const lazyKeys = o.balance === null && o.diversityStrength > 0 && (this.pure || o.minDistance === undefined);
+    const lazyFrom = lazyKeys ? (o.lazyFrom ?? DEFAULT_LAZY_FROM) : Infinity;
     for (let t = 0; t < o.limit; t++) {
       const pickStart = performance.now();
       o.signal?.throwIfAborted();
@@ -221,11 +224,15 @@ class GreedyEngine {
       if (this.lazy && this.lazyWork > LAZY_BATCH_SHARE * this.rows * this.dim) await this.batchRefresh();
       const r = this.lazy ? this.lazyArgmax() : this.argmax();
       // Pure diversity picks the farthest row, so in lazy mode its distance is the current covering radius.
-      if (this.lazy && r >= 0 && selectedCount < 0) coveringRadius = Math.sqrt(this.minD2[r]);
+      if (this.lazy && this.pure && r >= 0 && selectedCount < 0) coveringRadius = Math.sqrt(this.minD2[r]);
       if (selectedCount < 0) {
         if (t >= o.selectCount) {
           selectedCount = t;
           stoppedBy = 'n';
+          if (this.lazy && !this.pure) {
+            await this.batchRefresh();
+            coveringRadius = Math.sqrt(this.maxAliveD2());
+          }
         } else if (o.minDistance !== undefined && this.centreCount > 0 && coveringRadius < o.minDistance) {
           selectedCount = t;
           stoppedBy = 'minDistance';
@@ -292,10 +299,10 @@ class GreedyEngine {
     for (let h = (this.heapSize >> 1) - 1; h >= 0; h--) this.siftDown(h);
   }
 
-  /** Whether row a ranks above row b: larger d², then the lower tie rank. */
+  /** Whether row a ranks above row b: larger key (d² when pure), then the lower tie rank. */
   private above(a: number, b: number): boolean {
-    const da = this.minD2[a];
-    const db = this.minD2[b];
+    const da = this.key[a];
+    const db = this.key[b];
     return da > db || (da === db && this.o.tieRank[this.cand[a]] < this.o.tieRank[this.cand[b]]);
   }
 
@@ -346,7 +353,7 @@ class GreedyEngine {
       this.lazyDotCount++;
       this.lazyWork += (this.centreCount - from) * dim;
       this.minD2[r] = m;
-      this.key[r] = m;
+      this.key[r] = this.pure ? m : this.keyOf(r);
       this.refreshedTo[r] = this.centreCount;
       this.siftDown(0);
     }
@@ -372,7 +379,7 @@ class GreedyEngine {
       if (d2 < 0) d2 = 0;
       if (d2 < this.minD2[i]) {
         this.minD2[i] = d2;
-        this.key[i] = d2;
+        this.key[i] = this.pure ? d2 : this.keyOf(i);
         this.nearest[i] = from + argmax[i];
       }
     }

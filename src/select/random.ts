@@ -50,3 +50,14 @@ export function randomPermutation(n: number, random: SeededRandom): Int32Array {
   }
   return order;
 }
+
+/**
+ * A seeded `dim × outDim` ±1 matrix (Achlioptas' Johnson–Lindenstrauss projection: as good as Gaussian, and made of
+ * integers only, so it is the same everywhere). Rows times it, renormalised, keep distances within ~1/√outDim.
+ */
+export function signProjection(dim: number, outDim: number, seed: number): Float32Array {
+  const random = new SeededRandom(seed);
+  const projection = new Float32Array(dim * outDim);
+  for (let i = 0; i < projection.length; i++) projection[i] = random.nextUint32() & 1 ? 1 : -1;
+  return projection;
+}

@@ -1,7 +1,9 @@
 import type { EmbeddingMatrix } from '../embeddings/matrix';
 import { InvalidConfigError, InvalidInputError } from '../errors';
 import type { ProgressCallback } from '../progress';
+import { DEFAULT_HAND_OVER_COVERAGE, runHerding, type HerdingResult } from './coverage';
 import { runGreedy, type GreedyBalance, type ScanSpace } from './k-center';
+import { buildNeighbourhoods, densityKernelValues, type Neighbourhoods } from './neighbourhoods';
 import { createDotKernel, type DotKernel, type KernelChoice } from './kernels/dot-kernel';
 import {
   MIN_FACTOR,
@@ -15,7 +17,7 @@ import {
   type MetadataByFileName,
   type StaticTerm,
 } from './objectives';
-import { SeededRandom, randomPermutation } from './random';
+import { SeededRandom, randomPermutation, signProjection } from './random';
 import type { SelectionConfig, SelectionStrategyEntry } from './selection-config';
 
 export interface SelectSamplesInput {
@@ -55,6 +57,10 @@ export interface RankedSample {
     distance?: number;
     /** That nearest earlier sample. */
     nearest?: string;
+    /** With TYPICALITY or COVERAGE: 1 / mean distance to the nearest neighbours (higher = denser neighbourhood). */
+    typicality?: number;
+    /** A COVERAGE pick: how many samples it newly covered (kernel-weighted; a sample counts fully within ~σ). */
+    covered?: number;
   };
 }
 
@@ -83,6 +89,10 @@ export interface SelectionResult {
     pickMs?: { median: number; min: number };
     /** Time inside full-pass kernel calls during the pick loop, s. */
     kernelSeconds?: number;
+    /** With TYPICALITY or COVERAGE: how the neighbour densities were measured. */
+    neighbourhoods?: { references: number; neighbours: number; kernelWidth: number; projected: boolean; seconds: number };
+    /** With COVERAGE: picks made by kernel herding (before the hand-over to DIVERSITY), their mean coverage, gain evaluations. */
+    coverage?: { picks: number; meanCoverage: number; stoppedBy: HerdingResult['stoppedBy']; evaluations: number; seconds: number };
     seconds: number;
   };
 }
@@ -111,8 +121,11 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   const entries = config.strategies.map((entry, i) => ({ entry, where: `strategies[${i}]`, label: termLabel(entry) }));
   const diversity = entries.filter((e) => e.entry.strategy.type === 'DIVERSITY');
   const balances = entries.filter((e) => e.entry.strategy.type === 'BALANCE');
+  const typicality = entries.find((e) => e.entry.strategy.type === 'TYPICALITY');
+  const coverage = entries.find((e) => e.entry.strategy.type === 'COVERAGE');
   if (diversity.length > 1) throw new InvalidConfigError(`${diversity[1].where}: only one DIVERSITY strategy is supported`);
   if (balances.length > 1) throw new InvalidConfigError(`${balances[1].where}: only one BALANCE strategy is supported`);
+  if (coverage !== undefined && balances.length > 0) throw new InvalidConfigError(`${coverage.where}: COVERAGE cannot be combined with BALANCE`);
 
   const preselectedRows = lookUp(input.preselected ?? [], rowOf, 'preselected');
   const isPreselected = new Uint8Array(N);
@@ -130,12 +143,27 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   if (M === 0) throw new InvalidConfigError('no candidates left to select from after preselection and thresholds');
   const n = targetCount(config, M);
 
-  const kernelNeeded = diversity.length > 0 || entries.some((e) => e.entry.strategy.type === 'SIMILARITY');
-  const kernel = kernelNeeded ? await createDotKernel(input.kernel ?? 'auto', N * embeddings.dim) : undefined;
+  const densityNeeded = typicality !== undefined || coverage !== undefined;
+  const kernelNeeded = diversity.length > 0 || densityNeeded || entries.some((e) => e.entry.strategy.type === 'SIMILARITY');
+  const kernelValues = densityNeeded ? densityKernelValues(N, embeddings.dim) : N * embeddings.dim;
+  const kernel = kernelNeeded ? await createDotKernel(input.kernel ?? 'auto', kernelValues) : undefined;
   try {
     const space = kernel === undefined ? undefined : await prepareSpace(kernel, embeddings, candidates, config, input.source);
     const terms: StaticTerm[] = [];
     let balance: BalancePlan | null = null;
+    const densityStarted = performance.now();
+    const hoods: Neighbourhoods | undefined = densityNeeded
+      ? await buildNeighbourhoods({
+          kernel: kernel!,
+          space: space!.scanSpace,
+          candidates: M,
+          seed,
+          neighbours: typicality?.entry.strategy.neighbours ?? coverage?.entry.strategy.neighbours,
+          kernelWidth: coverage?.entry.strategy.kernelWidth,
+          signal: input.signal,
+        })
+      : undefined;
+    const densitySeconds = (performance.now() - densityStarted) / 1000;
     for (const { entry, where, label } of entries) {
       const strength = entry.strategy.strength ?? 1;
       switch (entry.strategy.type) {
@@ -158,6 +186,9 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
         case 'BALANCE':
           balance = planBalance(readInputValues(entry.input, sources, where, candidates), entry.strategy, label);
           break;
+        case 'TYPICALITY':
+          terms.push({ label, strength, factors: typicalityFactors(hoods!.typicality) });
+          break;
         default:
           break; // THRESHOLD was applied above; DIVERSITY is the greedy loop itself.
       }
@@ -173,29 +204,93 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
       greedyRanked: 0,
       seconds: 0,
     };
-    let result: Omit<SelectionResult, 'stats'>;
-    if (diversity.length === 1) {
+    if (hoods !== undefined) {
+      const { referenceCount: references, neighbours, kernelWidth, projected } = hoods;
+      stats.neighbourhoods = { references, neighbours, kernelWidth, projected, seconds: densitySeconds };
+    }
+    const withTypicality = (c: number, reason: RankedSample['reason']) => {
+      if (hoods !== undefined) reason.typicality = hoods.typicality[c];
+      return reason;
+    };
+    let result: Omit<SelectionResult, 'stats'> | undefined;
+    // COVERAGE: kernel herding ranks first — the whole ranking alone, or until the set is covered enough to hand over
+    // to DIVERSITY, whose greedy loop then starts from the herding picks as centres.
+    let herding: HerdingResult | undefined;
+    const herdingRanking: RankedSample[] = [];
+    if (coverage !== undefined) {
+      const depth = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, hoods!.dim)));
+      herding = await runHerding({
+        kernel: kernel!,
+        hoods: hoods!,
+        candidates: M,
+        strength: coverage.entry.strategy.strength ?? 1,
+        logStatic,
+        tieRank,
+        initial:
+          preselectedRows.length > 0
+            ? { vectors: await hoods!.toDensitySpace(space!.vectorsOf(preselectedRows), preselectedRows.length), count: preselectedRows.length }
+            : undefined,
+        limit: depth,
+        handOverAt: diversity.length === 1 ? (coverage.entry.strategy.handOverCoverage ?? DEFAULT_HAND_OVER_COVERAGE) : undefined,
+        signal: input.signal,
+        onProgress: input.onProgress,
+      });
+      const coverageReason = (c: number, covered: number): RankedSample['reason'] => {
+        const strategies: Record<string, number> = { [coverage.label]: covered };
+        for (const t of terms) strategies[t.label] = t.factors[c];
+        return withTypicality(c, { strategies, covered });
+      };
+      for (const p of herding.picks) {
+        herdingRanking.push({ fileName: fileNames[candidates[p.candidate]], index: candidates[p.candidate], score: Math.exp(p.logScore), reason: coverageReason(p.candidate, p.covered) });
+      }
+      stats.coverage = {
+        picks: herding.picks.length,
+        meanCoverage: herding.meanCoverage,
+        stoppedBy: herding.stoppedBy,
+        evaluations: herding.evaluations,
+        seconds: herding.seconds,
+      };
+      if (diversity.length === 0) {
+        const ranking = [...herdingRanking];
+        const { tail } = herding;
+        for (let k = 0; k < tail.candidate.length; k++) {
+          const c = tail.candidate[k];
+          const covered = tail.gain[k] * hoods!.samplesPerReference;
+          ranking.push({ fileName: fileNames[candidates[c]], index: candidates[c], score: Math.exp(tail.logScore[k]), reason: coverageReason(c, covered) });
+        }
+        stats.greedyRanked = herding.picks.length;
+        const selectedCount = Math.min(Number.isFinite(n) ? n : M, ranking.length);
+        result = { ranking, selected: ranking.slice(0, selectedCount).map((r) => r.fileName), stoppedBy: 'n' };
+      }
+    }
+    const herded = herding?.picks.length ?? 0;
+    if (result !== undefined) {
+      // COVERAGE alone ranked everything above.
+    } else if (diversity.length === 1) {
       const strength = diversity[0].entry.strategy.strength ?? 1;
       const minDistance = diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance;
-      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, space!.scanSpace.dim)));
+      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, space!.scanSpace.dim))) - herded;
+      // Herding picks are centres from the start and no longer candidates.
+      const centreRows = [...preselectedRows, ...(herding?.picks.map((p) => candidates[p.candidate]) ?? [])];
+      for (const p of herding?.picks ?? []) space!.scanSpace.candidateOf[space!.scanSpace.owned ? p.candidate : candidates[p.candidate]] = -1;
       const greedy = await runGreedy({
         kernel: kernel!,
         space: space!.scanSpace,
         candidates: M,
-        initialCentres: preselectedRows.length > 0 ? { vectors: space!.vectorsOf(preselectedRows), count: preselectedRows.length } : undefined,
+        initialCentres: centreRows.length > 0 ? { vectors: space!.vectorsOf(centreRows), count: centreRows.length } : undefined,
         logStatic,
         balance: balance === null ? null : toGreedyBalance(balance),
         diversityStrength: strength,
         tieRank,
-        limit,
-        selectCount: n,
+        limit: Math.max(0, limit),
+        selectCount: Math.max(0, n - herded),
         minDistance,
         rebuildFrom: input.pruning === false ? Infinity : undefined,
         lazyFrom: input.pruning === false ? Infinity : undefined,
         signal: input.signal,
         onProgress: input.onProgress,
       });
-      const centreRow = (ci: number) => (ci < preselectedRows.length ? preselectedRows[ci] : candidates[greedy.picks[ci - preselectedRows.length].candidate]);
+      const centreRow = (ci: number) => (ci < centreRows.length ? centreRows[ci] : candidates[greedy.picks[ci - centreRows.length].candidate]);
       const makeReason = (c: number, distance: number, nearest: number, balanceFactor: number | undefined) => {
         const strategies: Record<string, number> = { [diversity[0].label]: distance };
         for (const t of terms) strategies[t.label] = t.factors[c];
@@ -205,14 +300,14 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
           reason.distance = distance;
           reason.nearest = fileNames[centreRow(nearest)];
         }
-        return reason;
+        return withTypicality(c, reason);
       };
-      const ranking: RankedSample[] = greedy.picks.map((p) => ({
+      const ranking: RankedSample[] = herdingRanking.concat(greedy.picks.map((p) => ({
         fileName: fileNames[candidates[p.candidate]],
         index: candidates[p.candidate],
         score: Math.exp(p.logScore),
         reason: makeReason(p.candidate, p.distance, p.nearestCentre, p.balanceFactor),
-      }));
+      })));
       const { tail } = greedy;
       for (let k = 0; k < tail.candidate.length; k++) {
         const c = tail.candidate[k];
@@ -224,7 +319,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
           reason: makeReason(c, tail.distance[k], tail.nearestCentre[k], bf),
         });
       }
-      stats.greedyRanked = greedy.picks.length;
+      stats.greedyRanked = herded + greedy.picks.length;
       stats.rowsScanned = greedy.rowsScanned;
       stats.fullScans = greedy.fullScans;
       stats.greedySeconds = greedy.seconds;
@@ -232,7 +327,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
       stats.kernelSeconds = greedy.kernelMs / 1000;
       result = {
         ranking,
-        selected: ranking.slice(0, greedy.selectedCount).map((r) => r.fileName),
+        // Herding may rank past a small n before it hands over: the selection is then its first n picks.
+        selected: ranking.slice(0, herded >= n ? n : herded + greedy.selectedCount).map((r) => r.fileName),
         stoppedBy: greedy.stoppedBy,
         coveringRadius: greedy.coveringRadius,
       };
@@ -241,7 +337,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
         const strategies: Record<string, number> = {};
         for (const t of terms) strategies[t.label] = t.factors[r.candidate];
         if (balance !== null) strategies[balance.label] = r.balanceFactor;
-        return { fileName: fileNames[candidates[r.candidate]], index: candidates[r.candidate], score: Math.exp(r.logScore), reason: { strategies } };
+        const reason = withTypicality(r.candidate, { strategies });
+        return { fileName: fileNames[candidates[r.candidate]], index: candidates[r.candidate], score: Math.exp(r.logScore), reason };
       });
       stats.greedyRanked = M;
       result = { ranking, selected: ranking.slice(0, n).map((r) => r.fileName), stoppedBy: 'n' };
@@ -249,7 +346,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     if (kernel !== undefined) stats.kernel = kernel.name;
     if (config.projectionDim !== undefined && space !== undefined) stats.projectionDim = config.projectionDim;
     stats.seconds = (performance.now() - started) / 1000;
-    return { ...result, stats };
+    return { ...result!, stats };
   } finally {
     await kernel?.dispose();
   }
@@ -355,10 +452,7 @@ async function prepareSpace(
     };
   }
   if (p >= m.dim) throw new InvalidConfigError(`projectionDim: ${p} must be smaller than the embedding dimension ${m.dim}`);
-  // Achlioptas' ±1 projection: as good as Gaussian for JL, and generated from integers only, so it is the same everywhere.
-  const random = new SeededRandom((config.seed ?? 0) ^ 0x2545f491);
-  const projection = new Float32Array(m.dim * p);
-  for (let i = 0; i < projection.length; i++) projection[i] = random.nextUint32() & 1 ? 1 : -1;
+  const projection = signProjection(m.dim, p, (config.seed ?? 0) ^ 0x2545f491);
   const projected = await kernel.project(m.data, m.dim, 0, N, projection, p);
   for (let i = 0; i < N; i++) {
     let s = 0;
@@ -403,6 +497,13 @@ async function similarityFactors(
     factors[c] = Math.max(MIN_FACTOR, 1 - d / 2);
   }
   return factors;
+}
+
+/** TYPICALITY's factor: typicality over the largest, in [MIN_FACTOR, 1], so the strength acts on a common scale. */
+function typicalityFactors(typicality: Float32Array): Float32Array {
+  let max = 0;
+  for (const t of typicality) if (t > max) max = t;
+  return Float32Array.from(typicality, (t) => Math.max(MIN_FACTOR, max > 0 ? t / max : 1));
 }
 
 function combineLogs(terms: StaticTerm[], M: number): Float64Array | null {

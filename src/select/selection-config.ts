@@ -12,11 +12,43 @@ import { InvalidConfigError } from '../errors';
 export const INPUT_TYPES = ['EMBEDDINGS', 'METADATA', 'SCORES', 'PREDICTIONS', 'RANDOM'] as const;
 /** What a PREDICTIONS input reads: the predicted class (for BALANCE) or the number of predicted objects (for WEIGHTS). */
 export const PREDICTION_INPUT_NAMES = ['CLASS_DISTRIBUTION', 'CATEGORY_COUNT'] as const;
-export const STRATEGY_TYPES = ['DIVERSITY', 'WEIGHTS', 'THRESHOLD', 'BALANCE', 'SIMILARITY', 'RANDOM'] as const;
+export const STRATEGY_TYPES = ['DIVERSITY', 'TYPICALITY', 'COVERAGE', 'WEIGHTS', 'THRESHOLD', 'BALANCE', 'SIMILARITY', 'RANDOM'] as const;
 export const THRESHOLD_OPERATIONS = ['SMALLER', 'SMALLER_EQUAL', 'BIGGER', 'BIGGER_EQUAL'] as const;
 export const BALANCE_DISTRIBUTIONS = ['TARGET', 'UNIFORM', 'INPUT'] as const;
 /** The CLI's `--strategy` names; each expands to a `strategies` list (see {@link expandShorthand}). */
-export const STRATEGY_SHORTHANDS = ['coreset', 'diversity', 'random', 'weights', 'coral', 'balance', 'similarity'] as const;
+export const STRATEGY_SHORTHANDS = [
+  'coverage-diversity',
+  'coverage',
+  'typicality',
+  'coreset',
+  'diversity',
+  'random',
+  'weights',
+  'coral',
+  'balance',
+  'similarity',
+] as const;
+export type StrategyShorthand = (typeof STRATEGY_SHORTHANDS)[number];
+/**
+ * What every face selects with when no strategy is given: kernel-herding coverage of typical samples while the set
+ * is still sparsely covered, then typicality-weighted diversity (bench/quality: above random and coreset at every
+ * budget from one pick per class to 10 % on every benchmark dataset).
+ */
+export const DEFAULT_STRATEGY: StrategyShorthand = 'coverage-diversity';
+/** One line per shorthand, for the faces that offer a choice (web app, n8n). */
+export const STRATEGY_DESCRIPTIONS: Record<StrategyShorthand, string> = {
+  'coverage-diversity':
+    'Default. Typical images that cover the whole set first (kernel herding), then the most typical of the images far from every pick',
+  coverage: 'Kernel herding: each pick covers the most images not yet covered (best for small labeling budgets)',
+  typicality: 'The most typical images: densest neighbourhoods first (may stay in one dense cluster on its own)',
+  coreset: 'k-center: images as far apart as possible (best for large budgets; picks outliers first)',
+  diversity: 'Same as coreset (Lightly\'s DIVERSITY)',
+  random: 'A seeded random sample',
+  weights: 'Highest value of a numeric metadata field first',
+  coral: 'Coreset weighted by an active-learning score',
+  balance: 'Equal share per category of a metadata field',
+  similarity: 'Images closest to a query set',
+};
 
 // Type.Unsafe keeps the union's schema (so Value still checks it) while giving Static the literal type.
 const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
@@ -48,6 +80,12 @@ export const SelectionStrategySchema = Type.Object(
     type: literals(STRATEGY_TYPES),
     /** Exponent of this strategy's objective in the product (Lightly's `strength`, default 1; negative prefers the opposite). */
     strength: Type.Optional(Type.Number({ minimum: -1e9, maximum: 1e9 })),
+    /** TYPICALITY (and COVERAGE's kernel width): neighbours of the density estimate (default 20, as TypiClust). */
+    neighbours: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    /** COVERAGE: Gaussian kernel width on unit-norm embeddings (default: the median distance to the 20th neighbour). */
+    kernelWidth: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 2 })),
+    /** COVERAGE with DIVERSITY: hand over to DIVERSITY once the samples are covered this well on average (0–1, default 0.5). */
+    handOverCoverage: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     /** DIVERSITY: stop once the next pick is closer than this to every earlier pick (0–2 on unit-norm embeddings). */
     stoppingConditionMinimumDistance: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     /** THRESHOLD: compare each value with `threshold` by `operation`. */
@@ -117,7 +155,7 @@ const EMBEDDINGS: SelectionInput = { type: 'EMBEDDINGS' };
  * 'DIVERSITY' } }, { input: { type: 'SCORES', key: 'uncertainty' }, strategy: { type: 'WEIGHTS' } }]`.
  */
 export function expandShorthand(
-  name: (typeof STRATEGY_SHORTHANDS)[number],
+  name: StrategyShorthand,
   options: { key?: string; queryFileNames?: string[]; seed?: number; minDistance?: number },
   source = 'config',
 ): SelectionStrategyEntry[] {
@@ -127,6 +165,16 @@ export function expandShorthand(
   };
   const diversity: SelectionStrategyEntry = { input: EMBEDDINGS, strategy: { type: 'DIVERSITY' } };
   switch (name) {
+    case 'coverage-diversity':
+      return [
+        { input: EMBEDDINGS, strategy: { type: 'COVERAGE' } },
+        diversity,
+        { input: EMBEDDINGS, strategy: { type: 'TYPICALITY' } },
+      ];
+    case 'coverage':
+      return [{ input: EMBEDDINGS, strategy: { type: 'COVERAGE' } }];
+    case 'typicality':
+      return [{ input: EMBEDDINGS, strategy: { type: 'TYPICALITY' } }];
     case 'coreset':
     case 'diversity':
       return [diversity];
@@ -176,13 +224,24 @@ export function parseSelectionConfig(value: unknown, source = 'config'): Selecti
     raw.strategy !== undefined
       ? expandShorthand(raw.strategy, { key: raw.key, queryFileNames: raw.queryFileNames }, source)
       : (raw.strategies ?? []);
-  if (strategies.length === 0) throw new InvalidConfigError(`${source}: strategies: give at least one strategy (or "strategy": "coreset")`);
+  if (strategies.length === 0) throw new InvalidConfigError(`${source}: strategies: give at least one strategy (or "strategy": "${DEFAULT_STRATEGY}")`);
   strategies.forEach((entry, i) => checkEntry(entry, `${source}: strategies[${i}]`));
   if (raw.n === undefined && raw.proportionSamples === undefined && raw.minDistance === undefined && !hasMinDistance(strategies)) {
     throw new InvalidConfigError(`${source}: say how many to select: n, proportionSamples or minDistance`);
   }
   if ((raw.minDistance !== undefined || hasMinDistance(strategies)) && !strategies.some((s) => s.strategy.type === 'DIVERSITY')) {
     throw new InvalidConfigError(`${source}: minDistance needs a DIVERSITY strategy`);
+  }
+  for (const type of ['DIVERSITY', 'TYPICALITY', 'COVERAGE', 'BALANCE'] as const) {
+    const at = strategies.map((s, i) => (s.strategy.type === type ? i : -1)).filter((i) => i >= 0);
+    if (at.length > 1) throw new InvalidConfigError(`${source}: strategies[${at[1]}].strategy.type: only one ${type} strategy is supported`);
+  }
+  const coverageAt = strategies.findIndex((s) => s.strategy.type === 'COVERAGE');
+  if (coverageAt >= 0 && strategies.some((s) => s.strategy.type === 'BALANCE')) {
+    throw new InvalidConfigError(`${source}: strategies[${coverageAt}].strategy.type: COVERAGE cannot be combined with BALANCE`);
+  }
+  if (coverageAt >= 0 && strategies[coverageAt].strategy.handOverCoverage !== undefined && !strategies.some((s) => s.strategy.type === 'DIVERSITY')) {
+    throw new InvalidConfigError(`${source}: strategies[${coverageAt}].strategy.handOverCoverage: hands over to DIVERSITY, which the config lacks`);
   }
   const { strategy: _s, key: _k, queryFileNames: _q, strategies: _l, ...rest } = raw;
   return { ...rest, strategies };
@@ -219,6 +278,8 @@ function checkEnums(config: Record<string, unknown>, source: string): void {
 /** Which inputs each strategy can read (as in Lightly's docs: DIVERSITY/SIMILARITY on embeddings, the rest on values). */
 const ALLOWED_INPUTS: Record<SelectionStrategy['type'], readonly SelectionInput['type'][]> = {
   DIVERSITY: ['EMBEDDINGS'],
+  TYPICALITY: ['EMBEDDINGS'],
+  COVERAGE: ['EMBEDDINGS'],
   SIMILARITY: ['EMBEDDINGS'],
   WEIGHTS: ['METADATA', 'SCORES', 'PREDICTIONS', 'RANDOM'],
   THRESHOLD: ['METADATA', 'SCORES', 'PREDICTIONS'],
@@ -266,6 +327,17 @@ function checkEntry({ input, strategy }: SelectionStrategyEntry, where: string):
       }
       const sum = Object.values(strategy.target).reduce((a, b) => a + b, 0);
       if (sum > 1 + 1e-9) throw new InvalidConfigError(`${where}.strategy.target: the fractions add up to ${sum}, more than 1`);
+    }
+  }
+  if (strategy.type === 'COVERAGE' && strategy.strength !== undefined && !(strategy.strength > 0)) {
+    throw new InvalidConfigError(`${where}.strategy.strength: COVERAGE needs a positive strength (got ${strategy.strength})`);
+  }
+  if (strategy.neighbours !== undefined && strategy.type !== 'TYPICALITY' && strategy.type !== 'COVERAGE') {
+    throw new InvalidConfigError(`${where}.strategy.neighbours: only TYPICALITY and COVERAGE count neighbours`);
+  }
+  for (const field of ['kernelWidth', 'handOverCoverage'] as const) {
+    if (strategy[field] !== undefined && strategy.type !== 'COVERAGE') {
+      throw new InvalidConfigError(`${where}.strategy.${field}: only COVERAGE has a ${field}`);
     }
   }
   if (strategy.stoppingConditionMinimumDistance !== undefined && strategy.type !== 'DIVERSITY') {
