@@ -16,6 +16,8 @@ per dataset with the new/pixels and new/old ratios, and writes the same as markd
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -64,7 +66,7 @@ def knn_accuracy(x: np.ndarray, y: np.ndarray) -> float:
 
 def lr_accuracy(x: np.ndarray, y: np.ndarray) -> float:
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500, C=0.1))
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=200, tol=1e-3, C=0.1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cross_val_score(model, x, y, cv=folds).mean())
@@ -92,13 +94,16 @@ def whitened(x: np.ndarray) -> np.ndarray:
     return l2(PCA(n_components=components, whiten=True, random_state=0).fit_transform(l2(x)))
 
 
-def score(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    return {
+def score(x: np.ndarray, y: np.ndarray, label: str = "") -> dict[str, float]:
+    started = time.time()
+    result = {
         "knn10": knn_accuracy(x, y),
-        "lr": lr_accuracy(x, y),
         "shot1": shot_accuracy(x, y, 1),
         "shot5": shot_accuracy(x, y, 5),
+        "lr": lr_accuracy(x, y),
     }
+    print(f"  scored {label} in {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+    return result
 
 
 METRICS = [("knn10", "kNN-10"), ("lr", "log. reg."), ("shot1", "1-shot 1-NN"), ("shot5", "5-shot 1-NN")]
@@ -120,12 +125,13 @@ def evaluate(spec: str) -> tuple[str, int, int, list[tuple[str, dict[str, float]
     if not np.array_equal(y_old, y_new):
         raise SystemExit(f"{old_csv} and {new_csv} label the same files differently")
     y = y_old
+    print(f"{name}: scoring {len(y)} images", file=sys.stderr, flush=True)
     rows = [
-        ("raw 32×32 pixels", score(l2(pixels(root, names)), y), ""),
-        ("old default (nsfwjs-mobilenet_v2)", score(l2(old), y), speed_old),
-        ("new default (efficientnet-lite0)", score(l2(new), y), speed_new),
-        ("new default, centered", score(centered(new), y), ""),
-        ("new default, PCA-whitened (256)", score(whitened(new), y), ""),
+        ("raw 32×32 pixels", score(l2(pixels(root, names)), y, "pixels"), ""),
+        ("old default (nsfwjs-mobilenet_v2)", score(l2(old), y, "old"), speed_old),
+        ("new default (efficientnet-lite0)", score(l2(new), y, "new"), speed_new),
+        ("new default, centered", score(centered(new), y, "centered"), ""),
+        ("new default, PCA-whitened (256)", score(whitened(new), y, "whitened"), ""),
     ]
     return name, len(y), len(np.unique(y)), rows
 
