@@ -57,6 +57,8 @@ export interface SaveResult {
   datasetId: string;
   embeddingId: string;
   samplesCreated: number;
+  /** Images the upload mode could not read or store (missing, unreadable, refused), each with its reason. */
+  notStored?: Array<{ file: string; reason: string }>;
 }
 
 export interface MetadataResult {

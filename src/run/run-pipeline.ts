@@ -129,7 +129,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     csvPath: saved.csvFile,
     imagesFound: synced.images,
     embedded: saved.rows,
-    skipped: await readSkippedReports(embedded.skippedReports),
+    skipped: [...(await readSkippedReports(embedded.skippedReports)), ...(saved.notStored ?? [])],
     selected: tag.count,
     tag: { id: tag.tagId, name: tag.name },
     steps: state.steps,

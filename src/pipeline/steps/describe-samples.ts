@@ -8,12 +8,23 @@ import type { StepContext } from './step-context';
  * platform's storage in `thumbnails`/`full` mode), read from files on this machine.
  */
 export async function describeSamples(images: ImageInput[], ctx: StepContext<unknown>): Promise<UploadedSample[]> {
+  return (await describeSamplesReporting(images, ctx)).samples;
+}
+
+/** describeSamples plus every image that could not be read or stored, with the reason — never dropped silently. */
+export async function describeSamplesReporting(
+  images: ImageInput[],
+  ctx: StepContext<unknown>,
+): Promise<{ samples: UploadedSample[]; notStored: Array<{ file: string; reason: string }> }> {
   const { config } = ctx;
-  const upload = (sink?: ImageSink) => uploadForMode({ mode: config.upload, source: { images }, sink, onProgress: ctx.onProgress, signal: ctx.signal });
-  if (config.upload === 'metadata') return (await upload()).samples;
+  const upload = async (sink?: ImageSink) => {
+    const result = await uploadForMode({ mode: config.upload, source: { images }, sink, onProgress: ctx.onProgress, signal: ctx.signal });
+    return { samples: result.samples, notStored: result.failed.map((f) => ({ file: f.key, reason: `not stored: ${f.reason}` })) };
+  };
+  if (config.upload === 'metadata') return upload();
   return ctx.usePlatform(async ({ client, storageDirFor }) => {
     const storageDir = storageDirFor?.((await datasetOf(client, config)).id);
-    return (await upload(storageDir ? createFolderSink(storageDir) : undefined)).samples;
+    return upload(storageDir ? createFolderSink(storageDir) : undefined);
   });
 }
 

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../embeddings';
 import { WinnowError } from '../../errors';
 import { sampleCreateRequests } from '../../platform';
 import { isFolderSource, type PipelineConfig } from '../config';
 import type { SaveResult } from '../step-types';
-import { datasetOf, describeSamples } from './describe-samples';
+import { pathInsideFolder } from '../../safe-names';
+import { datasetOf, describeSamplesReporting } from './describe-samples';
 import type { StepContext } from './step-context';
 
 /**
@@ -23,7 +23,11 @@ export async function saveStep(ctx: StepContext<unknown>, shardCount: number): P
   await validateEmbeddingsFile(mergedCsv);
   ctx.beat();
 
-  const byName = facts ?? new Map((await describeSamples(fileNames.map((fileName) => ({ fileName, path: path.join(imagesDir, fileName) })), ctx)).map((s) => [s.fileName, s]));
+  // Names come from the embeddings CSV (a user's --embeddings file too): none may read outside the image folder.
+  const described = facts
+    ? undefined
+    : await describeSamplesReporting(fileNames.map((fileName) => ({ fileName, path: pathInsideFolder(imagesDir, fileName, { file: mergedCsv, column: 'filenames' }) })), ctx);
+  const byName = facts ?? new Map(described!.samples.map((s) => [s.fileName, s]));
   const saved = await ctx.usePlatform(async ({ client }) => {
     const dataset = await datasetOf(client, config);
     const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName), { signal });
@@ -32,7 +36,7 @@ export async function saveStep(ctx: StepContext<unknown>, shardCount: number): P
     return { datasetId: dataset.id, embeddingId: embedding.id, samplesCreated: created.filter((s) => s.created).length };
   });
   const csvFile = await ctx.files.publishSaved(ctx, mergedCsv, fileNames);
-  return { csvFile, rows: fileNames.length, ...saved };
+  return { csvFile, rows: fileNames.length, ...saved, ...(described && described.notStored.length > 0 ? { notStored: described.notStored } : {}) };
 }
 
 function describeSource(source: PipelineConfig['source']): string {
