@@ -7,26 +7,14 @@ bytes compared. Prints one JSON line per fixture, like session_1_5_26.py. Enviro
 import csv
 import json
 import os
-import traceback
 
 import numpy as np
 
 from lightly.utils import io as lightly_io
+from steps import step  # noqa: E402
 
 FIXTURES = os.environ["WINNOW_FIXTURES"]
 WORK = os.environ["WINNOW_WORK"]
-
-
-def step(name):
-    def run(fn):
-        try:
-            line = {"step": name, "ok": True, "detail": fn()}
-        except Exception as error:
-            line = {"step": name, "ok": False, "error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()[-2000:]}
-        print(json.dumps(line), flush=True)
-        return fn
-
-    return run
 
 
 def same_bytes(fixture, written):

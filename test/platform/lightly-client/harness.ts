@@ -35,7 +35,7 @@ export async function runClientScript(python: string, script: string, env: Recor
   let stdout = '';
   let stderr = '';
   try {
-    ({ stdout, stderr } = await run(python, [path.join(__dirname, script)], { env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, timeout: timeoutMs, maxBuffer: 64 << 20 }));
+    ({ stdout, stderr } = await run(python, [path.join(__dirname, script)], { env: { ...process.env, ...env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' }, timeout: timeoutMs, maxBuffer: 64 << 20 }));
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };
     stdout = failed.stdout ?? '';

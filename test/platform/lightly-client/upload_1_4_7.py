@@ -12,7 +12,6 @@ import io
 import json
 import os
 import time
-import traceback
 import warnings
 
 import numpy as np
@@ -28,25 +27,9 @@ from lightly.openapi_generated.swagger_client.models.job_status_upload_method im
 from lightly.openapi_generated.swagger_client.models.sample_partial_mode import SamplePartialMode  # noqa: E402
 from lightly.openapi_generated.swagger_client.models.tag_upsize_request import TagUpsizeRequest  # noqa: E402
 from lightly.openapi_generated.swagger_client.rest import ApiException  # noqa: E402
+from steps import expect, step  # noqa: E402
 
 WORK = os.environ["WINNOW_WORK"]
-
-
-def step(name):
-    def run(fn):
-        try:
-            line = {"step": name, "ok": True, "detail": fn()}
-        except Exception as error:
-            line = {"step": name, "ok": False, "error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()[-2000:]}
-        print(json.dumps(line, default=str), flush=True)
-        return fn
-
-    return run
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def make_images(folder, count, seed):
