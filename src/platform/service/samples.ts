@@ -4,10 +4,13 @@ import { assertSafeFileName } from '../../safe-names';
 import { ConflictError } from '../errors';
 import type { CreatedSample, Pagination, SampleCreateRequest, SampleData, SampleUpdateRequest } from '../schemas';
 import type { PlatformDatabase } from '../store/schema';
-import { newId, type Store } from '../store/store';
+import { newId } from '../store/store';
 import { getDataset, type UserScope } from './datasets';
 import { applyPage, num, toSampleData } from './rows';
 import { syncInitialTag } from './tags';
+
+// In a module of its own because the tag service needs it too, and samples already imports tags.
+export { loadFileNames } from './file-names';
 
 // Rows per INSERT: 11 columns × 500 = 5,500 bound parameters, under SQLite's 32,766 and PostgreSQL's 65,535 limits.
 const INSERT_CHUNK = 500;
@@ -178,10 +181,4 @@ export async function getMappings(
   const query = applyPage(scope.store.db.selectFrom('samples').select(column).where('dataset_id', '=', datasetId).orderBy('idx'), page);
   const rows = (await query.execute()) as Record<string, string>[];
   return rows.map((r) => r[column]);
-}
-
-/** All file names of a dataset in dataset order (no ownership check: callers have done it). */
-export async function loadFileNames(store: Store, datasetId: string): Promise<string[]> {
-  const rows = await store.db.selectFrom('samples').select('file_name').where('dataset_id', '=', datasetId).orderBy('idx').execute();
-  return rows.map((r) => r.file_name);
 }

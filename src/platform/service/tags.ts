@@ -8,7 +8,7 @@ import { bitmaskFromFileNames, fileNamesFromBitmask, indexByFileName } from '../
 import { allOnesBitmask, bitmaskWidth, combineBitmasks, normaliseBitmask } from './bitmask';
 import { getDataset, touchDataset, type UserScope } from './datasets';
 import { toTagData } from './rows';
-import { loadFileNames } from './samples';
+import { loadFileNames } from './file-names';
 
 export const INITIAL_TAG = 'initial-tag';
 
