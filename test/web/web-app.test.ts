@@ -155,7 +155,7 @@ describe('web app in Chromium', () => {
 
     // 6. sampling: coreset, Process, progress, slider to 10, Create tag
     await tab('Sampling').click();
-    await page.getByLabel('Strategy').selectOption('CORESET');
+    await page.getByLabel('Strategy').selectOption('coreset');
     await page.getByLabel('Samples to select').fill('20');
     await page.getByLabel('Name', { exact: true }).fill('coreset-run');
     await page.getByRole('button', { name: 'Process' }).click();
@@ -177,7 +177,7 @@ describe('web app in Chromium', () => {
     const row = page.locator('tr[data-tag-name="coreset-run-10"]');
     await row.waitFor();
     expect(await row.locator('td.num').textContent()).toBe('10');
-    expect(await row.locator('td.lineage').textContent()).toBe('initial-tag › coreset-run-10');
+    expect(await row.locator('td.lineage').textContent()).toBe('initial-tag › coreset-run › coreset-run-10');
     await shot('tags');
     const tags = await api<{ id: string; name: string; bitMaskData: string }[]>('GET', `/v1/datasets/${datasetId}/tags`);
     const tag = tags.find((t) => t.name === 'coreset-run-10');
@@ -191,7 +191,7 @@ describe('web app in Chromium', () => {
 
   it('runs a weights-by-metadata selection: the hottest samples rank first', async () => {
     await page.goto(`${base}/#/datasets/${datasetId}/sampling`);
-    await page.getByLabel('Strategy').selectOption('WEIGHTS');
+    await page.getByLabel('Strategy').selectOption('weights');
     await page.getByLabel('Weight by').selectOption({ label: 'Temperature' });
     await page.getByLabel('Samples to select').fill('5');
     await page.getByLabel('Name', { exact: true }).fill('warm-run');
@@ -216,6 +216,8 @@ describe('web app in Chromium', () => {
     const union = (await api<{ id: string; name: string }[]>('GET', `/v1/datasets/${datasetId}/tags`)).find((t) => t.name === 'coreset-or-box');
     const combinedNames = await api<string>('GET', `/v1/datasets/${datasetId}/tags/${union?.id}/export/basic/filenames`);
     expect(await combined.locator('td.num').textContent()).toBe(String(combinedNames.split('\n').length));
+    // Made in the web app, and said so in words.
+    expect(await combined.locator('td').nth(2).textContent()).toBe('web app');
 
     // Export downloads the file names, one a line; Delete asks first, then the tag is gone here and in the API.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export file names of coreset-run-10' }).click()]);
