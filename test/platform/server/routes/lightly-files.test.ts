@@ -41,7 +41,7 @@ describe('platform server: Lightly image URLs and LOCAL datasources refuse bad i
     const { body: urls } = await call(server, 'GET', `/v1/datasets/${datasetId}/samples/${sampleId}/writeurls`);
     const bad = await fetch(urls.full, { method: 'PUT', body: 'this is not an image' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).code).toBe('INVALID_IMAGE');
+    expect(((await bad.json()) as { code: string }).code).toBe('INVALID_IMAGE');
     expect(await readdir(datasetStorageDir(home, datasetId)).catch(() => [])).toEqual([]);
     expect((await call(server, 'GET', `/v1/datasets/${datasetId}/samples/${sampleId}/readurl`)).status).toBe(404);
 
