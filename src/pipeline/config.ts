@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { InvalidConfigError, InvalidInputError } from '../errors';
 import { parseJsonWithPositions } from '../metadata';
+import { DEFAULT_STRATEGY } from '../select/selection-config';
 import { decodeUtf8Strict } from '../utf8';
 
 /**
@@ -120,8 +121,8 @@ export const PipelineConfigSchema = Type.Object(
     ),
     /** How many to keep, as `winnow run --select`: a count (≥ 1) or a fraction of the embedded images (< 1). */
     select: Type.Number({ exclusiveMinimum: 0 }),
-    /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default coreset. */
-    selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: 'coreset' } }),
+    /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default: the default strategy. */
+    selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: DEFAULT_STRATEGY } }),
     /** What leaves the worker for the platform: `full` images, `thumbnails` (default) or `metadata` only. */
     upload: Type.Union([Type.Literal('full'), Type.Literal('thumbnails'), Type.Literal('metadata')], { default: 'thumbnails' }),
     /**
@@ -168,7 +169,7 @@ export type PipelineConfig = Static<typeof PipelineConfigSchema> & {
  * parsePipelineConfig({ dataset: 'cats', source: { bucket: 'raw' }, select: 0.1, tag: { name: 'nightly-{date}' },
  *   platform: { home: '/var/lib/winnow' } })
  * // → { dataset: 'cats', source: { bucket: 'raw' }, embed: { batchSize: 32, shardSize: 1000, maxParallelShards: 4 },
- * //     select: 0.1, selection: { strategy: 'coreset' }, upload: 'thumbnails', incremental: false, tag: {…}, platform: {…} }
+ * //     select: 0.1, selection: { strategy: 'coverage-diversity' }, upload: 'thumbnails', incremental: false, tag: {…}, platform: {…} }
  */
 export function parsePipelineConfig(input: unknown, file = '<pipeline config>'): PipelineConfig {
   const withDefaults = Value.Default(PipelineConfigSchema, Value.Clone(input)) as Record<string, unknown>;

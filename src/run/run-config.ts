@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InvalidConfigError } from '../errors';
 import { parsePipelineConfig, type PipelineConfig } from '../pipeline/config';
 import { isS3Uri, parseS3Uri, type UploadMode } from '../s3';
+import { DEFAULT_STRATEGY } from '../select';
 
 /** `winnow run`'s flags (and the programmatic options of `runPipeline`), before they become a `PipelineConfig`. */
 export interface RunFlags {
@@ -44,14 +45,14 @@ export interface RunFlags {
  *
  * @example
  * runConfig({ input: 'farm/', dataset: 'farm', select: 0.1 }, { home: '/home/me/.winnow' })
- * // → { dataset: 'farm', source: { folder: '/…/farm' }, select: 0.1, selection: { strategy: 'coreset' },
- * //     tag: { name: 'coreset-{n}' }, upload: 'thumbnails', platform: { home: '/home/me/.winnow' }, … }
+ * // → { dataset: 'farm', source: { folder: '/…/farm' }, select: 0.1, selection: { strategy: 'coverage-diversity' },
+ * //     tag: { name: 'coverage-diversity-{n}' }, upload: 'thumbnails', platform: { home: '/home/me/.winnow' }, … }
  */
 export function runConfig(flags: RunFlags, platform: PipelineConfig['platform']): PipelineConfig {
   if (!flags.dataset.trim()) throw new InvalidConfigError('--dataset must not be empty');
   if (!(flags.select > 0)) throw new InvalidConfigError('--select must be a count ≥ 1 or a fraction between 0 and 1');
   if (flags.select >= 1 && !Number.isInteger(flags.select)) throw new InvalidConfigError('--select above 1 must be a whole number of images');
-  const strategy = flags.strategy ?? 'coreset';
+  const strategy = flags.strategy ?? DEFAULT_STRATEGY;
   let source: PipelineConfig['source'];
   if (isS3Uri(flags.input)) {
     const { bucket, prefix } = parseS3Uri(flags.input);

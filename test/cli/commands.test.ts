@@ -52,22 +52,22 @@ describe('winnow magic, datasets, tags, export on the embedded store', () => {
     expect(out.code, out.stderr).toBe(0);
     const tags = JSON.parse(out.stdout) as Array<{ name: string; size: number }>;
     expect(tags.find((t) => t.name === 'initial-tag')?.size).toBe(demo.images);
-    expect(tags.find((t) => t.name === 'coreset-5')?.size).toBe(5);
+    expect(tags.find((t) => t.name === 'coverage-diversity-5')?.size).toBe(5);
     const table = await winnow(['tags', 'magic-set', '--home', home]);
-    expect(table.stdout).toMatch(/coreset-5\s+5\s+initial-tag/);
+    expect(table.stdout).toMatch(/coverage-diversity-5\s+5\s+initial-tag/);
   });
 
   it('exports a tag as file names, CSV and JSON', async () => {
-    const names = await winnow(['export', 'magic-set', '--tag', 'coreset-5', '--home', home]);
+    const names = await winnow(['export', 'magic-set', '--tag', 'coverage-diversity-5', '--home', home]);
     expect(names.code, names.stderr).toBe(0);
     const list = names.stdout.trim().split('\n');
     expect(list).toHaveLength(5);
-    const csv = await winnow(['export', 'magic-set', '--tag', 'coreset-5', '--format', 'csv', '--home', home]);
+    const csv = await winnow(['export', 'magic-set', '--tag', 'coverage-diversity-5', '--format', 'csv', '--home', home]);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('fileName,thumbName,width,height');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...list].sort());
     expect(lines[1]).toMatch(/,,64,64$/); // metadata upload mode: no thumbnail, but sizes
-    const json = await winnow(['export', 'magic-set', '--tag', 'coreset-5', '--format', 'json', '--home', home]);
+    const json = await winnow(['export', 'magic-set', '--tag', 'coverage-diversity-5', '--format', 'json', '--home', home]);
     expect((JSON.parse(json.stdout) as { samples: unknown[] }).samples).toHaveLength(5);
   });
 

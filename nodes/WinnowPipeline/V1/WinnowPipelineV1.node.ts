@@ -84,7 +84,7 @@ export class WinnowPipelineV1 implements INodeType {
               dataset: 'farm-animals',
               source: { bucket: 'datalake', prefix: 'farm-animals/', profile: 'default' },
               select: 100,
-              selection: { strategy: 'coreset' },
+              selection: { strategy: 'coverage-diversity' },
               tag: { name: 'nightly-{date}' },
               platform: { url: 'http://127.0.0.1:7878', profile: 'default' },
               incremental: true,

@@ -40,12 +40,19 @@ export class WinnowSelectV1 implements INodeType {
           options: [
             { name: 'Balance', value: 'balance', description: 'Match the distribution of a categorical metadata key' },
             { name: 'Coral', value: 'coral', description: 'Diversity weighted by a numeric metadata key or score' },
-            { name: 'Coreset (Diversity)', value: 'coreset', description: 'Images as far apart as possible in embedding space' },
+            { name: 'Coreset (Diversity)', value: 'coreset', description: 'Images as far apart as possible in embedding space (picks outliers first)' },
+            { name: 'Coverage', value: 'coverage', description: 'Kernel herding: each pick covers the most images not yet covered' },
+            {
+              name: 'Coverage + Diversity (Default)',
+              value: 'coverage-diversity',
+              description: 'Typical images that cover the whole set first, then the most typical images far from every pick',
+            },
             { name: 'Custom Config', value: 'custom', description: 'A full selection config as JSON (strategies list)' },
             { name: 'Random', value: 'random', description: 'A uniform random subset (a baseline)' },
+            { name: 'Typicality', value: 'typicality', description: 'The most typical images: densest neighbourhoods first' },
             { name: 'Weights', value: 'weights', description: 'Prefer high values of a numeric metadata key or score' },
           ],
-          default: 'coreset',
+          default: 'coverage-diversity',
         },
         {
           displayName: 'Number of Samples',

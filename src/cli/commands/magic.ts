@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL_NAME } from '../../embed';
 import { UPLOAD_MODES } from '../../s3';
+import { DEFAULT_STRATEGY } from '../../select';
 import { addPlatformOptions } from '../platform-connection';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { runCommand } from './run';
@@ -83,7 +84,7 @@ export const registerMagicCommand: CommandModule = (program) => {
         datasetId: flags.datasetId,
         metadata: flags.metadata,
         select: flags.select ?? '0.1',
-        strategy: flags.strategy ?? 'coreset',
+        strategy: flags.strategy ?? DEFAULT_STRATEGY,
         tag: flags.tag,
         upload: (flags.upload ?? 'thumbnails') as 'full' | 'thumbnails' | 'metadata',
         embeddings: flags.embeddings,

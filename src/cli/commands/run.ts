@@ -3,7 +3,7 @@ import { DEFAULT_MODEL_NAME } from '../../embed';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunSummary } from '../../run/run-pipeline';
 import { RUN_STEPS, type RunStep } from '../../run/run-state';
 import { UPLOAD_MODES, type UploadMode } from '../../s3';
-import { readSelectionConfigFile } from '../../select';
+import { DEFAULT_STRATEGY, readSelectionConfigFile } from '../../select';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { createProgressBar, type ProgressBar } from '../progress-bar';
@@ -50,7 +50,7 @@ export const registerRunCommand: CommandModule = (program) => {
     .requiredOption('--dataset <name>', 'platform dataset name (created when missing, reused when present)')
     .option('--metadata <file>', 'custom metadata in the Lightly COCO-like format')
     .option('--select <n|fraction>', 'how many to keep: a count, or a fraction such as 0.1', '0.1')
-    .option('--strategy <name>', 'selection strategy: coreset, diversity, random, …', 'coreset')
+    .option('--strategy <name>', 'selection strategy: coverage-diversity, coverage, typicality, coreset, random, …', DEFAULT_STRATEGY)
     .option('--selection-config <file>', 'full selection config JSON (strategies, weights, thresholds, balance)')
     .option('--tag <name>', 'name of the tag to create; {date}, {time} and {n} are filled in (default <strategy>-{n})')
     .option('--health', 'after save: tag duplicates, outliers and quality issues, and select only from duplicates-removed')

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
+  DEFAULT_STRATEGY,
   STRATEGY_SHORTHANDS,
   parseSelectionConfig,
   readSelectionConfigFile,
@@ -38,7 +39,7 @@ export const registerSelect: CommandModule = (program: Command) => {
     .requiredOption('--out <file>', 'where to write the JSON result ({selected, ranking, …})')
     .option('--n <k>', 'how many new samples to select')
     .option('--proportion <p>', 'or: this fraction (0–1] of the candidates')
-    .option('--strategy <name>', `one of ${STRATEGY_SHORTHANDS.join(', ')} (default coreset unless --config has strategies)`)
+    .option('--strategy <name>', `one of ${STRATEGY_SHORTHANDS.join(', ')} (default ${DEFAULT_STRATEGY} unless --config has strategies)`)
     .option('--config <file>', 'selection config JSON (Lightly-style {n, strategies: [{input, strategy}]}); flags override its top-level fields')
     .option('--metadata <file>', 'Lightly custom metadata JSON, for METADATA inputs')
     .option('--predictions <datasource>', 'folder or s3:// prefix with .lightly/predictions, for SCORES and PREDICTIONS inputs')
@@ -76,7 +77,7 @@ async function runSelect(flags: SelectFlags): Promise<void> {
     raw.strategy = flags.strategy;
     delete raw.strategies;
   } else if (raw.strategies === undefined && raw.strategy === undefined) {
-    raw.strategy = 'coreset';
+    raw.strategy = DEFAULT_STRATEGY;
   }
   if (flags.key !== undefined) raw.key = flags.key;
   if (flags.query !== undefined) raw.queryFileNames = await readNameList(flags.query);

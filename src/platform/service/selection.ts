@@ -1,5 +1,5 @@
 import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
-import { parseSelectionConfig, type SelectionConfig } from '../../select';
+import { DEFAULT_STRATEGY, parseSelectionConfig, type SelectionConfig } from '../../select';
 import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
 import { newId, type Store } from '../store/store';
 import { bitmaskFromIndices, indicesOf } from './bitmask';
@@ -42,7 +42,8 @@ const CREATOR_BY_METHOD: Record<string, TagCreator> = {
  */
 export function toEngineConfig(request: SamplingCreateRequest): SelectionConfig {
   if (request.selection !== undefined) return parseSelectionConfig(request.selection, 'body.selection');
-  const method = request.method ?? 'CORESET';
+  // Lightly's clients always send a method; Winnow's own (web app, CLI client) may leave it out for the default.
+  const method = request.method;
   const stop = request.config?.stoppingCondition ?? {};
   const config: Record<string, unknown> = {};
   // As in Lightly's API: nSamples is a count (never a fraction: `1` selects one sample), proportionSamples the
@@ -61,6 +62,9 @@ export function toEngineConfig(request: SamplingCreateRequest): SelectionConfig 
     return request.scoreType;
   };
   switch (method) {
+    case undefined:
+      config.strategy = DEFAULT_STRATEGY;
+      break;
     case 'RANDOM':
       config.strategy = 'random';
       break;
