@@ -7,6 +7,7 @@ import { newId, type Store } from '../store/store';
 import { datasetStorageDir, getDataset, touchDataset, type UserScope } from './datasets';
 import { getSample } from './samples';
 import { parseJson } from './rows';
+import { unsafeFileNameReason } from '../../safe-names';
 
 // Presigned read URLs live a day: long enough for a labelling session, short enough that a leaked list expires.
 const READ_URL_TTL_SECONDS = 24 * 60 * 60;
@@ -209,8 +210,11 @@ export async function listDatasourceFiles(
     const seconds = object.lastModified.getTime() / 1000;
     if (cursor.from !== undefined && seconds < cursor.from) continue;
     if (cursor.to !== undefined && seconds > cursor.to) continue;
-    // `.lightly/` holds the platform's own outputs (embeddings, thumbnails), not samples.
-    if (!object.key.endsWith('/') && (options.folder !== undefined || !object.key.slice(prefix.length).startsWith('.lightly/'))) keys.push(object.key);
+    // `.lightly/` holds the platform's own outputs (embeddings, thumbnails), not samples; a name that could not be a
+    // sample (a `..` segment, a backslash: unsafeFileNameReason) is left out rather than presigned.
+    const name = object.key.slice(prefix.length);
+    if (unsafeFileNameReason(name) !== undefined) continue;
+    if (!object.key.endsWith('/') && (options.folder !== undefined || !name.startsWith('.lightly/'))) keys.push(object.key);
     if (keys.length > pageSize) break;
   }
   const hasMore = keys.length > pageSize;
