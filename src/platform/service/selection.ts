@@ -109,6 +109,10 @@ export async function startSelection(
     if (scoreType !== undefined) request = { ...request, scoreType };
   }
   const stored: StoredRequest = { ...request, engineConfig: toEngineConfig(request) };
+  if (stored.engineConfig.n !== undefined && stored.engineConfig.n > dataset.nSamples) {
+    const field = request.selection !== undefined ? 'selection.n' : 'config.stoppingCondition.nSamples';
+    throw new InvalidInputError({ file: 'body', column: field }, `asked for ${stored.engineConfig.n} samples but the dataset has ${dataset.nSamples}`);
+  }
   const now = Date.now();
   const jobId = newId();
   await db
