@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { CreateEntityResponse, ErrorBody, SharedAccessConfigCreateRequest, SharedAccessConfigData } from '../../schemas';
 import { getSharedAccessConfigs, setSharedUsers } from '../../service/sharing';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { DatasetParams } from './params';
 
 /** Lightly's dataset sharing: `share_dataset_only_with` and `get_shared_users` of its client. */

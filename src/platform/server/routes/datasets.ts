@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CreateEntityResponse, DatasetCreateRequest, DatasetData, ErrorBody, Pagination } from '../../schemas';
 import * as datasets from '../../service/datasets';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { DatasetParams } from './params';
 
 const SharingQuery = Type.Object({

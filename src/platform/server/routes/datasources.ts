@@ -19,7 +19,7 @@ import { getDataset, setProcessedUntil } from '../../service/datasets';
 import * as datasources from '../../service/datasources';
 import * as local from '../../service/local-datasources';
 import { checkRequest } from '../../validate';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { DatasetParams } from './params';
 
 /**

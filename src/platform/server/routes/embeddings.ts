@@ -10,7 +10,7 @@ import { PayloadTooLargeError, UnauthorizedError } from '../../errors';
 import { AsyncTaskData, Embedding2dData, EmbeddingData, EmbeddingUploadResult, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
 import * as embeddings from '../../service/embeddings';
 import { startSelection } from '../../service/selection';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { DatasetParams, EmbeddingParams } from './params';
 
 const WriteUrlQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) });

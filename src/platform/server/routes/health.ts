@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AsyncTaskData, ErrorBody } from '../../schemas';
 import { getHealthReport, startHealth, type HealthJobRequest } from '../../service/health';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { DatasetParams, EmbeddingParams } from './params';
 
 const HealthCreateRequest = Type.Object(

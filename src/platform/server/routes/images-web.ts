@@ -8,7 +8,7 @@ import { ErrorBody } from '../../schemas';
 import { datasetStorageDir } from '../../service/datasets';
 import { sampleReadUrl } from '../../service/datasources';
 import { getSample } from '../../service/samples';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { SampleParams } from './params';
 
 // Stored images never change under a sample id; a private cache keeps them off shared proxies.

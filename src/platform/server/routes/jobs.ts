@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, JobStatusData, SelectionScore } from '../../schemas';
 import { getJob, getSelectionScores } from '../../service/selection';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { JobParams } from './params';
 
 export function registerJobRoutes(api: FastifyInstance, ctx: ServerContext): void {

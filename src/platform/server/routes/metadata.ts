@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { CreateEntityResponse, CustomMetadata, CustomMetadataUploadResult, MetadataConfiguration, MetadataConfigurationCreateRequest } from '../../schemas';
 import * as metadata from '../../service/metadata';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { BULK_BODY_LIMIT, DatasetParams } from './params';
 
 const ConfigurationParams = Type.Object({ datasetId: Type.String({ minLength: 1 }), configurationId: Type.String({ minLength: 1 }) });

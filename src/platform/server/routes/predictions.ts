@@ -4,7 +4,7 @@ import { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, Sa
 import { Pagination } from '../../schemas';
 import * as predictions from '../../service/predictions';
 import { roundSamplesWithNames } from '../../service/rounds';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { BULK_BODY_LIMIT, DatasetParams, SampleParams, TagParams } from './params';
 
 const TaskQuery = Type.Intersect([

@@ -15,7 +15,7 @@ import {
   verifySampleFileSignature,
   type SampleFileKind,
 } from '../../service/sample-files';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { SampleParams } from './params';
 
 const Kind = Type.Union([Type.Literal('full'), Type.Literal('thumbnail')]);

@@ -12,7 +12,7 @@ import {
 } from '../../schemas';
 import { sampleReadUrl } from '../../service/datasources';
 import * as samples from '../../service/samples';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { BULK_BODY_LIMIT, DatasetParams, SampleParams } from './params';
 
 const SamplesQuery = Type.Intersect([Pagination, Type.Object({ fileName: Type.Optional(Type.String()) })]);

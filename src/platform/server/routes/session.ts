@@ -3,7 +3,7 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody } from '../../schemas';
 import { createWebSession, endWebSession, SESSION_COOKIE, SESSION_MAX_AGE_MS } from '../../service/sessions';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 
 const SignInRequest = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 const SessionInfo = Type.Object({ userId: Type.String(), expiresAt: Type.Integer() });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ActiveLearningScoreCreateRequest, ActiveLearningScoreData, CreateEntityResponse, ErrorBody, TagActiveLearningScoresData } from '../../schemas';
 import { exportTagSamples } from '../../service/tag-exports';
 import { getTagScores, listTagScores, uploadTagScores } from '../../service/tag-scores';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { TagParams } from './params';
 
 const ExportQuery = Type.Object({

@@ -15,7 +15,7 @@ import {
 import { getDataset, setDatasetImgType } from '../../service/datasets';
 import { createTagFromScores } from '../../service/selection';
 import * as tagService from '../../service/tags';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 import { BULK_BODY_LIMIT, DatasetParams, TagParams } from './params';
 
 const TagUpdateRequest = Type.Object({

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../service/tokens';
-import type { ServerContext } from '../create-server';
+import type { ServerContext } from '../server-context';
 
 const ApiTokenInfo = Type.Object({
   id: Type.String(),
