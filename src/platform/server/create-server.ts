@@ -1,10 +1,10 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors';
-import type { UserScope } from '../service/datasets';
 import { JobRunner, STALE_RUNNING_MS } from '../service/selection';
 import { authenticateToken } from '../service/tokens';
 import type { Store } from '../store/store';
+import type { ServerContext } from './server-context';
 import { toHttpError } from './error-mapping';
 import { registerDatasetRoutes } from './routes/datasets';
 import { registerDatasourceRoutes } from './routes/datasources';
@@ -53,26 +53,8 @@ export interface PlatformServerOptions {
   maxCsvBytes?: number;
 }
 
-/** What every route module gets. */
-export interface ServerContext {
-  store: Store;
-  runner: JobRunner;
-  maxCsvBytes: number;
-  /** The caller as a user scope (set by the auth hook). */
-  scope(request: FastifyRequest): UserScope;
-  /** Base URL for URLs the server hands out. */
-  baseUrl(request: FastifyRequest): string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    userId: string;
-  }
-  interface FastifyContextConfig {
-    /** Routes reachable without a token (health, OpenAPI, signed uploads). */
-    public?: boolean;
-  }
-}
+// What every route module gets is in a module of its own: the routes import it, and this file imports the routes.
+export type { ServerContext } from './server-context';
 
 /** The header the web app sends with every request it signs by session cookie. */
 export const WEB_REQUEST_HEADER = 'x-winnow-request';
@@ -177,7 +159,11 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
   });
   // Guessing tokens or signatures: an address past its failed-authentication budget waits, whatever it presents.
   app.addHook('onRequest', async (request, reply) => {
-    const presents = !request.routeOptions.config?.public || (request.query as Record<string, unknown> | undefined)?.signature !== undefined;
+    // Whatever can carry a credential: protected routes, signed URLs, `?token=`, and public writes (POST /v1/session
+    // takes a token in its body); anonymous reads (health, the web app's files) stay open.
+    const query = request.query as Record<string, unknown> | undefined;
+    const presents =
+      !request.routeOptions.config?.public || (request.method !== 'GET' && request.method !== 'HEAD') || query?.signature !== undefined || query?.token !== undefined;
     const wait = presents ? authLimiter.retryAfterSeconds(request.ip) : undefined;
     if (wait !== undefined) {
       return reply
