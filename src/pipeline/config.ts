@@ -121,8 +121,10 @@ export const PipelineConfigSchema = Type.Object(
     ),
     /** How many to keep, as `winnow run --select`: a count (≥ 1) or a fraction of the embedded images (< 1). */
     select: Type.Number({ exclusiveMinimum: 0 }),
-    /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default: the default strategy. */
-    selection: Type.Record(Type.String(), Type.Unknown(), { default: { strategy: DEFAULT_STRATEGY } }),
+    /** Selection config (strategies, weights, thresholds, balance); the select engine validates it. Default (filled in by
+     * parsePipelineConfig only when absent: a schema default would be merged into a given `strategies` list):
+     * `{ strategy: DEFAULT_STRATEGY }`. */
+    selection: Type.Record(Type.String(), Type.Unknown()),
     /** What leaves the worker for the platform: `full` images, `thumbnails` (default) or `metadata` only. */
     upload: Type.Union([Type.Literal('full'), Type.Literal('thumbnails'), Type.Literal('metadata')], { default: 'thumbnails' }),
     /**
@@ -175,6 +177,9 @@ export function parsePipelineConfig(input: unknown, file = '<pipeline config>'):
   const withDefaults = Value.Default(PipelineConfigSchema, Value.Clone(input)) as Record<string, unknown>;
   if (withDefaults && typeof withDefaults === 'object' && withDefaults.embed === undefined) {
     withDefaults.embed = Value.Default(EmbedOptionsSchema, {});
+  }
+  if (withDefaults && typeof withDefaults === 'object' && withDefaults.selection === undefined) {
+    withDefaults.selection = { strategy: DEFAULT_STRATEGY };
   }
   const first = Value.Errors(PipelineConfigSchema, withDefaults).First();
   const source = withDefaults?.source;
