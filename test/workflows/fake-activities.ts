@@ -59,6 +59,10 @@ export function fakeActivities(images: number, shardMs: number, rec: Recorder, o
       rec.calls.push('metadata');
       return { entries: images };
     },
+    async storePredictions() {
+      rec.calls.push('predictions');
+      return { tasks: [], problems: 0, problemFiles: [] };
+    },
     async selectSamples(_ref, _save, tagName) {
       rec.calls.push(`select:${tagName}`);
       return { tagId: 'tag1', n: 3, jobId: 'job1', reused: false };
