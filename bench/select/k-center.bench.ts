@@ -4,6 +4,8 @@
  *
  *   npm run build && npx node bench/select/k-center.bench.ts                       # 100,000 × 1280, k = 1,000
  *   npx node bench/select/k-center.bench.ts --rows 1000000 --k 10000 --projections 64 --no-exact
+ *   npx node bench/select/k-center.bench.ts --rows 1000000 --k 10000 --projections '' --no-pruning-off --strategies coreset,coverage-diversity
+ *     (--strategies: the exact runs, one per strategy; the last lines compare each with coreset measured in the same run)
  *
  * Data: synthetic clustered embeddings generated in memory (100 super-clusters × 100 sub-clusters with
  * Zipf-like sizes and per-cluster spreads), so no multi-GB CSV is written. Run on the built engine in dist/.
@@ -25,10 +27,11 @@ interface Args {
   exact: boolean;
   pruningOff: boolean;
   floorRuns: number;
+  strategies: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 100_000, dim: 1280, k: 1000, projections: [128, 64], exact: true, pruningOff: true, floorRuns: 10 };
+  const args: Args = { rows: 100_000, dim: 1280, k: 1000, projections: [128, 64], exact: true, pruningOff: true, floorRuns: 10, strategies: ['coreset'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -39,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-exact') args.exact = false;
     else if (a === '--no-pruning-off') args.pruningOff = false;
     else if (a === '--floor-runs') args.floorRuns = Number(next());
+    else if (a === '--strategies') args.strategies = next().split(',').filter(Boolean);
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -142,13 +146,17 @@ async function main() {
     return Math.sqrt(worst);
   }
 
-  const runs: Array<{ label: string; projectionDim?: number; pruning: boolean }> = [];
-  if (args.exact && args.pruningOff) runs.push({ label: 'exact, plain loop: one full BLAS scan per pick (the kernel vs the floor)', pruning: false });
-  if (args.exact) runs.push({ label: 'exact, default engine: lazy upper-bound picks + batched BLAS refreshes', pruning: true });
-  for (const p of args.projections) runs.push({ label: `projectionDim ${p}, default engine`, projectionDim: p, pruning: true });
+  const runs: Array<{ label: string; projectionDim?: number; pruning: boolean; strategy: string }> = [];
+  if (args.exact && args.pruningOff) runs.push({ label: 'exact, plain loop: one full BLAS scan per pick (the kernel vs the floor)', pruning: false, strategy: 'coreset' });
+  for (const strategy of args.exact ? args.strategies : []) {
+    const what = strategy === 'coreset' ? 'lazy upper-bound picks + batched BLAS refreshes' : `strategy ${strategy}`;
+    runs.push({ label: `exact, default engine: ${what}`, pruning: true, strategy });
+  }
+  for (const p of args.projections) runs.push({ label: `projectionDim ${p}, default engine`, projectionDim: p, pruning: true, strategy: 'coreset' });
   let exactRadius: number | undefined;
+  const totals: Record<string, number> = {};
   for (const run of runs) {
-    const config = engine.parseSelectionConfig({ n: k, strategy: 'coreset', seed: 1, ...(run.projectionDim ? { projectionDim: run.projectionDim } : {}) });
+    const config = engine.parseSelectionConfig({ n: k, strategy: run.strategy, seed: 1, ...(run.projectionDim ? { projectionDim: run.projectionDim } : {}) });
     t = performance.now();
     const cpu0 = process.cpuUsage();
     const result = await engine.selectSamples({ embeddings, config, kernel: 'onnxruntime', pruning: run.pruning });
@@ -162,7 +170,8 @@ async function main() {
     const { median: pickMedian, min: pickMin } = result.stats.pickMs!;
     // The exact radius is one product of the full matrix with all k picks: affordable at 100k × 1k, not at 1M × 10k.
     const radius = rows * k * dim <= EXACT_RADIUS_BUDGET ? await exactCoveringRadius(result.selected) : undefined;
-    if (run.projectionDim === undefined && radius !== undefined) {
+    if (run.projectionDim === undefined && run.pruning) totals[run.strategy] = total;
+    if (run.projectionDim === undefined && radius !== undefined && run.strategy === 'coreset') {
       if (exactRadius !== undefined && Math.abs(exactRadius - radius) > 1e-4) console.log(`!! exact runs disagree: ${exactRadius} vs ${radius}`);
       exactRadius = radius;
     }
@@ -185,7 +194,21 @@ async function main() {
           ? ` (${fmt(((radius - exactRadius) / exactRadius) * 100, 1)}% vs the exact run's ${fmt(exactRadius, 4)})`
           : ''),
     );
+    if (result.stats.neighbourhoods !== undefined) {
+      const { references, neighbours, kernelWidth, projected, seconds } = result.stats.neighbourhoods;
+      console.log(`neighbour densities: ${references} references, k = ${neighbours}, σ = ${fmt(kernelWidth, 4)}, ${projected ? 'projected' : 'unprojected'}, ${fmt(seconds, 1)} s`);
+    }
+    if (result.stats.coverage !== undefined) {
+      const c = result.stats.coverage;
+      console.log(`coverage (kernel herding): ${c.picks} picks, stopped by ${c.stoppedBy} at mean coverage ${fmt(c.meanCoverage, 3)}, ${c.evaluations} gain evaluations, ${fmt(c.seconds, 1)} s`);
+    }
     console.log(`selectSamples alone (selection, not data generation) under 2 minutes: ${total < 120 ? 'yes' : 'no'} (${fmt(total, 1)} s)`);
+  }
+  for (const [strategy, total] of Object.entries(totals)) {
+    if (strategy !== 'coreset' && totals.coreset !== undefined) {
+      console.log(`
+${strategy} / coreset (exact k-center, same run): ${fmt(total, 1)} s / ${fmt(totals.coreset, 1)} s = ${fmt(total / totals.coreset)}× (target ≤ 5×)`);
+    }
   }
   console.log(`\nfloor over the whole run: min ${fmt(floorMin())} ms, median ${fmt(floorMedian())} ms over ${floorTimes.length} calls`);
   await kernel.dispose();
