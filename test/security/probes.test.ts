@@ -391,6 +391,9 @@ describe('9. headers, host, file modes and failed authentications', () => {
       const blocked = await request(`${limited.url}/v1/datasets`, { token: limitedToken });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Signing in to the web app with a token is an authentication too.
+      const signIn = await request(`${limited.url}/v1/session`, { method: 'POST', body: { token: limitedToken } });
+      expect(signIn.status).toBe(429);
       // Public routes without credentials still answer (health checks of a load balancer).
       expect((await request(`${limited.url}/health`)).status).toBe(200);
     } finally {
