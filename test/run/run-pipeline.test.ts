@@ -61,7 +61,7 @@ describe('winnow run', () => {
     const home = path.join(work, 'home-folder');
     const connection = await connectPlatform({ home });
     try {
-      const summary = await runPipeline({ input: demo.imagesDir, dataset: 'farm', metadataPath: demo.metadataPath, select: 10, connection });
+      const summary = await runPipeline({ input: demo.imagesDir, dataset: 'farm', metadataPath: demo.metadataPath, select: 10, strategy: 'coreset', connection });
       expect(summary.imagesFound).toBe(demo.images + demo.corruptFiles.length);
       expect(summary.embedded).toBe(demo.images);
       expect(summary.skipped.map((s) => s.file).sort()).toEqual(demo.corruptFiles);

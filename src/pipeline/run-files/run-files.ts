@@ -1,9 +1,24 @@
-import type { ImageInput, UploadedSample } from '../../s3';
+import type { ProgressCallback } from '../../progress';
+import type { ImageInput, S3Settings, UploadedSample } from '../../s3';
+import type { S3Location } from '../config';
 import type { EmbedShardResult, ShardRef, SyncResult } from '../step-types';
-import type { StepContext } from '../steps/step-context';
 
 /** The platform's facts of images on this machine (size, dimensions, EXIF; the thumbnail stored where it belongs). */
-export type DescribeSamples = (images: ImageInput[], ctx: StepContext<unknown>) => Promise<UploadedSample[]>;
+export type DescribeSamples = (images: ImageInput[]) => Promise<UploadedSample[]>;
+
+/**
+ * What a port call may use of the step that makes it: the step's S3 settings, progress, resume cursor, log and
+ * cancellation. A `StepContext` is one (it extends this), so the steps pass their context as it is.
+ */
+export interface RunFilesCall<Cursor = never> {
+  s3Settings(location: S3Location): S3Settings;
+  onProgress: ProgressCallback;
+  resumeFrom?: Cursor;
+  checkpoint(cursor: Cursor): void;
+  attempt: number;
+  log: { warn(message: string): void; debug(message: string, fields?: Record<string, unknown>): void };
+  signal?: AbortSignal;
+}
 
 /** What the save step merges on this machine. */
 export interface SaveInputs {
@@ -27,18 +42,18 @@ export interface RunFiles {
   /** This run's folder on this machine: its files (work folder) or scratch copies (S3 staging). */
   readonly runDir: string;
   /** Proves the place is reachable and writable before hours of work (a listed key in staging). */
-  check(ctx: StepContext<unknown>): Promise<void>;
+  check(ctx: RunFilesCall<unknown>): Promise<void>;
   /** The sync step: makes the source's images reachable for the shards and lists those this run embeds. */
-  sync(ctx: StepContext<string>): Promise<SyncResult>;
+  sync(ctx: RunFilesCall<string>): Promise<SyncResult>;
   /** The embed step of one shard; rows a crashed attempt wrote are kept. */
-  embedShard(ctx: StepContext<number>, shard: ShardRef, describeSamples: DescribeSamples): Promise<EmbedShardResult>;
+  embedShard(ctx: RunFilesCall<number>, shard: ShardRef, describeSamples: DescribeSamples): Promise<EmbedShardResult>;
   /** The save step's inputs on this machine. */
-  saveInputs(ctx: StepContext<unknown>, shardCount: number): Promise<SaveInputs>;
+  saveInputs(ctx: RunFilesCall<unknown>, shardCount: number): Promise<SaveInputs>;
   /**
    * After the platform has the merged rows: grows the datapool of an incremental run and publishes the merged CSV.
    * Returns the reference later steps and the result name it by.
    */
-  publishSaved(ctx: StepContext<unknown>, mergedCsv: string, fileNames: readonly string[]): Promise<string>;
+  publishSaved(ctx: RunFilesCall<unknown>, mergedCsv: string, fileNames: readonly string[]): Promise<string>;
   /** Writes the selected file names, one a line; returns where. */
-  writeSelection(ctx: StepContext<unknown>, names: readonly string[]): Promise<string>;
+  writeSelection(ctx: RunFilesCall<unknown>, names: readonly string[]): Promise<string>;
 }

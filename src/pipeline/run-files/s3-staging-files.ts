@@ -4,8 +4,7 @@ import { openObjectStore, type ObjectStore } from '../../s3';
 import type { PipelineConfig, S3Location } from '../config';
 import { embedStagedShard, pullStagedShards, RunStaging, stageImageList } from '../staging';
 import type { EmbedShardResult, ShardRef, SyncResult } from '../step-types';
-import type { StepContext } from '../steps/step-context';
-import type { DescribeSamples, RunFiles, SaveInputs } from './run-files';
+import type { DescribeSamples, RunFiles, RunFilesCall, SaveInputs } from './run-files';
 import type { Workspace } from './work-folder';
 import { isFile, shardResult } from './work-folder-files';
 
@@ -32,7 +31,7 @@ export class S3StagingFiles implements RunFiles {
   }
 
   /** Opens the source bucket and the staging area for the length of one step, and closes both when `fn` settles. */
-  private async withBuckets<T>(ctx: StepContext<unknown>, fn: (buckets: { source: ObjectStore; staging: RunStaging }) => Promise<T>): Promise<T> {
+  private async withBuckets<T>(ctx: RunFilesCall<unknown>, fn: (buckets: { source: ObjectStore; staging: RunStaging }) => Promise<T>): Promise<T> {
     const { source } = this;
     const sourceStore = openObjectStore(ctx.s3Settings(source), source.bucket);
     const stagingStore = openObjectStore(ctx.s3Settings(this.staging), this.staging.bucket);
@@ -44,13 +43,13 @@ export class S3StagingFiles implements RunFiles {
     }
   }
 
-  async check(ctx: StepContext<unknown>): Promise<void> {
+  async check(ctx: RunFilesCall<unknown>): Promise<void> {
     // One listed key proves the staging bucket exists and the profile may read it, before hours of embedding.
     await this.withBuckets(ctx, async ({ staging }) => staging.store.list(staging.datasetKey).next());
   }
 
   /** The sync step without a shared disk: list the source into per-shard lists in staging; shards fetch their images. */
-  async sync(ctx: StepContext<string>): Promise<SyncResult> {
+  async sync(ctx: RunFilesCall<string>): Promise<SyncResult> {
     return this.withBuckets(ctx, async ({ source, staging }) => {
       // The datapool's names, not its CSV: the sync of a nightly run must not download gigabytes of embeddings.
       const known = new Set(this.config.incremental ? await staging.getListIfAny(staging.datapoolNamesKey, ctx.signal) : []);
@@ -68,7 +67,7 @@ export class S3StagingFiles implements RunFiles {
   }
 
   /** One shard without a shared disk: the engine's staged shard, checkpointing the files that have a row in staging. */
-  async embedShard(ctx: StepContext<number>, shard: ShardRef, describeSamples: DescribeSamples): Promise<EmbedShardResult> {
+  async embedShard(ctx: RunFilesCall<number>, shard: ShardRef, describeSamples: DescribeSamples): Promise<EmbedShardResult> {
     const previous = ctx.resumeFrom ?? 0;
     return this.withBuckets(ctx, async ({ source, staging }) => {
       const staged = await embedStagedShard({
@@ -78,7 +77,7 @@ export class S3StagingFiles implements RunFiles {
         shard,
         scratchDir: path.join(this.scratch.runDir, 'scratch'),
         embed: { batchSize: this.config.embed.batchSize, ...(this.config.embed.model ? { model: this.config.embed.model } : {}) },
-        describeSamples: (images) => describeSamples(images, ctx),
+        describeSamples,
         onCheckpoint: (filesDone) => {
           ctx.checkpoint(filesDone);
           ctx.log.debug('embedded batch', { shard: shard.index, filesDone });
@@ -91,7 +90,7 @@ export class S3StagingFiles implements RunFiles {
     });
   }
 
-  async saveInputs(ctx: StepContext<unknown>, shardCount: number): Promise<SaveInputs> {
+  async saveInputs(ctx: RunFilesCall<unknown>, shardCount: number): Promise<SaveInputs> {
     const ws = this.scratch;
     const facts = await this.withBuckets(ctx, ({ staging }) =>
       pullStagedShards({ staging, shardCount, shardCsv: ws.shardCsv, ...(this.config.incremental ? { datapoolCsv: ws.datapoolCsv } : {}), signal: ctx.signal }),
@@ -101,7 +100,7 @@ export class S3StagingFiles implements RunFiles {
     return { inputs, mergedCsv: ws.mergedCsv, imagesDir: ws.imagesDir, facts };
   }
 
-  async publishSaved(ctx: StepContext<unknown>, mergedCsv: string, fileNames: readonly string[]): Promise<string> {
+  async publishSaved(ctx: RunFilesCall<unknown>, mergedCsv: string, fileNames: readonly string[]): Promise<string> {
     return this.withBuckets(ctx, async ({ staging }) => {
       await staging.push(staging.mergedKey, mergedCsv, ctx.signal);
       if (this.config.incremental) {
@@ -116,7 +115,7 @@ export class S3StagingFiles implements RunFiles {
     });
   }
 
-  async writeSelection(ctx: StepContext<unknown>, names: readonly string[]): Promise<string> {
+  async writeSelection(ctx: RunFilesCall<unknown>, names: readonly string[]): Promise<string> {
     return this.withBuckets(ctx, async ({ staging }) => {
       await staging.putList(staging.selectionKey, names, ctx.signal);
       return staging.uri(staging.selectionKey);

@@ -7,8 +7,7 @@ import { syncS3ToLocal } from '../../s3';
 import { isFolderSource, type PipelineConfig } from '../config';
 import { formatSkippedReport } from '../staging';
 import type { EmbedShardResult, ShardRef, SyncResult } from '../step-types';
-import type { StepContext } from '../steps/step-context';
-import type { RunFiles, SaveInputs } from './run-files';
+import type { RunFiles, RunFilesCall, SaveInputs } from './run-files';
 import { readList, writeList, type Workspace } from './work-folder';
 
 /** A run's files in a local work folder (see `Workspace` for the layout): one machine, or a shared network folder. */
@@ -34,7 +33,7 @@ export class WorkFolderFiles implements RunFiles {
     await mkdir(this.workspace.datasetDir, { recursive: true });
   }
 
-  async sync(ctx: StepContext<string>): Promise<SyncResult> {
+  async sync(ctx: RunFilesCall<string>): Promise<SyncResult> {
     const ws = this.workspace;
     const { source } = this.config;
     let downloaded = 0;
@@ -70,7 +69,7 @@ export class WorkFolderFiles implements RunFiles {
     return { images: images.length, toEmbed: toEmbed.length, downloaded, listFile: ws.listFile };
   }
 
-  async embedShard(ctx: StepContext<number>, shard: ShardRef): Promise<EmbedShardResult> {
+  async embedShard(ctx: RunFilesCall<number>, shard: ShardRef): Promise<EmbedShardResult> {
     const ws = this.workspace;
     const previous = ctx.resumeFrom ?? 0;
     const files = await readList(ws.listFile, shard.offset, shard.count);
@@ -103,7 +102,7 @@ export class WorkFolderFiles implements RunFiles {
     return shardResult(shard, result, { csvFile, skippedReport, heartbeatCursor: previous, attempt: ctx.attempt });
   }
 
-  async saveInputs(_ctx: StepContext<unknown>, shardCount: number): Promise<SaveInputs> {
+  async saveInputs(_ctx: RunFilesCall<unknown>, shardCount: number): Promise<SaveInputs> {
     const ws = this.workspace;
     const inputs = Array.from({ length: shardCount }, (_, i) => ws.shardCsv(i));
     if (this.config.embeddings) inputs.push(path.resolve(this.config.embeddings.file));
@@ -111,7 +110,7 @@ export class WorkFolderFiles implements RunFiles {
     return { inputs, mergedCsv: ws.mergedCsv, imagesDir: ws.imagesDir };
   }
 
-  async publishSaved(_ctx: StepContext<unknown>, mergedCsv: string): Promise<string> {
+  async publishSaved(_ctx: RunFilesCall<unknown>, mergedCsv: string): Promise<string> {
     if (this.config.incremental) {
       // The datapool grows only once the platform has the rows, so a failed run is simply embedded again.
       await copyFile(mergedCsv, `${this.workspace.datapoolCsv}.tmp`);
@@ -120,7 +119,7 @@ export class WorkFolderFiles implements RunFiles {
     return mergedCsv;
   }
 
-  async writeSelection(_ctx: StepContext<unknown>, names: readonly string[]): Promise<string> {
+  async writeSelection(_ctx: RunFilesCall<unknown>, names: readonly string[]): Promise<string> {
     await writeList(this.workspace.selectionFile, names);
     return this.workspace.selectionFile;
   }

@@ -2,7 +2,7 @@ import type { PlatformConnection } from '../../platform';
 import type { ProgressCallback } from '../../progress';
 import type { S3Settings } from '../../s3';
 import type { PipelineConfig, S3Location } from '../config';
-import type { RunFiles } from '../run-files/run-files';
+import type { RunFiles, RunFilesCall } from '../run-files/run-files';
 
 /** Where a step's remarks go: the worker log under Temporal, stderr under `winnow run`, the n8n log in a node. */
 export interface StepLog {
@@ -16,7 +16,7 @@ export interface StepLog {
  * `Cursor` is the step's durable resume point (a listed key, a count of files embedded); drivers without heartbeats
  * give `resumeFrom: undefined` and ignore checkpoints, and the step resumes from its files instead.
  */
-export interface StepContext<Cursor = never> {
+export interface StepContext<Cursor = never> extends RunFilesCall<Cursor> {
   config: PipelineConfig;
   /** Names the run's files; stable across retries and reruns. */
   runKey: string;
