@@ -20,6 +20,7 @@ const platform: typeof import('../../src/platform/index') = require('../../dist/
 const webApp: typeof import('../../src/platform/server/web-app') = require('../../dist/src/platform/server/web-app.js');
 const s3: typeof import('../../src/s3/index') = require('../../dist/src/s3/index.js');
 const { chromium } = require('playwright-core') as typeof import('playwright-core');
+const { sql } = require('kysely') as typeof import('kysely');
 const sharp = require('sharp') as typeof import('sharp');
 const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
 const fs = require('node:fs') as typeof import('node:fs');
@@ -198,7 +199,9 @@ async function main(): Promise<void> {
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.mts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     const originals = await makeOriginals(work);
     const home = path.join(work, 'home');
-    const store = await platform.openStore({ home });
+    // On PostgreSQL the bench keeps to a schema of its own, dropped at the end.
+    const pgSchema = (process.env.WINNOW_DATABASE_URL ?? '').startsWith('postgres') ? `winnow_web_bench_${process.pid}` : undefined;
+    const store = await platform.openStore({ home, ...(pgSchema === undefined ? {} : { postgresSchema: pgSchema }) });
     const { token } = await platform.createApiToken(store, { name: 'bench' });
     const app = platform.createPlatformServer({ store, home });
     await webApp.registerWebApp(app, { distDir: dist });
@@ -226,6 +229,7 @@ async function main(): Promise<void> {
       row('filter: numeric minimum', 'filterRangeMs', 'ms');
     } finally {
       await app.close();
+      if (pgSchema !== undefined) await sql.raw(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).execute(store.db);
       await store.close();
     }
   } finally {
