@@ -51,14 +51,14 @@ export class InvalidConfigError extends WinnowError {
 
 /** Something looked up by id or name that does not exist. REST maps it to 404. */
 export class NotFoundError extends WinnowError {
-  constructor(what: string, id: string) {
-    super(`${what} ${JSON.stringify(id)} not found`, { code: 'NOT_FOUND' });
+  constructor(what: string, id: string, code = 'NOT_FOUND') {
+    super(`${what} ${JSON.stringify(id)} not found`, { code });
   }
 }
 
 /** A fault of the environment (network reset, 5xx, service restarting) that a retry may cure. */
 export class TransientError extends WinnowError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { code: 'TRANSIENT', retryable: true, cause });
+  constructor(message: string, cause?: unknown, code = 'TRANSIENT') {
+    super(message, { code, retryable: true, cause });
   }
 }

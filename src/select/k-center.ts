@@ -474,14 +474,9 @@ class GreedyEngine {
       scanRows += this.bEnd[b] - this.bStart[b];
     }
     if (scanRows === 0) return;
-    if (this.o.kernel.name !== 'js' && scanRows > this.rows * FULL_SCAN_FRACTION) {
-      const k0 = performance.now();
-      const dots = await this.o.kernel.matVec(this.scan, this.dim, 0, this.rows, v);
-      this.kernelMs += performance.now() - k0;
-      this.fullScans++;
-      this.rowsScanned += this.rows;
-      for (const b of scanList) this.updateBlock(b, dots, 0, ci);
-    } else if (scanList.length === blocks && this.o.kernel.name === 'js') {
+    // One full scan when it pays: a fast kernel and most rows to visit, or (js) every block to visit anyway.
+    const fullScan = this.o.kernel.name === 'js' ? scanList.length === blocks : scanRows > this.rows * FULL_SCAN_FRACTION;
+    if (fullScan) {
       const k0 = performance.now();
       const dots = await this.o.kernel.matVec(this.scan, this.dim, 0, this.rows, v);
       this.kernelMs += performance.now() - k0;
@@ -498,7 +493,6 @@ class GreedyEngine {
     if (this.o.space.owned && this.centreCount >= this.nextRebuild) this.rebuild();
   }
 
-  /** Applies the new centre's dot products to one block's rows (`dots[i − offset]`) and refreshes the block. */
   /** Applies the new centre's dot products to one block's rows (`dots[i − offset]`) and refreshes the block. */
   private updateBlock(b: number, dots: Float32Array, offset: number, ci: number): void {
     this.refreshBlock(b, dots, offset, ci);

@@ -16,15 +16,15 @@ export function errorFromResponse(status: number, payload: ErrorPayload): Winnow
   const message = payload.error ?? `HTTP ${status}`;
   const code = payload.code ?? `HTTP_${status}`;
   let error: WinnowError;
-  if (status === 404) error = new NotFoundError('', '');
-  else if (status === 401) error = new UnauthorizedError(message);
-  else if (status === 409) error = new ConflictError(message);
-  else if (status === 413) error = new PayloadTooLargeError(message);
+  if (status === 404) error = new NotFoundError('', '', code);
+  else if (status === 401) error = new UnauthorizedError(message, code);
+  else if (status === 409) error = new ConflictError(message, code);
+  else if (status === 413) error = new PayloadTooLargeError(message, code);
   else if (status === 400 && payload.location !== undefined) error = new InvalidInputError(payload.location, '', code);
   else if (status === 400 || status === 422) error = new InvalidConfigError(message, code);
-  else if (status >= 500 || status === 429 || status === 408) error = new TransientError(message);
+  else if (status >= 500 || status === 429 || status === 408) error = new TransientError(message, undefined, code);
   else error = new WinnowError(message, { code });
+  // The server's message verbatim: the classes that build their own (not found, bad input at a location) are given it.
   error.message = message;
-  Object.defineProperty(error, 'code', { value: code });
   return error;
 }
