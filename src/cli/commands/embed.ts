@@ -86,7 +86,7 @@ async function runEmbed(dir: string, flags: EmbedFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  process.stdout.write(formatSummary(result));
+  process.stdout.write(escapeForTerminal(formatSummary(result), { multiline: true }));
 }
 
 /** The human summary: counts, model, speed, every skipped file with its reason, and where the CSV is. */

@@ -7,6 +7,7 @@ import { DEFAULT_STRATEGY, readSelectionConfigFile } from '../../select';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { createProgressBar, type ProgressBar } from '../progress-bar';
+import { escapeForTerminal } from '../terminal-text';
 
 interface RunFlags extends PlatformOptions {
   input: string;
@@ -105,7 +106,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       signal: abort.signal,
     };
     const summary = await runPipeline(options);
-    process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : escapeForTerminal(formatSummary(summary), { multiline: true }));
   } finally {
     for (const bar of bars.values()) bar.stop();
     process.off('SIGINT', onSigint);

@@ -10,6 +10,7 @@ import {
 } from '../../select';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { selectionValuesFromDatasource } from './predictions';
+import { escapeForTerminal } from '../terminal-text';
 
 interface SelectFlags {
   embeddings: string;
@@ -97,7 +98,7 @@ async function runSelect(flags: SelectFlags): Promise<void> {
   });
   if (interactive) process.stderr.write('\n');
   await writeFile(flags.out, JSON.stringify(toOutput(result), null, 1) + '\n');
-  process.stdout.write(summarize(result, flags.out));
+  process.stdout.write(escapeForTerminal(summarize(result, flags.out), { multiline: true }));
 }
 
 async function readNameList(path: string): Promise<string[]> {

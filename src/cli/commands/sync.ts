@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONCURRENCY, isS3Uri, syncLocalToS3, syncS3ToLocal, type S3Settings, type SyncResult } from '../../s3';
 import { action, CliError, EXIT_FAILED, EXIT_USAGE, type CommandModule } from '../program';
 import { createProgressBar } from '../progress-bar';
+import { escapeForTerminal } from '../terminal-text';
 
 interface SyncFlags {
   endpoint?: string;
@@ -89,7 +90,7 @@ async function runSync(src: string, dst: string, flags: SyncFlags): Promise<void
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  process.stdout.write(flags.json ? `${JSON.stringify({ source: src, target: dst, ...result }, null, 2)}\n` : formatSummary(src, dst, result));
+  process.stdout.write(flags.json ? `${JSON.stringify({ source: src, target: dst, ...result }, null, 2)}\n` : escapeForTerminal(formatSummary(src, dst, result), { multiline: true }));
   if (result.failed.length > 0) {
     throw new CliError(`${result.failed.length} object(s) failed after retries; run the same command again to retry them`, EXIT_FAILED);
   }
