@@ -5,6 +5,7 @@ import { loadEmbeddingMatrix } from '../embeddings/reader';
 import type { ProgressCallback } from '../progress';
 import { analyseHealth, type HealthReport } from './analyse';
 import { parseHealthOptions, type HealthOptions } from './health-options';
+import { HealthIndex, type BatchCheckResult } from './incremental';
 import { measuresPathFor, readMeasuresFile } from './measures-file';
 
 export interface HealthFolderOptions {
@@ -17,6 +18,11 @@ export interface HealthFolderOptions {
   onProgress?: (stage: 'embed' | 'neighbours', progress: Parameters<ProgressCallback>[0]) => void;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /**
+   * A persistent ANN index file (`HealthIndex`): images not yet in it are checked against it (and each other) as a new
+   * batch, then added; the index is never rebuilt.
+   */
+  index?: string;
 }
 
 export interface HealthFolderResult {
@@ -25,6 +31,8 @@ export interface HealthFolderResult {
   measuresFile: string;
   reportFile: string;
   embedded: number;
+  /** With `index`: the new batch's check against the images indexed before. */
+  batch?: BatchCheckResult;
   seconds: number;
 }
 
@@ -64,5 +72,11 @@ export async function healthCheckFolder(input: HealthFolderOptions): Promise<Hea
   });
   const reportFile = path.join(input.workDir, 'health.json');
   await writeFile(reportFile, JSON.stringify(report, null, 1) + '\n');
-  return { report, embeddingsCsv, measuresFile, reportFile, embedded: embed.embedded, seconds: (Date.now() - started) / 1000 };
+  let batch: BatchCheckResult | undefined;
+  if (input.index !== undefined) {
+    const index = await HealthIndex.open(input.index, embeddings.dim);
+    batch = await index.checkAndAdd(embeddings, measures, options);
+    await index.save();
+  }
+  return { report, embeddingsCsv, measuresFile, reportFile, embedded: embed.embedded, ...(batch ? { batch } : {}), seconds: (Date.now() - started) / 1000 };
 }

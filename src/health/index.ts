@@ -13,3 +13,4 @@ export { formatHealthReport } from './report-table';
 export { healthCheckFolder, type HealthFolderOptions, type HealthFolderResult } from './health-folder';
 export { publishHealth, type PublishResult } from './publish';
 export { writeRemainingEmbeddings } from './remaining';
+export { HealthIndex, type BatchCheckResult, type BatchFinding } from './incremental';

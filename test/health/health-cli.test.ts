@@ -69,6 +69,18 @@ describe('winnow health', () => {
     }
   }, 180_000);
 
+  it('checks a new batch against a persistent index without rebuilding it', async () => {
+    const index = path.join(dir, 'photos.usearch');
+    const first = await winnowCli(['health', path.join(dir, 'images'), '--work', path.join(dir, 'work'), '--index', index]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/index .*photos\.usearch: 12 new images checked against 0 indexed/);
+    await copyFile(path.join(PHOTOS, 'skimage-rocket.png'), path.join(dir, 'images', 'rocket-again.png'));
+    const second = await winnowCli(['health', path.join(dir, 'images'), '--work', path.join(dir, 'work'), '--index', index]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/1 new images checked against 12 indexed/);
+    expect(second.stdout).toContain('rocket-again.png: exact duplicate of skimage-rocket.png');
+  }, 180_000);
+
   it('exits 2 naming the field for a threshold out of range, and asks to embed a dataset without embeddings first', async () => {
     const bad = await winnowCli(['health', path.join(dir, 'images'), '--threshold', '1.5']);
     expect(bad.code).toBe(2);

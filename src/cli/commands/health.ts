@@ -18,6 +18,7 @@ import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
 
 interface HealthFlags extends PlatformOptions {
+  index?: string;
   dataset?: string;
   embedding?: string;
   tagPrefix?: string;
@@ -49,6 +50,7 @@ export const registerHealthCommand: CommandModule = (program: Command) => {
     .option('--work <folder>', 'keeps embeddings.csv, embeddings.measures.jsonl and health.json; a rerun embeds only new images', 'winnow-health')
     .option('--out <file>', 'also write the JSON report here')
     .option('--json', 'print the JSON report instead of the table')
+    .option('--index <file>', 'persistent ANN index (usearch): images new to it are checked against it as a batch, then added (no rebuild)')
     .option('--threshold <s>', 'embedding similarity (0–1] that alone makes two images near duplicates (default 0.95)')
     .option('--layout-threshold <s>', 'lower similarity (0–1] that suffices when the two layouts agree (default 0.8)')
     .option('--keeper <rule>', `which copy to keep: ${KEEPER_RULES.join(', ')}`)
@@ -118,6 +120,7 @@ async function runHealth(dir: string | undefined, flags: HealthFlags): Promise<v
       options,
       model: flags.model,
       modelConfig: flags.modelConfig,
+      index: flags.index,
       onProgress: (stage, p) => (stage === 'embed' ? bar.update(p) : undefined),
       onWarning: (message) => process.stderr.write(`winnow: warning: ${escapeForTerminal(message, { multiline: true })}\n`),
     });
@@ -140,7 +143,15 @@ async function runHealth(dir: string | undefined, flags: HealthFlags): Promise<v
     }
   }
   print(result.report, flags);
-  if (!flags.json) process.stdout.write(`\nreport: ${result.reportFile} (${result.embedded} newly embedded, ${result.seconds.toFixed(1)} s)\n${published}`);
+  if (flags.json) return;
+  process.stdout.write(`\nreport: ${result.reportFile} (${result.embedded} newly embedded, ${result.seconds.toFixed(1)} s)\n${published}`);
+  const { batch } = result;
+  if (batch) {
+    process.stdout.write(`\nindex ${flags.index}: ${batch.added} new images checked against ${batch.indexed - batch.added} indexed (${batch.seconds.toFixed(2)} s)\n`);
+    for (const d of batch.duplicates) {
+      process.stdout.write(escapeForTerminal(`  ${d.fileName}: ${d.kind} duplicate of ${d.of}${d.kind === 'near' ? ` (${d.similarity})` : ''}${d.existing ? '' : ' (same batch)'}\n`));
+    }
+  }
 }
 
 async function runDatasetHealth(name: string, options: HealthOptions, flags: HealthFlags): Promise<void> {
