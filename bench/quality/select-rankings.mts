@@ -3,12 +3,13 @@
  * once per strategy (random once per seed), writing `{ dataset, labels, classes, budgets, rankings, seconds }` as
  * JSON for evaluate.py. Each ranking is as long as the largest budget; every smaller budget is its prefix.
  *
- *   npx node bench/quality/select-rankings.mts --embeddings emb.csv --out rankings.json [--seeds 5] [--strategies a,b]
+ *   npx node bench/quality/select-rankings.mts --embeddings emb.csv --out rankings.json [--seeds 5] [--strategies a,b] [--merge]
+ * (--merge: keep the other strategies' rankings already in --out, replacing only those ranked now)
  *
  * Runs the built engine in dist/ (npm run build first).
  */
 import { createRequire } from 'node:module';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const load = createRequire(import.meta.url);
@@ -44,6 +45,9 @@ const budgets = [...PER_CLASS.map((b) => ({ name: `${b}/class`, n: b * classes }
   .filter((b) => b.n >= 1 && b.n < N)
   .sort((a, b) => a.n - b.n);
 const n = Math.max(...budgets.map((b) => b.n));
+const previous = process.argv.includes('--merge')
+  ? (JSON.parse(await readFile(out, 'utf8')) as { rankings: Record<string, number[][]>; seconds: Record<string, number> })
+  : { rankings: {}, seconds: {} };
 const rankings: Record<string, number[][]> = {};
 const seconds: Record<string, number> = {};
 const configs: Array<[string, Record<string, unknown>, number]> = [];
@@ -58,4 +62,15 @@ for (const [name, config, seed] of configs) {
   const c = result.stats.coverage;
   process.stderr.write(`${path.basename(csv)} ${name}${seed ? ` seed ${seed}` : ''}: ${(seconds[name]).toFixed(1)} s${c ? ` (herding ${c.picks} picks, ${c.stoppedBy}, coverage ${c.meanCoverage.toFixed(2)})` : ''}${result.stats.neighbourhoods ? ` σ=${result.stats.neighbourhoods.kernelWidth.toFixed(3)}` : ''}\n`);
 }
-await writeFile(out, JSON.stringify({ dataset: path.basename(csv, '.csv'), samples: N, classes, labels: Array.from(matrix.labels), budgets, rankings, seconds }));
+await writeFile(
+  out,
+  JSON.stringify({
+    dataset: path.basename(csv, '.csv'),
+    samples: N,
+    classes,
+    labels: Array.from(matrix.labels),
+    budgets,
+    rankings: { ...previous.rankings, ...rankings },
+    seconds: { ...previous.seconds, ...seconds },
+  }),
+);

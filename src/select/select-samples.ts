@@ -1,7 +1,7 @@
 import type { EmbeddingMatrix } from '../embeddings/matrix';
 import { InvalidConfigError, InvalidInputError } from '../errors';
 import type { ProgressCallback } from '../progress';
-import { DEFAULT_HAND_OVER_COVERAGE, runHerding, type HerdingResult } from './coverage';
+import { HAND_OVER_PICKS_PER_REFERENCE, runHerding, type HerdingResult } from './coverage';
 import { runGreedy, type GreedyBalance, type ScanSpace } from './k-center';
 import { buildNeighbourhoods, densityKernelValues, type Neighbourhoods } from './neighbourhoods';
 import { createDotKernel, type DotKernel, type KernelChoice } from './kernels/dot-kernel';
@@ -231,7 +231,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
             ? { vectors: await hoods!.toDensitySpace(space!.vectorsOf(preselectedRows), preselectedRows.length), count: preselectedRows.length }
             : undefined,
         limit: depth,
-        handOverAt: diversity.length === 1 ? (coverage.entry.strategy.handOverCoverage ?? DEFAULT_HAND_OVER_COVERAGE) : undefined,
+        handOverAt: diversity.length === 1 ? coverage.entry.strategy.handOverCoverage : undefined,
+        handOverPicks: diversity.length === 1 ? Math.max(1, Math.floor(hoods!.referenceCount * HAND_OVER_PICKS_PER_REFERENCE)) : undefined,
         signal: input.signal,
         onProgress: input.onProgress,
       });

@@ -30,15 +30,15 @@ export const STRATEGY_SHORTHANDS = [
 ] as const;
 export type StrategyShorthand = (typeof STRATEGY_SHORTHANDS)[number];
 /**
- * What every face selects with when no strategy is given: kernel-herding coverage of typical samples while the set
- * is still sparsely covered, then typicality-weighted diversity (bench/quality: above random and coreset at every
- * budget from one pick per class to 10 % on every benchmark dataset).
+ * What every face selects with when no strategy is given: kernel-herding coverage (typical samples of every region
+ * first) for the small and medium budgets, then k-center diversity once herding has used up its reference sample
+ * (past 1,024 picks or a quarter of the set; see bench/quality for the figures against random and coreset).
  */
 export const DEFAULT_STRATEGY: StrategyShorthand = 'coverage-diversity';
 /** One line per shorthand, for the faces that offer a choice (web app, n8n). */
 export const STRATEGY_DESCRIPTIONS: Record<StrategyShorthand, string> = {
   'coverage-diversity':
-    'Default. Typical images that cover the whole set first (kernel herding), then the most typical of the images far from every pick',
+    'Default. Typical images that cover the whole set (kernel herding); past ~1,000 picks, images far from every pick',
   coverage: 'Kernel herding: each pick covers the most images not yet covered (best for small labeling budgets)',
   typicality: 'The most typical images: densest neighbourhoods first (may stay in one dense cluster on its own)',
   coreset: 'k-center: images as far apart as possible (best for large budgets; picks outliers first)',
@@ -84,7 +84,7 @@ export const SelectionStrategySchema = Type.Object(
     neighbours: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     /** COVERAGE: Gaussian kernel width on unit-norm embeddings (default: the median distance to the 20th neighbour). */
     kernelWidth: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 2 })),
-    /** COVERAGE with DIVERSITY: hand over to DIVERSITY once the samples are covered this well on average (0–1, default 0.5). */
+    /** COVERAGE with DIVERSITY: hand over to DIVERSITY once the samples are covered this well on average (0–1; default: after R/4 picks). */
     handOverCoverage: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     /** DIVERSITY: stop once the next pick is closer than this to every earlier pick (0–2 on unit-norm embeddings). */
     stoppingConditionMinimumDistance: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
@@ -166,11 +166,7 @@ export function expandShorthand(
   const diversity: SelectionStrategyEntry = { input: EMBEDDINGS, strategy: { type: 'DIVERSITY' } };
   switch (name) {
     case 'coverage-diversity':
-      return [
-        { input: EMBEDDINGS, strategy: { type: 'COVERAGE' } },
-        diversity,
-        { input: EMBEDDINGS, strategy: { type: 'TYPICALITY' } },
-      ];
+      return [{ input: EMBEDDINGS, strategy: { type: 'COVERAGE' } }, diversity];
     case 'coverage':
       return [{ input: EMBEDDINGS, strategy: { type: 'COVERAGE' } }];
     case 'typicality':

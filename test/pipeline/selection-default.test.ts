@@ -9,7 +9,7 @@ describe('pipeline config: selection strategies', () => {
   it('selects with the default strategy when the config names none', () => {
     const config = parsePipelineConfig(minimal);
     expect(config.selection).toEqual({ strategy: DEFAULT_STRATEGY });
-    expect(parseSelectionConfig({ ...config.selection, n: 1 }).strategies.map((s) => s.strategy.type)).toEqual(['COVERAGE', 'DIVERSITY', 'TYPICALITY']);
+    expect(parseSelectionConfig({ ...config.selection, n: 1 }).strategies.map((s) => s.strategy.type)).toEqual(['COVERAGE', 'DIVERSITY']);
   });
 
   it('takes typicality, coverage and TYPICALITY/COVERAGE strategy lists', () => {

@@ -88,7 +88,7 @@ describe('parseSelectionConfig', () => {
   });
 
   it('expands the default and the new shorthands', () => {
-    expect(parseSelectionConfig({ n: 5, strategy: DEFAULT_STRATEGY }).strategies.map((s) => s.strategy.type)).toEqual(['COVERAGE', 'DIVERSITY', 'TYPICALITY']);
+    expect(parseSelectionConfig({ n: 5, strategy: DEFAULT_STRATEGY }).strategies.map((s) => s.strategy.type)).toEqual(['COVERAGE', 'DIVERSITY']);
     expect(parseSelectionConfig({ n: 5, strategy: 'typicality' }).strategies).toEqual([{ input: { type: 'EMBEDDINGS' }, strategy: { type: 'TYPICALITY' } }]);
     expect(parseSelectionConfig({ n: 5, strategy: 'coverage' }).strategies).toEqual([{ input: { type: 'EMBEDDINGS' }, strategy: { type: 'COVERAGE' } }]);
     for (const name of STRATEGY_SHORTHANDS) expect(STRATEGY_DESCRIPTIONS[name]).toBeTruthy();

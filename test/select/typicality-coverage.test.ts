@@ -133,17 +133,24 @@ describe(`the default strategy (${DEFAULT_STRATEGY})`, () => {
     expect(new Set(result.selected.map(clusterOf))).toEqual(new Set(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']));
   });
 
-  it('hands over from coverage to typicality-weighted diversity and stays one ranking', async () => {
-    const result = await selectSamples({ embeddings: data, config: parseSelectionConfig({ n: 60, strategy: DEFAULT_STRATEGY }) });
+  it('hands over from coverage to diversity after a quarter of the references, and stays one ranking', async () => {
+    const result = await selectSamples({ embeddings: data, config: parseSelectionConfig({ n: 100, strategy: DEFAULT_STRATEGY }) });
     const herded = result.stats.coverage!.picks;
     expect(result.stats.coverage!.stoppedBy).toBe('handOver');
-    expect(herded).toBeGreaterThan(0);
-    expect(herded).toBeLessThan(60);
+    expect(herded).toBe(Math.floor(data.fileNames.length / 4));
     expect(result.ranking[0].reason.covered).toBeGreaterThan(0);
     const after = result.ranking[herded].reason;
     expect(after.distance).toBeGreaterThan(0);
-    expect(after.strategies).toHaveProperty('TYPICALITY');
-    for (const n of [3, herded, herded + 5, 40]) {
+    expect(after.strategies).toHaveProperty('DIVERSITY');
+    // An earlier hand-over by mean coverage, as a config field.
+    const early = parseSelectionConfig({
+      n: 20,
+      strategies: [{ input: { type: 'EMBEDDINGS' }, strategy: { type: 'COVERAGE', handOverCoverage: 0.3 } }, { input: { type: 'EMBEDDINGS' }, strategy: { type: 'DIVERSITY' } }],
+    });
+    const handedEarly = await selectSamples({ embeddings: data, config: early });
+    expect(handedEarly.stats.coverage!.picks).toBeLessThan(herded);
+    expect(handedEarly.stats.coverage!.meanCoverage).toBeGreaterThanOrEqual(0.3);
+    for (const n of [3, herded, herded + 5, 90]) {
       const small = await selectSamples({ embeddings: data, config: parseSelectionConfig({ n, strategy: DEFAULT_STRATEGY }) });
       expect(small.selected).toEqual(result.selected.slice(0, n));
     }
