@@ -116,4 +116,37 @@ describe.each(dialects())('predictions and scores on the platform ($name)', (dia
     expect(balanced.slice(0, 2)).toContain('c.jpg');
     expect(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']).toContain(balanced.slice(0, 2).find((n: string) => n !== 'c.jpg'));
   });
+
+  it('records rounds: the samples new in a round, one call, and exports of just them', async () => {
+    const select = async (newTagName: string, preselectedTagId?: string) => {
+      const { body } = await call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${embeddingId}/sampling`, {
+        newTagName,
+        ...(preselectedTagId ? { preselectedTagId } : {}),
+        selection: { n: 2, strategy: 'coreset' },
+      });
+      for (;;) {
+        const job = (await call(server, 'GET', `/v1/jobs/${body.jobId}`)).body;
+        if (job.status === 'FINISHED') return job.result.data as string;
+        if (job.status === 'FAILED') throw new Error(job.error);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const round1 = await select('round-1');
+    const round2 = await select('round-2', round1);
+    const round3 = await select('round-3', round2);
+    const first = (await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${round1}/round`)).body;
+    expect(first).toMatchObject({ round: 1, sinceTagId: null });
+    expect(first.fileNames).toHaveLength(2);
+    const third = (await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${round3}/round`)).body;
+    expect(third.round).toBe(3);
+    expect(third.sinceTagId).toBe(round2);
+    expect(third.fileNames).toHaveLength(2);
+    const earlier = new Set([...(await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${round2}/export/basic/filenames`)).body.split('\n')]);
+    for (const name of third.fileNames) expect(earlier.has(name)).toBe(false);
+    // Since round 1: round 3's new samples plus round 2's.
+    expect((await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${round3}/round?sinceTagId=${round1}`)).body.fileNames).toHaveLength(4);
+    // Every export (file names here; Label Studio tasks and Labelbox rows go through the same filter) takes newSinceTagId.
+    const exported = await call(server, 'GET', `/v1/datasets/${datasetId}/tags/${round3}/export/basic/filenames?newSinceTagId=${round2}`);
+    expect(exported.body.split('\n').sort()).toEqual([...third.fileNames].sort());
+  });
 });

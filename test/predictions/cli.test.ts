@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPlatform } from '../../src/platform';
 import { winnowCli } from '../winnow-cli';
 
 let root: string;
@@ -47,5 +48,32 @@ describe('winnow predictions / select --predictions', () => {
     const r = await winnowCli(['select', '--embeddings', path.join(root, 'embeddings.csv'), '--config', path.join(root, 'config.json'), '--predictions', root, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(await readFile(out, 'utf8')).selected).toEqual(['b.jpg', 'd.jpg']);
+  });
+
+  it('exports just the samples new in a round (winnow export --new-in-round / --new-since)', async () => {
+    const home = path.join(root, 'home');
+    const platform = await connectPlatform({ home });
+    try {
+      const { client } = platform;
+      const dataset = await client.createDataset('rounds');
+      await client.createSamples(dataset.id, ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'].map((fileName) => ({ fileName })));
+      const embedding = await client.uploadEmbeddings(dataset.id, path.join(root, 'embeddings.csv'), 'default');
+      const select = async (newTagName: string, preselectedTagId?: string) => {
+        const { jobId } = await client.startSelection(dataset.id, embedding.id, { newTagName, preselectedTagId, selection: { n: 1, strategy: 'coreset' } });
+        return (await client.waitForJob(jobId)).result?.data as string;
+      };
+      await select('round-2', await select('round-1'));
+    } finally {
+      await platform.close();
+    }
+    const all = await winnowCli(['export', 'rounds', '--tag', 'round-2', '--home', home]);
+    expect(all.stdout.trim().split('\n')).toHaveLength(2);
+    const fresh = await winnowCli(['export', 'rounds', '--tag', 'round-2', '--new-in-round', '--home', home]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain('round 2: 1 sample(s) new in round-2');
+    const round1 = await winnowCli(['export', 'rounds', '--tag', 'round-1', '--home', home]);
+    expect(fresh.stdout.trim().split('\n')).toEqual(all.stdout.trim().split('\n').filter((n) => n !== round1.stdout.trim()));
+    const since = await winnowCli(['export', 'rounds', '--tag', 'round-2', '--new-since', 'round-1', '--home', home]);
+    expect(since.stdout).toBe(fresh.stdout);
   });
 });
