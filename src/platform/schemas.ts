@@ -517,3 +517,15 @@ export const ActiveLearningScoreData = Type.Object(
   { $id: 'ActiveLearningScoreData' },
 );
 export type ActiveLearningScoreData = Static<typeof ActiveLearningScoreData>;
+
+/** An API token as the token endpoints list it (Winnow extension); the secret is only in the create response, once. */
+export const ApiTokenInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  user: Type.String(),
+  prefix: Type.String({ description: 'First characters of the token; the token itself is shown only when created' }),
+  createdAt: Type.Integer(),
+  lastUsedAt: Type.Union([Type.Integer(), Type.Null()]),
+  revokedAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type ApiTokenInfo = Static<typeof ApiTokenInfo>;

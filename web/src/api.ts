@@ -1,4 +1,5 @@
 import type {
+  ApiTokenInfo,
   DatasetData,
   Embedding2dData,
   EmbeddingData,
@@ -15,6 +16,7 @@ import type {
 } from '../../src/platform/schemas';
 
 export type {
+  ApiTokenInfo,
   DatasetData,
   Embedding2dData,
   EmbeddingData,
@@ -24,17 +26,6 @@ export type {
   SelectionScore,
   TagData,
 };
-
-/** An API token as the token endpoints list it; the secret itself is only in the create response, once. */
-export interface ApiTokenInfo {
-  id: string;
-  name: string;
-  user: string;
-  prefix: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
 
 /** A failed API call, carrying the server's `{ code, error }` body. */
 export class ApiError extends Error {

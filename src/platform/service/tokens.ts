@@ -4,21 +4,14 @@ import { refuseControlCharactersInNames } from '../validate';
 import { UnauthorizedError } from '../errors';
 import { newId, type Store } from '../store/store';
 import { num } from './rows';
+import type { ApiTokenInfo } from '../schemas';
 
 /** The user the CLI and embedded clients act as, and whom `winnow token create` issues tokens for by default. */
 export const LOCAL_USER = 'local';
 const TOKEN_PREFIX = 'wnw_';
 
-export interface ApiTokenInfo {
-  id: string;
-  name: string;
-  user: string;
-  /** First characters of the token, to tell tokens apart; the rest is never stored. */
-  prefix: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
+// The wire shape (src/platform/schemas) the server answers with and the web app reads.
+export type { ApiTokenInfo };
 
 /** sha256 hex: how tokens (and web session ids) are stored. */
 export function hashToken(token: string): string {

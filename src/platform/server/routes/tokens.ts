@@ -1,17 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { ApiTokenInfo } from '../../schemas';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../service/tokens';
 import type { ServerContext } from '../server-context';
 
-const ApiTokenInfo = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  user: Type.String(),
-  prefix: Type.String({ description: 'First characters of the token; the token itself is shown only when created' }),
-  createdAt: Type.Integer(),
-  lastUsedAt: Type.Union([Type.Integer(), Type.Null()]),
-  revokedAt: Type.Union([Type.Integer(), Type.Null()]),
-});
 const TokenCreateRequest = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
 
 /** The caller's own API tokens (Winnow extension, used by the web app's token screen). */
