@@ -63,6 +63,10 @@ export function fakeActivities(images: number, shardMs: number, rec: Recorder, o
       rec.calls.push('predictions');
       return { tasks: [], problems: 0, problemFiles: [] };
     },
+    async analyseHealth() {
+      rec.calls.push('health');
+      return { jobId: 'job0', keptTagId: 'kept1', duplicatesRemoved: 0, outliers: 0, issues: {} };
+    },
     async selectSamples(_ref, _save, tagName) {
       rec.calls.push(`select:${tagName}`);
       return { tagId: 'tag1', n: 3, jobId: 'job1', reused: false };
