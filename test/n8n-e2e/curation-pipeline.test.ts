@@ -176,6 +176,10 @@ for (const hostName of ['current', 'oldest'] as const) {
           metadataFile: fixture.metadataFile,
           numberOfSamples: SELECT,
           tagName: 'to-label',
+          // The fixture's generated images share one layout and look alike to the model: at the real-photo defaults
+          // (0.95 / 0.8) most would be near duplicates of each other. Only true copies count here.
+          nearDuplicateThreshold: 0.999,
+          layoutThreshold: 0.999,
         },
         'scheduled-curation.json': {
           bucket: fixture.bucket,
@@ -202,12 +206,17 @@ for (const hostName of ['current', 'oldest'] as const) {
       const saved = outputOf(result, 'Winnow Save Embeddings');
       expect(saved).toMatchObject({ rows: IMAGE_COUNT, samples: IMAGE_COUNT, datasetName: pipelineDataset });
       expect(outputOf(result, 'Winnow Upload Metadata')).toMatchObject({ entries: IMAGE_COUNT, updated: IMAGE_COUNT });
-      expect(outputOf(result, 'Winnow Select')).toMatchObject({ selected: SELECT });
+      const health = outputOf(result, 'Winnow Health');
+      expect(health).toMatchObject({ images: IMAGE_COUNT, allEmbeddingsCsv: expect.stringMatching(/embeddings\.csv$/) });
+      expect(Number(health.remaining) + Number(health.duplicatesRemoved)).toBe(IMAGE_COUNT);
+      expect(outputOf(result, 'Winnow Select')).toMatchObject({ selected: SELECT, candidates: health.remaining });
       expect(outputOf(result, 'Winnow Tag')).toMatchObject({ tagName: 'to-label', size: SELECT, created: true });
 
       // The platform itself, not the node's word for it.
       const datasetId = String(saved.datasetId);
       expect(await tagSize(datasetId, 'to-label')).toBe(SELECT);
+      // Select drew from what the health step kept: its picks are all in duplicates-removed.
+      expect(await tagSize(datasetId, 'duplicates-removed')).toBe(Number(health.remaining));
       const sample = await fixture.platform.getSampleById(datasetId, (await firstSampleId(datasetId)) as string);
       expect(sample.customMetaData).toHaveProperty('weather');
     }, 900_000);
