@@ -71,6 +71,21 @@ describe('curationPipeline', () => {
     expect([...result.skippedReports].sort()).toEqual(['/ws/reports/shard-1.skipped.json', '/ws/reports/shard-3.skipped.json']);
   });
 
+  it('stores predictions after save and metadata, before select, when the config has predictions (SCORES inputs then read them)', async () => {
+    const rec = newRecorder();
+    const cfg = config({
+      embed: { shardSize: 10 },
+      predictions: { task: 'classifier' },
+      selection: { strategies: [{ input: { type: 'SCORES', task: 'classifier', score: 'uncertainty_margin' }, strategy: { type: 'WEIGHTS' } }] },
+    });
+    const result = await withWorker(fakeActivities(20, 10, rec), async (taskQueue) => {
+      const { workflowId } = await startPipeline(env.client, cfg, { taskQueue });
+      return (await env.client.workflow.getHandle(workflowId).result()) as PipelineResult;
+    });
+    expect(rec.calls.slice(-4)).toEqual(['save:2', 'predictions', expect.stringMatching(/^select:/), 'tag']);
+    expect(result.status).toBe('completed');
+  });
+
   it('continues as new every `shardsPerRun` shards and still finishes every shard once', async () => {
     const rec = newRecorder();
     const cfg = config({ embed: { shardSize: 1, maxParallelShards: 2 } });
