@@ -53,7 +53,11 @@ export function createActivities(deps: ActivityDeps = {}): PipelineActivities {
   return {
     checkPipeline: withFailureMapping(async (ref) => checkStep(stepContext(ref))),
     syncImages: withFailureMapping(async (ref) => syncStep(stepContext<string>(ref))),
-    embedImages: withFailureMapping(async (ref, shard) => embedStep(stepContext<number>(ref), shard)),
+    embedImages: withFailureMapping(async (ref, shard) => {
+      const result = await embedStep(stepContext<number>(ref), shard);
+      if (result.skipped > 0) Context.current().log.warn(`shard ${shard.index}: ${result.skipped} image(s) skipped; reasons in ${result.skippedReport}`);
+      return result;
+    }),
     saveEmbeddings: withFailureMapping(async (ref, shardCount) => saveStep(stepContext(ref), shardCount)),
     uploadMetadata: withFailureMapping(async (ref, datasetId) => metadataStep(stepContext(ref), datasetId)),
     storePredictions: withFailureMapping(async (ref, datasetId) => predictionsStep(stepContext(ref), datasetId)),

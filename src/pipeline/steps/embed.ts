@@ -6,9 +6,7 @@ import type { StepContext } from './step-context';
  * Embeds one shard of the sync step's list into its own CSV; shards run in parallel on any worker. Rows a crashed
  * attempt wrote are kept; images that cannot be read are skipped, counted and reported (file + reason).
  */
-export async function embedStep(ctx: StepContext<number>, shard: ShardRef): Promise<EmbedShardResult> {
-  const result = await ctx.files.embedShard(ctx, shard, (images) => describeSamples(images, ctx));
-  // The log gets the count and the first reason; the report has them all.
-  if (result.skipped > 0) ctx.log.warn(`shard ${shard.index}: ${result.skipped} image(s) skipped; reasons in ${result.skippedReport}`);
-  return result;
+export function embedStep(ctx: StepContext<number>, shard: ShardRef): Promise<EmbedShardResult> {
+  // Skipped images are in the result and its report; each driver says so where its users look (summary, worker log).
+  return ctx.files.embedShard(ctx, shard, (images) => describeSamples(images, ctx));
 }
