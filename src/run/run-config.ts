@@ -34,6 +34,12 @@ export interface RunFlags {
   datapoolTags?: string;
   /** Run the health step after save (duplicates, outliers, issues as tags) and select from `duplicates-removed`. */
   health?: boolean;
+  /**
+   * Store model predictions after save, for SCORES/PREDICTIONS selection inputs: read from `datasource` (a folder or
+   * `s3://` prefix with `.lightly/predictions`, default the input), or made by running `model` (`default` or an .onnx
+   * classifier with `modelConfig`) over a folder input as task `task`.
+   */
+  predictions?: { datasource?: string; model?: string; modelConfig?: string; task?: string };
   /** S3 endpoint and region of an `s3://` input. */
   s3?: { endpoint?: string; region?: string };
   /** The platform the run writes to, for the record (the connection itself is given to `runPipeline`). */
@@ -81,6 +87,7 @@ export function runConfig(flags: RunFlags, platform: PipelineConfig['platform'])
       incremental: flags.incremental ?? false,
       ...(flags.datapoolTags ? { datapool: { tags: flags.datapoolTags } } : {}),
       ...(flags.health ? { health: {} } : {}),
+      ...(flags.predictions ? { predictions: flags.predictions } : {}),
     },
     'winnow run options',
   );

@@ -5,7 +5,7 @@ import { WinnowError } from '../errors';
 import type { PipelineConfig } from '../pipeline/config';
 import { planShards, renderTagName, selectionSize } from '../pipeline/plan';
 import { openRunFiles } from '../pipeline/run-files';
-import { checkStep, embedStep, healthStep, metadataStep, plainStepContext, saveStep, selectStep, syncStep, tagStep, type StepContext } from '../pipeline/steps';
+import { checkStep, embedStep, healthStep, metadataStep, plainStepContext, predictionsStep, saveStep, selectStep, syncStep, tagStep, type StepContext } from '../pipeline/steps';
 import { canonicalJson } from '../pipeline/workflow-id';
 import type { PlatformConnection } from '../platform';
 import type { Progress } from '../progress';
@@ -117,6 +117,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   });
   const saved = await step('save', (ctx) => saveStep(ctx, shards.length));
   await step('metadata', (ctx) => metadataStep(ctx, saved.datasetId));
+  if (config.predictions) await step('predictions', (ctx) => predictionsStep(ctx, saved.datasetId));
   if (config.health) await step('health', (ctx) => healthStep(ctx, saved));
   const tagName = renderTagName(config.tag.name, new Date(), { n: selectionSize(config.select, saved.rows) });
   const selection = await step('select', (ctx) => selectStep(ctx, saved, tagName));

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult, HealthResult, MetadataResult, SaveResult, SelectResult, SyncResult, TagResult } from '../pipeline/step-types';
+import type { CheckResult, HealthResult, MetadataResult, PredictionsResult, SaveResult, SelectResult, SyncResult, TagResult } from '../pipeline/step-types';
 
 /** The steps of `winnow run`, in order: the pipeline's steps, embed's shards taken one after the other. */
-export const RUN_STEPS = ['check', 'sync', 'embed', 'save', 'metadata', 'health', 'select', 'tag'] as const;
+export const RUN_STEPS = ['check', 'sync', 'embed', 'save', 'metadata', 'predictions', 'health', 'select', 'tag'] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
 
 /** What the embed step of `winnow run` reports: its shards summed. */
@@ -23,6 +23,7 @@ export interface RunStepResults {
   embed: EmbedSummary;
   save: SaveResult;
   metadata: MetadataResult;
+  predictions: PredictionsResult;
   health: HealthResult;
   select: SelectResult;
   tag: TagResult;

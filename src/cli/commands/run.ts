@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Option } from 'commander';
 import { DEFAULT_MODEL_NAME } from '../../embed';
 import { runPipeline, type RunEvent, type RunPipelineOptions, type RunSummary } from '../../run/run-pipeline';
@@ -30,6 +31,9 @@ interface RunFlags extends PlatformOptions {
   incremental?: boolean;
   datapoolTags?: string;
   health?: boolean;
+  predictions?: string;
+  predict?: string;
+  predictConfig?: string;
 }
 
 const STEP_LABELS: Record<RunStep, string> = {
@@ -38,6 +42,7 @@ const STEP_LABELS: Record<RunStep, string> = {
   embed: 'embed',
   save: 'save CSV + platform',
   metadata: 'custom metadata',
+  predictions: 'predictions (stored with their scores)',
   health: 'health (duplicates, outliers, issues)',
   select: 'select',
   tag: 'tag',
@@ -55,6 +60,9 @@ export const registerRunCommand: CommandModule = (program) => {
     .option('--selection-config <file>', 'full selection config JSON (strategies, weights, thresholds, balance)')
     .option('--tag <name>', 'name of the tag to create; {date}, {time} and {n} are filled in (default <strategy>-{n})')
     .option('--health', 'after save: tag duplicates, outliers and quality issues, and select only from duplicates-removed')
+    .option('--predictions <datasource>', 'store Lightly-format predictions (folder or s3:// prefix with .lightly/predictions) for SCORES/PREDICTIONS selection inputs')
+    .option('--predict <model>', "make predictions first: 'default' (the default model's ImageNet classifier) or an .onnx classifier with --predict-config; task 'classifier'")
+    .option('--predict-config <file>', 'predictor config JSON of a --predict .onnx model (categories, softmax|probabilities, input preprocessing)')
     .option('--incremental', 'embed only images not embedded by an earlier run; the selection keeps earlier picks (the datapool)')
     .option('--datapool-tags <template>', 'which earlier tags are the datapool: a tag template, * = any text (default: --tag)')
     .addOption(new Option('--upload <mode>', 'what leaves the machine: images+thumbnails, thumbnails, or metadata only').choices([...UPLOAD_MODES]).default('thumbnails'))
@@ -96,6 +104,15 @@ export async function runCommand(flags: RunFlags): Promise<void> {
       incremental: flags.incremental,
       datapoolTags: flags.datapoolTags,
       health: flags.health,
+      ...(flags.predictions !== undefined || flags.predict !== undefined
+        ? {
+            predictions: {
+              ...(flags.predictions !== undefined ? { datasource: flags.predictions } : {}),
+              ...(flags.predict !== undefined ? { model: flags.predict } : {}),
+              ...(flags.predictConfig !== undefined ? { modelConfig: path.resolve(flags.predictConfig) } : {}),
+            },
+          }
+        : {}),
       connection,
       s3: {
         endpoint: flags.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
