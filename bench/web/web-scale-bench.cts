@@ -85,7 +85,7 @@ async function seed(
   originals: Awaited<ReturnType<typeof makeOriginals>>,
   stored: string,
 ): Promise<string> {
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+  const call = async <T,>(method: string, url: string, body?: unknown): Promise<T> => {
     const response = await fetch(base + url, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
