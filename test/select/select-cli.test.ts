@@ -58,8 +58,14 @@ describe('winnow select', () => {
     expect(result.ranking[3]).toMatchObject({ fileName: expect.stringMatching(/^images\/\d{5}\.jpg$/), score: expect.any(Number), reason: { strategies: { DIVERSITY: expect.any(Number) } } });
     // Same seed, same output.
     const again = path.join(dir, 'again.json');
-    await winnow(['select', '--embeddings', fixture, '--n', '25', '--seed', '7', '--out', again]);
+    await winnow(['select', '--embeddings', fixture, '--n', '25', '--strategy', 'coreset', '--seed', '7', '--out', again]);
     expect(JSON.parse(readFileSync(again, 'utf8')).selected).toEqual(result.selected);
+    // Without --strategy: the default, coverage first — each pick says how many samples it newly covered.
+    const byDefault = path.join(dir, 'default.json');
+    expect((await winnow(['select', '--embeddings', fixture, '--n', '25', '--out', byDefault])).code).toBe(0);
+    const defaults = JSON.parse(readFileSync(byDefault, 'utf8'));
+    expect(defaults.selected).toHaveLength(25);
+    expect(defaults.ranking[0].reason.covered).toBeGreaterThan(defaults.ranking[24].reason.covered);
   });
 
   it('reads a Lightly-style config file and lets --n override it', async () => {
@@ -80,7 +86,7 @@ describe('winnow select', () => {
     expect(tooMany.stderr).toBe('winnow: n: asked for 5000 samples but only 1000 candidates are left after preselection and thresholds\n');
     const badStrategy = await winnow(['select', '--embeddings', fixture, '--n', '5', '--strategy', 'kmeans', '--out', out]);
     expect(badStrategy.code).toBe(1);
-    expect(badStrategy.stderr).toMatch(/^winnow: options: strategy: unknown strategy "kmeans" \(expected one of coreset, diversity, random/);
+    expect(badStrategy.stderr).toMatch(/^winnow: options: strategy: unknown strategy "kmeans" \(expected one of coverage-diversity, coverage, typicality, coreset, diversity, random/);
     const badN = await winnow(['select', '--embeddings', fixture, '--n', 'ten', '--out', out]);
     expect(badN.code).toBe(2);
     // The fixture metadata names image0.jpg…, which this CSV does not have: the key is in no candidate's metadata.
