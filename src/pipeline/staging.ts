@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { embedImages, type EmbedImagesOptions, type EmbedResult } from '../embed';
 import { classesOf, compareNames } from '../embed/image-files';
-import { readEmbeddingRows } from '../embeddings';
+import { modelRecordPath, readEmbeddingRows } from '../embeddings';
 import { WinnowError } from '../errors';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { folderPrefix, isImageKey, runPool, safeLocalPath, type ImageInput, type ObjectStore, type UploadedSample } from '../s3';
@@ -354,6 +354,7 @@ export async function embedStagedShard(options: EmbedStagedShardOptions): Promis
     // Scratch only: staging holds the shard, and a retry on any host rebuilds it from there.
     await rm(imagesDir, { recursive: true, force: true });
     await rm(csvFile, { force: true });
+    await rm(modelRecordPath(csvFile), { force: true });
   }
 }
 
