@@ -57,6 +57,8 @@ export interface Neighbourhoods {
   projected: boolean;
   /** exp(−|u − c|²/2σ²) for every reference u (kept from the pass when small enough, else computed; consume before the next call). */
   kernelRow(candidate: number): Promise<Float32Array>;
+  /** kernelRow of several candidates at once (one matrix product when not kept), `count × R` row-major. */
+  kernelRows(candidates: ArrayLike<number>): Promise<Float32Array>;
   /** Unit vectors of the scan space (count × scan dim) in the density space. */
   toDensitySpace(vectors: Float32Array, count: number): Promise<Float32Array>;
 }
@@ -174,6 +176,22 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
     mass,
     samplesPerReference: M / R,
     projected,
+    kernelRows: async (list) => {
+      const B = list.length;
+      const out = new Float32Array(B * R);
+      if (cache !== null) {
+        for (let b = 0; b < B; b++) out.set(cache.subarray(list[b] * R, (list[b] + 1) * R), b * R);
+        return out;
+      }
+      const vectors = new Float32Array(B * dim);
+      for (let b = 0; b < B; b++) unitRow(list[b], vectors, b * dim);
+      const dots = await kernel.project(vectors, dim, 0, B, transposed, R);
+      for (let i = 0; i < B * R; i++) {
+        const d2 = 2 - 2 * dots[i];
+        out[i] = Math.exp(-(d2 > 0 ? d2 : 0) * inv2s2);
+      }
+      return out;
+    },
     kernelRow: async (c) => {
       if (cache !== null) return cache.subarray(c * R, (c + 1) * R);
       unitRow(c, scratch, 0);
