@@ -11,6 +11,7 @@ import { registerPipelineCommand } from './commands/pipeline';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerSelect } from './commands/select';
 import { registerEmbed } from './commands/embed';
+import { registerModelsCommand } from './commands/models';
 import { registerRunCommand } from './commands/run';
 import { registerDemoCommand } from './commands/demo';
 import { registerMagicCommand } from './commands/magic';
@@ -34,6 +35,7 @@ export const commandModules: CommandModule[] = [
   registerScheduleCommand,
   registerSelect,
   registerEmbed,
+  registerModelsCommand,
   registerRunCommand,
   registerDemoCommand,
   registerMagicCommand,

@@ -1,15 +1,15 @@
 import { copyFile } from 'node:fs/promises';
-import { readModelRecord } from '../../embeddings/model-record';
 import { NotFoundError } from '../../errors';
+import { readModelRecord } from '../../embeddings/model-record';
 import { measureProgress } from '../../progress';
 import * as datasets from '../service/datasets';
 import * as datasources from '../service/datasources';
 import * as embeddings from '../service/embeddings';
+import * as health from '../service/health';
 import * as metadata from '../service/metadata';
 import * as predictions from '../service/predictions';
 import { roundSamplesWithNames } from '../service/rounds';
 import { PredictionsUploadRequest } from '../prediction-schemas';
-import * as health from '../service/health';
 import * as samples from '../service/samples';
 import * as selection from '../service/selection';
 import * as tags from '../service/tags';
@@ -199,17 +199,17 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
     async getRoundSamples(datasetId, tagId, sinceTagId) {
       return roundSamplesWithNames(await scope(), datasetId, tagId, sinceTagId);
     },
-    async createTagFromScores(datasetId, request) {
-      checkRequest(TagFromScoresRequest, request);
-      return selection.createTagFromScores(await scope(), datasetId, request);
-    },
-
     async startHealth(datasetId, embeddingId, request) {
       return health.startHealth(await scope(), runner, datasetId, embeddingId, request);
     },
     async getHealthReport(datasetId, jobId) {
       return health.getHealthReport(await scope(), datasetId, jobId);
     },
+    async createTagFromScores(datasetId, request) {
+      checkRequest(TagFromScoresRequest, request);
+      return selection.createTagFromScores(await scope(), datasetId, request);
+    },
+
     async getDatasource(datasetId, purpose) {
       return datasources.getDatasource(await scope(), datasetId, purpose);
     },

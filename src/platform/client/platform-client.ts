@@ -1,4 +1,4 @@
-import type { HealthReport } from '../../health';
+import type { HealthReport } from '../../health/analyse';
 import type { ProgressCallback } from '../../progress';
 import type {
   CreatedSample,
@@ -118,15 +118,15 @@ export interface PlatformClient {
   /** A tag of the `n` best-ranked samples of a finished selection job (for a size slider). */
   createTagFromScores(datasetId: string, request: { jobId: string; name: string; n: number }): Promise<TagData>;
 
-  // ---- datasources ----
-  /** The S3 config without its secret key; `NotFoundError` when none is set. */
-  getDatasource(datasetId: string, purpose?: DatasourcePurpose): Promise<DatasourceConfigS3>;
   // ---- health (Winnow extension) ----
   /** Starts a health job (duplicates, outliers, quality issues; tags per finding) over an uploaded embedding. → `{ jobId }` */
   startHealth(datasetId: string, embeddingId: string, request: { options?: Record<string, unknown>; tagPrefix?: string }): Promise<{ jobId: string }>;
   /** The report of a finished health job. */
   getHealthReport(datasetId: string, jobId: string): Promise<HealthReport>;
 
+  // ---- datasources ----
+  /** The S3 config without its secret key; `NotFoundError` when none is set. */
+  getDatasource(datasetId: string, purpose?: DatasourcePurpose): Promise<DatasourceConfigS3>;
   /** Sets (replaces) the datasource for its purpose (default INPUT_OUTPUT); the secret is stored encrypted. */
   setDatasource(datasetId: string, config: DatasourceConfigS3): Promise<DatasourceConfigS3>;
   verifyDatasource(datasetId: string, purpose?: DatasourcePurpose): Promise<DatasourcePermissionsData>;
