@@ -20,7 +20,6 @@ const platform: typeof import('../../src/platform/index') = require('../../dist/
 const webApp: typeof import('../../src/platform/server/web-app') = require('../../dist/src/platform/server/web-app.js');
 const s3: typeof import('../../src/s3/index') = require('../../dist/src/s3/index.js');
 const { chromium } = require('playwright-core') as typeof import('playwright-core');
-const { sql } = require('kysely') as typeof import('kysely');
 const sharp = require('sharp') as typeof import('sharp');
 const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
 const fs = require('node:fs') as typeof import('node:fs');
@@ -229,7 +228,7 @@ async function main(): Promise<void> {
       row('filter: numeric minimum', 'filterRangeMs', 'ms');
     } finally {
       await app.close();
-      if (pgSchema !== undefined) await sql.raw(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).execute(store.db);
+      if (pgSchema !== undefined) await store.db.schema.dropSchema(pgSchema).ifExists().cascade().execute();
       await store.close();
     }
   } finally {
