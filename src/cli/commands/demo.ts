@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { generateDemoDataset } from '../../demo/generate-demo-dataset';
+import { DEFAULT_STRATEGY } from '../../select';
 import { addPlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
 import { runCommand } from './run';
@@ -30,8 +31,9 @@ export const registerDemoCommand: CommandModule = (program) => {
         dataset: 'winnow-demo',
         metadata: demo.metadataPath,
         select: flags.select,
-        strategy: 'coreset',
-        tag: 'demo-coreset',
+        // The default strategy, as a new user's `winnow run` gets it.
+        strategy: DEFAULT_STRATEGY,
+        tag: 'demo-selection',
         upload: 'thumbnails',
         home,
         json: flags.json,
@@ -40,7 +42,7 @@ export const registerDemoCommand: CommandModule = (program) => {
         process.stdout.write(
           `\nNext:\n` +
             `  npx winnow tags winnow-demo --home ${home}                          # the tags, with sizes\n` +
-            `  npx winnow export winnow-demo --tag demo-coreset --home ${home}     # the selected file names\n` +
+            `  npx winnow export winnow-demo --tag demo-selection --home ${home}   # the selected file names\n` +
             `  npx winnow token create --home ${home} && npx winnow serve --home ${home}   # browse it in the web app\n`,
         );
       }
