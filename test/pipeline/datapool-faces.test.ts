@@ -116,7 +116,7 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
       await executeNode(nodes.select, {
         parameters: {
           embeddingsCsv: saved.json.embeddingsCsv,
-          strategy: 'coreset',
+          strategy: 'coverage-diversity', // the node's default, as winnow run and the pipeline config have it
           numberOfSamples: 4,
           datapool: 'platformTags',
           datasetId: saved.json.datasetId,
