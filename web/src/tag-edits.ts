@@ -18,6 +18,9 @@ export function creatorInWords(tag: TagData): string {
     UNKNOWN: 'unknown',
   };
   if (code in words) return words[code];
+  // Lightly's creator enum has no code for config-driven runs (typicality, coverage, the default), so the platform
+  // records them as SAMPLER_CORESET: naming a strategy there would often be wrong.
+  if (code === 'SAMPLER_CORESET') return 'sampling run';
   if (code.startsWith('SAMPLER_')) return `sampling run (${code.slice('SAMPLER_'.length).toLowerCase().replace(/_/g, ' ')})`;
   return code.toLowerCase().replace(/_/g, ' ');
 }
