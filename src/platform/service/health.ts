@@ -4,9 +4,9 @@ import { loadEmbeddingMatrix } from '../../embeddings/reader';
 import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
 import { analyseHealth, fromLightlyMetaData, healthTags, parseHealthOptions, type HealthReport, type ImageMeasures } from '../../health';
 import type { Store } from '../store/store';
-import { newId } from '../store/store';
 import { bitmaskFromIndices } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
+import { queueJob } from './queue-job';
 import { getEmbedding } from './embeddings';
 import { parseJson } from './rows';
 import { loadFileNames } from './samples';
@@ -42,30 +42,14 @@ export async function startHealth(
   if (request.tagPrefix !== undefined && !TAG_PREFIX.test(request.tagPrefix)) {
     throw new InvalidInputError({ file: 'body', column: 'tagPrefix' }, 'must be up to 64 letters, digits, dots, dashes or underscores');
   }
-  const now = Date.now();
-  const jobId = newId();
-  await scope.store.db
-    .insertInto('jobs')
-    .values({
-      id: jobId,
-      dataset_id: datasetId,
-      user_id: scope.userId,
-      type: 'HEALTH',
-      status: 'WAITING',
-      total: dataset.nSamples,
-      processed: 0,
-      embedding_id: embeddingId,
-      new_tag_name: `${request.tagPrefix ?? ''}duplicates-removed`,
-      request: JSON.stringify(request),
-      error: null,
-      result_tag_id: null,
-      created_at: now,
-      last_modified_at: now,
-      finished_at: null,
-    })
-    .execute();
-  runner.enqueue(jobId);
-  return { jobId };
+  return queueJob(scope, runner, {
+    datasetId,
+    type: 'HEALTH',
+    total: dataset.nSamples,
+    embeddingId,
+    newTagName: `${request.tagPrefix ?? ''}duplicates-removed`,
+    request,
+  });
 }
 
 function reportPath(store: Store, jobId: string): string {

@@ -1,10 +1,11 @@
 import { InvalidConfigError, InvalidInputError, NotFoundError } from '../../errors';
 import { DEFAULT_STRATEGY, parseSelectionConfig, type SelectionConfig } from '../../select';
 import type { JobStatusData, SamplingCreateRequest, SelectionScore, TagCreator, TagData } from '../schemas';
-import { newId, type Store } from '../store/store';
+import type { Store } from '../store/store';
 import { bitmaskFromIndices, indicesOf } from './bitmask';
 import { uploadedScoreType } from './tag-scores';
 import { getDataset, type UserScope } from './datasets';
+import { queueJob } from './queue-job';
 import { getEmbedding } from './embeddings';
 import { runHealthJob } from './health';
 import { num, parseJson, toJobStatusData } from './rows';
@@ -113,30 +114,7 @@ export async function startSelection(
     const field = request.selection !== undefined ? 'selection.n' : 'config.stoppingCondition.nSamples';
     throw new InvalidInputError({ file: 'body', column: field }, `asked for ${stored.engineConfig.n} samples but the dataset has ${dataset.nSamples}`);
   }
-  const now = Date.now();
-  const jobId = newId();
-  await db
-    .insertInto('jobs')
-    .values({
-      id: jobId,
-      dataset_id: datasetId,
-      user_id: scope.userId,
-      type: 'SAMPLING',
-      status: 'WAITING',
-      total: dataset.nSamples,
-      processed: 0,
-      embedding_id: embeddingId,
-      new_tag_name: request.newTagName,
-      request: JSON.stringify(stored),
-      error: null,
-      result_tag_id: null,
-      created_at: now,
-      last_modified_at: now,
-      finished_at: null,
-    })
-    .execute();
-  runner.enqueue(jobId);
-  return { jobId };
+  return queueJob(scope, runner, { datasetId, type: 'SAMPLING', total: dataset.nSamples, embeddingId, newTagName: request.newTagName, request: stored });
 }
 
 /** `GET /v1/jobs/{jobId}` for the job's owner. */
