@@ -4,7 +4,8 @@ import { WinnowError } from '../src/errors';
 
 /**
  * Translates engine errors into Temporal failures, once, at the activity boundary (style rule 7):
- * a `WinnowError` with `retryable: false` (bad input, unknown dataset, wrong dimensions) becomes a non-retryable
+ * a `WinnowError` with `retryable: false` (bad input, unknown dataset, wrong dimensions: the default of its code in
+ * `ERROR_CODES`, src/errors.ts) becomes a non-retryable
  * `ApplicationFailure` whose `type` is the error's `code`, so the workflow fails fast with the engine's message;
  * retryable ones (S3 5xx, connection reset) stay retryable under the activity's retry policy.
  * Errors that are not ours (a socket reset thrown by a client library) are left as they are: Temporal retries them.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidInputError, type FileLocation } from './errors';
+import { InvalidInputError, type ErrorCode, type FileLocation } from './errors';
 
 /**
  * Why a file name taken from input (a CSV row, a metadata file, an API body, an S3 key) may not become a path under
@@ -27,7 +27,7 @@ export function unsafeFileNameReason(name: string): string | undefined {
  * @example assertSafeFileName('/etc/passwd', { file: 'embeddings.csv', line: 3, column: 'filenames' })
  * // throws: embeddings.csv:3 (column "filenames"): file name "/etc/passwd" is an absolute path; …
  */
-export function assertSafeFileName(name: string, location: FileLocation, code = 'UNSAFE_FILE_NAME'): void {
+export function assertSafeFileName(name: string, location: FileLocation, code: ErrorCode = 'UNSAFE_FILE_NAME'): void {
   const reason = unsafeFileNameReason(name);
   if (reason !== undefined) {
     throw new InvalidInputError(location, `file name ${JSON.stringify(name)} ${reason}; names must be relative paths inside their folder`, code);

@@ -5,29 +5,14 @@ import {
   type IExecuteFunctions,
   type INodeExecutionData,
 } from 'n8n-workflow';
+import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../src/errors';
 
 /** What one input item turns into: one output object, or several (all paired to that input item). */
 export type ItemResult = IDataObject | IDataObject[];
 
-// Hints per engine error code (src/errors.ts), so the n8n error panel says what to do next.
-const HINTS: Record<string, string> = {
-  INVALID_INPUT: 'Fix the file at the position named in the message, then run the node again.',
-  INVALID_CONFIG: 'Check the node parameters named in the message.',
-  NOT_FOUND: 'Check the id or name; it may belong to another dataset or have been deleted.',
-  TRANSIENT: 'A service was unreachable or busy; running the node again (or enabling Retry On Fail) may succeed.',
-  UNAUTHORIZED: 'The platform rejected the API token: check the Winnow API credential.',
-  CONFLICT: 'Something of that name already exists; choose another name or reuse the existing one.',
-  S3_ACCESS_DENIED: 'Check the S3 credential (keys, region, endpoint) and that it may read this bucket.',
-  S3_NOT_FOUND: 'Check the bucket name and prefix, and the custom endpoint of the S3 credential.',
-};
-
-interface EngineErrorShape {
-  message: string;
-  code: string;
-}
-
-function isEngineError(error: unknown): error is EngineErrorShape {
-  return error instanceof Error && typeof (error as Partial<EngineErrorShape>).code === 'string';
+// By shape, not instanceof: an engine error may come from another copy of the engine module (a worker, a bundle).
+function isEngineError(error: unknown): error is Error & { code: ErrorCode } {
+  return error instanceof Error && isErrorCode((error as { code?: unknown }).code);
 }
 
 /**
@@ -37,10 +22,7 @@ function isEngineError(error: unknown): error is EngineErrorShape {
 export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError | NodeApiError {
   if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
   if (isEngineError(error)) {
-    return new NodeOperationError(ctx.getNode(), error.message, {
-      itemIndex,
-      description: HINTS[error.code] ?? `Engine error ${error.code}`,
-    });
+    return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: ERROR_CODES[error.code].hint });
   }
   return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { itemIndex });
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, type ErrorCode } from '../errors';
 import { formatFloat32 } from './float32-format';
 
 /**
@@ -7,7 +7,7 @@ import { formatFloat32 } from './float32-format';
  */
 
 /** Error code of every embeddings-file validation failure (REST/Temporal see it as the failure type). */
-export const INVALID_EMBEDDINGS = 'INVALID_EMBEDDINGS';
+export const INVALID_EMBEDDINGS = 'INVALID_EMBEDDINGS' satisfies ErrorCode;
 
 /** What each header column means to the reader; `ignored` = lightly's optional `masked`/`selected` and anything after `labels`. */
 export type ColumnRole = 'fileName' | 'embedding' | 'label' | 'ignored';

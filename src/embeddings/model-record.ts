@@ -1,5 +1,5 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { InvalidConfigError, InvalidInputError } from '../errors';
+import { InvalidConfigError, InvalidInputError, type ErrorCode } from '../errors';
 
 /**
  * Which model made an embeddings CSV. Lightly's CSV has no place for it (an extra column would break lightly's
@@ -12,7 +12,7 @@ export interface ModelRecord {
   dim: number;
 }
 
-export const MODEL_MISMATCH = 'MODEL_MISMATCH';
+export const MODEL_MISMATCH = 'MODEL_MISMATCH' satisfies ErrorCode;
 
 /** `embeddings.csv` → `embeddings.csv.model.json`. */
 export function modelRecordPath(csvPath: string): string {

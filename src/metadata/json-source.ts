@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, type ErrorCode } from '../errors';
 
 /*
  * A JSON parser that remembers what JSON.parse forgets and the metadata step needs:
@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors';
  */
 
 /** Error code for custom metadata problems. */
-export const INVALID_METADATA = 'INVALID_METADATA';
+export const INVALID_METADATA = 'INVALID_METADATA' satisfies ErrorCode;
 
 /** 1-based line and column. */
 export interface SourcePosition {
@@ -90,7 +90,7 @@ class JsonParser {
   constructor(
     private readonly text: string,
     private readonly file: string,
-    private readonly code: string,
+    private readonly code: ErrorCode,
   ) {}
 
   parse(): unknown {
@@ -294,6 +294,6 @@ class JsonParser {
  *
  * Example: `parseJsonWithPositions('{"t": 15.0}', 'a.json')` → `{ t: 15 }` with `isFloatAt(result, 't', 15)` true.
  */
-export function parseJsonWithPositions(text: string, file: string, code = INVALID_METADATA): unknown {
+export function parseJsonWithPositions(text: string, file: string, code: ErrorCode = INVALID_METADATA): unknown {
   return new JsonParser(text, file, code).parse();
 }

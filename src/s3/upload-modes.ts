@@ -236,7 +236,7 @@ export function createFolderSink(dir: string): ImageSink {
     description: `folder ${root}`,
     async put(name, body) {
       const target = safeLocalPath(root, name);
-      if (!target.ok) throw new InvalidConfigError(`refused to store ${JSON.stringify(name)}: ${target.reason}`, 'UNSAFE_NAME');
+      if (!target.ok) throw new InvalidConfigError(`refused to store ${JSON.stringify(name)}: ${target.reason}`, 'UNSAFE_FILE_NAME');
       const temp = path.join(root, STATE_DIR, 'tmp', `${randomBytes(8).toString('hex')}.part`);
       await mkdir(path.dirname(temp), { recursive: true });
       await mkdir(path.dirname(target.path), { recursive: true });

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, type ErrorCode } from '../errors';
 
 /*
  * Lightly's tag bitmask (`bitMaskData`): a lowercase hex string with `0x`, no padding, where bit k counted from the
@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors';
  */
 
 /** Error code for a malformed bitmask string. */
-export const INVALID_BITMASK = 'INVALID_BITMASK';
+export const INVALID_BITMASK = 'INVALID_BITMASK' satisfies ErrorCode;
 
 const HEX_BODY = /^0[xX][0-9a-fA-F]+$/;
 

@@ -14,6 +14,7 @@ import type {
   TagCreateRequest,
   TagData,
 } from '../../src/platform/schemas';
+import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
 
 export type {
   ApiTokenInfo,
@@ -31,7 +32,7 @@ export type {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -72,11 +73,11 @@ export class Api {
     });
     if (response.status === 401 && path !== '/v1/session') this.onSignedOut();
     if (!response.ok) {
-      let code = `HTTP_${response.status}`;
+      let code = errorCodeForStatus(response.status);
       let message = `${method} ${path} failed with ${response.status}`;
       try {
         const body = (await response.json()) as { code?: string; error?: string; message?: string };
-        code = body.code ?? code;
+        if (isErrorCode(body.code)) code = body.code;
         message = body.error ?? body.message ?? message;
       } catch {
         // Not JSON (a proxy page, say): keep the status line.

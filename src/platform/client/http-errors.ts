@@ -1,4 +1,4 @@
-import { InvalidConfigError, InvalidInputError, NotFoundError, TransientError, WinnowError, type FileLocation } from '../../errors';
+import { InvalidConfigError, InvalidInputError, NotFoundError, TransientError, WinnowError, errorCodeForStatus, isErrorCode, type FileLocation } from '../../errors';
 import { ConflictError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 
 /** The JSON error body the server sends: `{ code, error }`, plus `location` for bad input. */
@@ -14,7 +14,8 @@ export interface ErrorPayload {
  */
 export function errorFromResponse(status: number, payload: ErrorPayload): WinnowError {
   const message = payload.error ?? `HTTP ${status}`;
-  const code = payload.code ?? `HTTP_${status}`;
+  // A code we do not know (another server, a proxy's page) stands for its status, so callers only ever see ours.
+  const code = isErrorCode(payload.code) ? payload.code : errorCodeForStatus(status);
   let error: WinnowError;
   if (status === 404) error = new NotFoundError('', '', code);
   else if (status === 401) error = new UnauthorizedError(message, code);

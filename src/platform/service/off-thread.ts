@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
-import { WinnowError } from '../../errors';
+import { WinnowError, type ErrorCode } from '../../errors';
 import type { Progress } from '../../progress';
 import { selectSamples, type SelectionConfig } from '../../select';
 import { computePca2d } from './pca';
@@ -38,7 +38,7 @@ export type WorkerRequest = { kind: 'selection'; task: SelectionTask } | { kind:
 export type WorkerMessage =
   | { type: 'progress'; progress: Progress }
   | { type: 'result'; result: unknown }
-  | { type: 'error'; message: string; code: string };
+  | { type: 'error'; message: string; code: ErrorCode };
 
 /**
  * Runs a selection in this thread: loads the CSV, narrows it to the pool, calls the selection engine.
