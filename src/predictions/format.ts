@@ -220,3 +220,28 @@ export function predictedCategory(image: ImagePredictions, schema: PredictionSch
   for (const [id, n] of counts) if (n > bestCount || (n === bestCount && id < best)) [best, bestCount] = [id, n];
   return schema.categories.find((c) => c.id === best)?.name;
 }
+
+/**
+ * A prediction's confidence: the detector's object score, else the probability of its own category (classification),
+ * else 1 (a label without confidence).
+ */
+export function predictionConfidence(p: PredictionSingleton, schema: PredictionSchema): number {
+  if (p.score !== undefined) return p.score;
+  if (p.probabilities === undefined) return 1;
+  return p.probabilities[schema.categories.findIndex((c) => c.id === p.category_id)] ?? 0;
+}
+
+/**
+ * An image's predicted class (see {@link predictedCategory}) and the highest confidence among its predictions of that
+ * class: what Explore filters and counts by. Undefined for an image without predictions.
+ *
+ * Example: a detection `[{ category_id: 0, score: 0.4 }, { category_id: 0, score: 0.9 }, { category_id: 1, score: 0.95 }]`
+ * with categories cat/dog → `{ category: 'cat', confidence: 0.9 }`.
+ */
+export function topPrediction(image: ImagePredictions, schema: PredictionSchema): { category: string; confidence: number } | undefined {
+  const category = predictedCategory(image, schema);
+  if (category === undefined) return undefined;
+  const id = schema.categories.find((c) => c.name === category)?.id;
+  const confidence = Math.max(...image.predictions.filter((p) => p.category_id === id).map((p) => predictionConfidence(p, schema)));
+  return { category, confidence };
+}

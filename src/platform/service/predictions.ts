@@ -3,7 +3,9 @@ import {
   computeScores,
   parseImagePredictions,
   parseSchema,
+  predictionConfidence,
   predictionValues,
+  topPrediction,
   type ImagePredictions,
   type LoadedTask,
   type PredictionProblem,
@@ -82,7 +84,7 @@ export async function savePredictions(scope: UserScope, datasetId: string, loade
         await trx.deleteFrom('sample_predictions').where('dataset_id', '=', datasetId).where('task', '=', task.name).where('sample_idx', 'in', chunk.map((r) => r.idx)).execute();
         await trx
           .insertInto('sample_predictions')
-          .values(chunk.map((r) => ({ dataset_id: datasetId, task: task.name, sample_idx: r.idx, predictions: JSON.stringify(r.image.predictions) })))
+          .values(chunk.map((r) => ({ dataset_id: datasetId, task: task.name, sample_idx: r.idx, predictions: JSON.stringify(r.image.predictions), ...topColumns(r.image, task) })))
           .execute();
       }
     });
@@ -122,6 +124,12 @@ export async function savePredictionsFromBody(
   });
   const result = await savePredictions(scope, datasetId, loaded);
   return { tasks: result.tasks, problems: [...problems, ...result.problems] };
+}
+
+/** The denormalised predicted class and its confidence that sample queries filter on (see prediction-fields.ts). */
+export function topColumns(image: ImagePredictions, schema: PredictionSchema): { top_category: string | null; top_score: number | null } {
+  const top = topPrediction(image, schema);
+  return { top_category: top?.category ?? null, top_score: top?.confidence ?? null };
 }
 
 async function loadTask(store: Store, datasetId: string, name: string): Promise<PredictionTask> {
@@ -283,13 +291,12 @@ export async function listPredictions(
     .$if(filter.sampleIdx !== undefined, (q) => q.where('sample_predictions.sample_idx', 'in', filter.sampleIdx!.length > 0 ? filter.sampleIdx! : [-1]))
     .orderBy('sample_predictions.sample_idx')
     .execute();
-  const confidence = (p: PredictionSingleton) => p.score ?? (p.probabilities === undefined ? 1 : (p.probabilities[task.categories.findIndex((c) => c.id === p.category_id)] ?? 0));
   const matching = rows
     .map((r) => ({ sampleId: r.id, fileName: r.file_name, index: num(r.sample_idx), task: taskName, predictions: parseJson<PredictionSingleton[]>(r.predictions) ?? [] }))
     .filter((s) =>
       filter.category === undefined && filter.minScore === undefined
         ? true
-        : s.predictions.some((p) => (categoryId === undefined || p.category_id === categoryId) && (filter.minScore === undefined || confidence(p) >= filter.minScore)),
+        : s.predictions.some((p) => (categoryId === undefined || p.category_id === categoryId) && (filter.minScore === undefined || predictionConfidence(p, task) >= filter.minScore)),
     );
   const offset = filter.pageOffset ?? 0;
   return matching.slice(offset, filter.pageSize === undefined ? undefined : offset + filter.pageSize);

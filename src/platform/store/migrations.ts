@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { predictionTopMigration } from './migration-prediction-top';
 import { predictionsMigration } from './migration-predictions';
 import { sharingMigration } from './migration-sharing';
 
@@ -192,6 +193,7 @@ const migrations: Record<string, Migration> = {
   },
   '0004_predictions_scores': predictionsMigration,
   '0005_lightly_sharing': sharingMigration,
+  '0007_prediction_top': predictionTopMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

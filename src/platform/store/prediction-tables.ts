@@ -20,6 +20,10 @@ export interface SamplePredictionsTable {
   sample_idx: number | string;
   /** The image's `predictions` list, as JSON (Lightly's singleton format). */
   predictions: string;
+  /** The predicted class's name (classification: the class; detection: the most frequent object class), null without predictions. */
+  top_category: string | null;
+  /** The highest confidence among the predictions of that class (probability or detection score). */
+  top_score: number | null;
 }
 
 export interface SampleScoresTable {
