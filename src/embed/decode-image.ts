@@ -26,6 +26,8 @@ export interface DecodeOptions {
   limitInputPixels: number;
   /** Also compute the dataset-health measures (hashes, sharpness, …) from the bytes read and the pixels decoded. */
   measure?: boolean;
+  /** Only this rectangle of the (EXIF-oriented) image, in its pixels: an object crop (src/predictions/object-embeddings). */
+  region?: { left: number; top: number; width: number; height: number };
 }
 
 export type DecodeOutcome =
@@ -52,8 +54,9 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     const bytes = options.measure ? await readFile(absPath) : undefined;
     const image = sharp(bytes ?? absPath, { limitInputPixels: options.limitInputPixels, pages: 1 });
     const header = bytes ? await image.metadata() : undefined;
-    const { data, info: out } = await image
-      .rotate()
+    const oriented = image.rotate();
+    if (options.region !== undefined) oriented.extract(options.region);
+    const { data, info: out } = await oriented
       .flatten({ background: ALPHA_BACKGROUND })
       .toColourspace('srgb')
       .resize(options.width, options.height, {
@@ -73,11 +76,12 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     const measures = measureImage({ fileName: file, bytes, rgb: data, rgbWidth: out.width, rgbHeight: out.height, width, height });
     return { file, ok: true, rgb: data, measures };
   } catch (error) {
-    return { file, ok: false, reason: await explain(absPath, error as Error & { code?: string }, options) };
+    return { file, ok: false, reason: await explainDecodeError(absPath, error as Error & { code?: string }, options) };
   }
 }
 
-async function explain(absPath: string, error: Error & { code?: string }, options: DecodeOptions): Promise<string> {
+/** Why a file could not be decoded, in words (shared with the detector's own decode in src/predictions). */
+export async function explainDecodeError(absPath: string, error: Error & { code?: string }, options: Pick<DecodeOptions, 'limitInputPixels'>): Promise<string> {
   const message = error.message;
   if (error.code === 'ENOENT') return 'file not found';
   if (error.code === 'EACCES' || error.code === 'EPERM') return 'permission denied';
@@ -90,6 +94,7 @@ async function explain(absPath: string, error: Error & { code?: string }, option
     const size = meta?.width && meta.height ? `${meta.width}×${meta.height} ` : '';
     return `image too large: ${size}exceeds the ${options.limitInputPixels.toLocaleString('en-US')}-pixel limit (possible decompression bomb)`;
   }
+  if (/extract_area|bad extract area/i.test(message)) return 'the region lies outside the image';
   if (/unsupported image format/i.test(message)) return 'not a supported image (unrecognised or unsupported format)';
   // With several decodes in flight libvips sometimes loses the decoder's own warning text and reports only this.
   if (/warning treated as error/i.test(message)) return 'corrupt or truncated image (the decoder reported damaged data)';

@@ -6,7 +6,7 @@ import { InvalidConfigError } from '../errors';
 import type { ImageMeasures } from '../health/measures';
 import { MeasuresWriter } from '../health/measures-file';
 import { measureProgress, type ProgressCallback } from '../progress';
-import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOutcome } from './decode-image';
+import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOptions, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
 import { compareNames, isImageName, labelFor, listClasses, normaliseSubset, scanInputDir } from './image-files';
 import type { ModelConfig } from './model-config';
@@ -192,7 +192,11 @@ function unsupportedReason(file: string): string {
 /** A model pass over image files: decoding on sharp's threads while the model runs, bad files skipped with a reason. */
 export interface ModelPassInput {
   model: EmbeddingModel;
-  todo: ReadonlyArray<{ file: string }>;
+  /**
+   * What to run, each named `file` in the results. An item with `region` is that rectangle of the image `image`
+   * (an object crop, named e.g. `a.jpg#0`); otherwise `file` is the image itself.
+   */
+  todo: ReadonlyArray<{ file: string; image?: string; region?: DecodeOptions['region'] }>;
   inputDir: string;
   batchSize: number;
   limitInputPixels: number;
@@ -238,8 +242,8 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
     input.onProgress?.(measureProgress(done, todo.length, started));
   };
 
-  const decode = (c: { file: string }): Promise<DecodeOutcome> =>
-    decodeImage(path.join(input.inputDir, ...c.file.split('/')), c.file, decodeOptions);
+  const decode = (c: ModelPassInput['todo'][number]): Promise<DecodeOutcome> =>
+    decodeImage(path.join(input.inputDir, ...(c.image ?? c.file).split('/')), c.file, c.region ? { ...decodeOptions, region: c.region } : decodeOptions);
   let sinceReport = 0;
   for await (const outcome of mapOrdered(todo, window, decode, input.signal)) {
     done++;

@@ -1,16 +1,17 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { DEFAULT_PIXEL_LIMIT } from '../embed/decode-image';
 import { classifyImages } from '../embed/classify-images';
 import { DEFAULT_BATCH_SIZE, runModelPass } from '../embed/embed-images';
 import { loadEmbeddingModel } from '../embed/embedding-model';
 import { scanInputDir } from '../embed/image-files';
 import { ModelConfig } from '../embed/model-config';
-import { InvalidConfigError, InvalidInputError, NotFoundError } from '../errors';
+import { InvalidConfigError, InvalidInputError } from '../errors';
 import type { ProgressCallback } from '../progress';
-import { parseTasks, predictionFileName, PREDICTIONS_DIR, type PredictionCategory, type PredictionTask } from './format';
+import { checkDetectorConfig, DetectorConfig, loadDetector, runDetector } from './detect-images';
+import { PREDICTIONS_DIR, type PredictionCategory, type PredictionTask, type TaskType } from './format';
+import { checkAgainst, checkTaskName, finishTask, readJsonFile, writeImagePredictions } from './prediction-files';
 
 /**
  * A user's classifier: the model's input preprocessing (the embed step's model config) plus how to read its output.
@@ -40,10 +41,10 @@ export interface PredictImagesOptions {
   outDir?: string;
   /** The task's name (its folder under `.lightly/predictions`). */
   task: string;
-  /** A built-in model with a classifier head (default efficientnet-lite0, ImageNet-1k) or a path to an .onnx classifier. */
+  /** A built-in model with a classifier head (default efficientnet-lite0, ImageNet-1k) or a path to an .onnx classifier or detector. */
   model?: string;
-  /** Required for an .onnx file: a {@link PredictorConfig} object or JSON file path. */
-  predictorConfig?: PredictorConfig | string;
+  /** Required for an .onnx file: a {@link PredictorConfig} (classifier) or {@link DetectorConfig} object, or a JSON file path. */
+  predictorConfig?: PredictorConfig | DetectorConfig | string;
   files?: string[];
   batchSize?: number;
   onProgress?: ProgressCallback;
@@ -53,10 +54,13 @@ export interface PredictImagesOptions {
 
 export interface PredictImagesResult {
   task: PredictionTask['name'];
+  taskType: TaskType;
   modelId: string;
   categories: number;
   /** Images with a prediction file written. */
   predicted: number;
+  /** Object detection: boxes written over all images. */
+  objects?: number;
   skipped: Array<{ file: string; reason: string }>;
   /** `<outDir>/.lightly/predictions`. */
   predictionsDir: string;
@@ -64,37 +68,39 @@ export interface PredictImagesResult {
 }
 
 /**
- * Runs a classifier over a folder of images and writes Lightly-format predictions: `tasks.json` (the task added to
- * the list already there), `<task>/schema.json` and one `<task>/<image path>.json` per image with the full
- * probability vector, written as each batch finishes (memory stays bounded). Bad images are skipped with a reason.
+ * Runs a classifier or a detector over a folder of images and writes Lightly-format predictions: `tasks.json` (the
+ * task added to the list already there), `<task>/schema.json` and one `<task>/<image path>.json` per image, written
+ * as each image finishes (memory stays bounded). A classifier writes the full probability vector; a detector
+ * (config `taskType: "object-detection"`) its boxes after score threshold and class-wise NMS, as `bbox` [x, y, w, h]
+ * in the original image's pixels. Bad images are skipped with a reason.
  *
  * Example: `await predictImages({ inputDir: 'photos', task: 'imagenet' })` →
- * `{ task: 'imagenet', modelId: 'efficientnet-lite0@…', categories: 1000, predicted: 120, skipped: [], predictionsDir: 'photos/.lightly/predictions', seconds: 9.1 }`
+ * `{ task: 'imagenet', taskType: 'classification', modelId: 'efficientnet-lite0@…', categories: 1000, predicted: 120, skipped: [], predictionsDir: 'photos/.lightly/predictions', seconds: 9.1 }`;
+ * `await predictImages({ inputDir: 'photos', task: 'det', model: 'det.onnx', predictorConfig: 'det.json' })` →
+ * `{ task: 'det', taskType: 'object-detection', modelId: 'det.onnx', categories: 2, predicted: 120, objects: 311, … }`.
  */
 export async function predictImages(options: PredictImagesOptions): Promise<PredictImagesResult> {
   const started = Date.now();
-  if (!/^[A-Za-z0-9_.-]+$/.test(options.task) || options.task === '.' || options.task === '..') {
-    throw new InvalidConfigError(`task name ${JSON.stringify(options.task)} must be letters, digits, "_", "-" or "."`);
-  }
+  checkTaskName(options.task);
   const inputDir = path.resolve(options.inputDir);
   const predictionsDir = path.join(path.resolve(options.outDir ?? inputDir), PREDICTIONS_DIR);
   const taskDir = path.join(predictionsDir, options.task);
   let written = 0;
-  const writePrediction = async (file: string, probabilities: ArrayLike<number>) => {
+  const writeClassification = async (file: string, probabilities: ArrayLike<number>) => {
     const p = Array.from(probabilities, (x) => Math.round(x * 1e6) / 1e6);
     // Rounding keeps files small; the largest entry absorbs the rounding error so the vector still sums to 1.
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
     p[best] = Math.round((p[best] + 1 - p.reduce((a, b) => a + b, 0)) * 1e6) / 1e6;
-    const target = path.join(taskDir, predictionFileName(file));
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, JSON.stringify({ file_name: file, predictions: [{ category_id: best, probabilities: p }] }));
+    await writeImagePredictions(taskDir, file, [{ category_id: best, probabilities: p }]);
     written++;
   };
 
   let categories: PredictionCategory[];
   let modelId: string;
   let skipped: PredictImagesResult['skipped'];
+  let taskType: TaskType = 'classification';
+  let objects: number | undefined;
   if (options.predictorConfig === undefined) {
     if (options.model !== undefined && options.model.endsWith('.onnx')) {
       throw new InvalidConfigError(`model ${options.model} needs a predictor config (categories, output decoding, input preprocessing); pass --model-config`);
@@ -106,7 +112,7 @@ export async function predictImages(options: PredictImagesOptions): Promise<Pred
       model: options.model,
       topK: 1,
       batchSize: options.batchSize,
-      onProbabilities: (file, probabilities) => writePrediction(file, probabilities),
+      onProbabilities: (file, probabilities) => writeClassification(file, probabilities),
       onProgress: options.onProgress,
       onWarning: options.onWarning,
       signal: options.signal,
@@ -117,36 +123,71 @@ export async function predictImages(options: PredictImagesOptions): Promise<Pred
   } else {
     const config = await readPredictorConfig(options.predictorConfig);
     if (options.model === undefined) throw new InvalidConfigError('a predictor config needs the .onnx model it describes (--model)');
-    const model = await loadEmbeddingModel({ model: options.model, modelConfig: { ...config.model, pooling: 'none', normalize: false }, onWarning: options.onWarning });
-    try {
-      if (model.dim !== config.categories.length) {
-        throw new InvalidConfigError(`the model gives ${model.dim} outputs per image but the predictor config names ${config.categories.length} categories`);
-      }
-      await mkdir(taskDir, { recursive: true });
-      const files = options.files ?? (await scanInputDir(inputDir)).images;
-      skipped = [];
-      await runModelPass({
-        model,
-        todo: files.map((file) => ({ file })),
-        inputDir,
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        limitInputPixels: DEFAULT_PIXEL_LIMIT,
-        skipped,
-        async onVectors(batch, vectors) {
-          for (let i = 0; i < batch.length; i++) await writePrediction(batch[i], decodeClassifier(vectors[i], config.decode));
-        },
-        onProgress: options.onProgress,
-        signal: options.signal,
-      });
-    } finally {
-      await model.close();
-    }
     categories = config.categories.map((name, id) => ({ id, name }));
-    modelId = model.id;
+    if (config.taskType === 'object-detection') {
+      taskType = 'object-detection';
+      const configFile = typeof options.predictorConfig === 'string' ? options.predictorConfig : 'predictor config';
+      const detector = await loadDetector(options.model, config, configFile, { onWarning: options.onWarning });
+      try {
+        await mkdir(taskDir, { recursive: true });
+        objects = 0;
+        const result = await runDetector(detector, {
+          inputDir,
+          files: options.files,
+          signal: options.signal,
+          onProgress: options.onProgress,
+          async onPredictions(file, predictions) {
+            await writeImagePredictions(taskDir, file, predictions);
+            objects! += predictions.length;
+            written++;
+          },
+        });
+        skipped = result.skipped;
+      } finally {
+        await detector.close();
+      }
+      modelId = detector.id;
+    } else {
+      const model = await loadEmbeddingModel({ model: options.model, modelConfig: { ...config.model, pooling: 'none', normalize: false }, onWarning: options.onWarning });
+      try {
+        if (model.dim !== config.categories.length) {
+          throw new InvalidConfigError(`the model gives ${model.dim} outputs per image but the predictor config names ${config.categories.length} categories`);
+        }
+        await mkdir(taskDir, { recursive: true });
+        const files = options.files ?? (await scanInputDir(inputDir)).images;
+        skipped = [];
+        await runModelPass({
+          model,
+          todo: files.map((file) => ({ file })),
+          inputDir,
+          batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          limitInputPixels: DEFAULT_PIXEL_LIMIT,
+          skipped,
+          async onVectors(batch, vectors) {
+            for (let i = 0; i < batch.length; i++) await writeClassification(batch[i], decodeClassifier(vectors[i], config.decode));
+          },
+          onProgress: options.onProgress,
+          signal: options.signal,
+        });
+      } finally {
+        await model.close();
+      }
+      modelId = model.id;
+    }
   }
-  await writeFile(path.join(taskDir, 'schema.json'), JSON.stringify({ task_type: 'classification', categories }, null, 1) + '\n');
-  await addTask(predictionsDir, options.task);
-  return { task: options.task, modelId, categories: categories.length, predicted: written, skipped, predictionsDir, seconds: (Date.now() - started) / 1000 };
+  await finishTask(predictionsDir, options.task, taskType, categories);
+  const result: PredictImagesResult = {
+    task: options.task,
+    taskType,
+    modelId,
+    categories: categories.length,
+    predicted: written,
+    skipped,
+    predictionsDir,
+    seconds: (Date.now() - started) / 1000,
+  };
+  if (objects !== undefined) result.objects = objects;
+  return result;
 }
 
 /**
@@ -170,41 +211,21 @@ export function decodeClassifier(output: ArrayLike<number>, decode: PredictorCon
   return clipped.map((v) => v / sum);
 }
 
-async function readPredictorConfig(config: PredictorConfig | string): Promise<PredictorConfig> {
-  let value: unknown = config;
+/**
+ * A predictor config object or JSON file: a classifier ({@link PredictorConfig}) or, with `taskType:
+ * "object-detection"`, a detector ({@link DetectorConfig}). Errors name the file and the field.
+ */
+export async function readPredictorConfig(config: PredictorConfig | DetectorConfig | string): Promise<PredictorConfig | DetectorConfig> {
   const file = typeof config === 'string' ? config : 'predictor config';
-  if (typeof config === 'string') {
-    let text: string;
-    try {
-      text = await readFile(config, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('predictor config file', config);
-      throw error;
-    }
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new InvalidInputError({ file }, `not valid JSON (${(error as Error).message})`);
-    }
+  const value = typeof config === 'string' ? await readJsonFile(config, 'predictor config file') : config;
+  const taskType = (value as { taskType?: unknown } | null)?.taskType;
+  if (taskType === 'object-detection') return checkDetectorConfig(value, file);
+  if (taskType !== 'classification') {
+    throw new InvalidInputError(
+      { file, column: 'taskType' },
+      `taskType must be "classification" or "object-detection" (${taskType === undefined ? 'missing' : `got ${JSON.stringify(taskType)}`})`,
+    );
   }
-  const first = Value.Errors(PredictorConfig, value).First();
-  if (first !== undefined) {
-    const field = first.path.split('/').filter((p) => p !== '').join('.');
-    throw new InvalidInputError({ file, column: field || '(root)' }, `${first.message} (got ${JSON.stringify(first.value)})`);
-  }
+  checkAgainst(value, PredictorConfig, file);
   return value as PredictorConfig;
-}
-
-/** Adds the task to `tasks.json`, keeping the tasks listed there (written through a rename, so readers never see half a file). */
-async function addTask(predictionsDir: string, task: string): Promise<void> {
-  const file = path.join(predictionsDir, 'tasks.json');
-  let tasks: string[] = [];
-  try {
-    tasks = parseTasks(JSON.parse(await readFile(file, 'utf8')), file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (!tasks.includes(task)) tasks.push(task);
-  await writeFile(`${file}.tmp`, JSON.stringify(tasks) + '\n');
-  await rename(`${file}.tmp`, file);
 }

@@ -163,15 +163,18 @@ export const registerPredictionsCommand: CommandModule = (program) => {
   );
 };
 
-/** `winnow predict DIR --task NAME`: run a classifier over a folder and write Lightly-format predictions next to it. */
+/** `winnow predict DIR --task NAME`: run a classifier or detector over a folder and write Lightly-format predictions next to it. */
 export const registerPredictCommand: CommandModule = (program) => {
   program
     .command('predict')
-    .description("Run a classifier over a folder of images and write Lightly-format predictions (<dir>/.lightly/predictions/<task>/…).")
+    .description("Run a classifier or an object detector over a folder of images and write Lightly-format predictions (<dir>/.lightly/predictions/<task>/…).")
     .argument('<dir>', 'folder of images (the datasource root)')
     .requiredOption('--task <name>', 'prediction task name (its folder under .lightly/predictions)')
-    .option('--model <name|file.onnx>', 'a built-in model with a classifier head (default efficientnet-lite0, ImageNet-1k) or an .onnx classifier')
-    .option('--model-config <file>', 'predictor config JSON for an .onnx model: {taskType, categories, decode: softmax|probabilities, model: {size, layout, …}}')
+    .option('--model <name|file.onnx>', 'a built-in model with a classifier head (default efficientnet-lite0, ImageNet-1k) or an .onnx classifier or detector')
+    .option(
+      '--model-config <file>',
+      'predictor config JSON for an .onnx model: classifier {taskType: "classification", categories, decode: softmax|probabilities, model: {size, layout, …}} or detector {taskType: "object-detection", categories, model, outputs: {boxes, scores, classes?} | {combined}, boxFormat: xyxy|xywh|cxcywh, boxCoordinates: normalized|pixels, scoreThreshold?, iouThreshold?, maxDetections?, resize?: fill|letterbox}',
+    )
     .option('--out <dir>', 'write .lightly/predictions under this folder instead of <dir>')
     .option('--batch-size <n>', 'images per inference batch')
     .option('--json', 'print the result as JSON')
@@ -194,8 +197,9 @@ export const registerPredictCommand: CommandModule = (program) => {
           process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           return;
         }
+        const objects = result.objects === undefined ? '' : `, ${result.objects} objects`;
         process.stdout.write(
-          `${result.predicted} images predicted with ${escapeForTerminal(result.modelId)} (${result.categories} categories) in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(path.join(result.predictionsDir, result.task))}\n`,
+          `${result.predicted} images predicted${objects} with ${escapeForTerminal(result.modelId)} (${result.categories} categories) in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(path.join(result.predictionsDir, result.task))}\n`,
         );
         for (const s of result.skipped) process.stdout.write(`skipped ${escapeForTerminal(s.file)}: ${escapeForTerminal(s.reason)}\n`);
       }),

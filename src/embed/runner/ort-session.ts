@@ -13,6 +13,11 @@ export interface ModelRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(input: { name: string; data: Float32Array; dims: number[] }, outputName: string): Promise<RunnerOutput>;
+  /**
+   * Several outputs of one inference (a detector's boxes, scores and classes). Integer and boolean outputs are
+   * converted to float32, so class indices read like any other number.
+   */
+  runOutputs(input: { name: string; data: Float32Array; dims: number[] }, outputNames: readonly string[]): Promise<Record<string, RunnerOutput>>;
   close(): Promise<void>;
 }
 
@@ -76,9 +81,28 @@ export async function openOrtSession(
       }
       return { data: out.data as Float32Array, dims: [...out.dims] };
     },
+    async runOutputs(input, outputNames) {
+      const feeds = { [input.name]: new ort.Tensor('float32', input.data, input.dims) };
+      const result = await session.run(feeds, outputNames);
+      const outputs: Record<string, RunnerOutput> = {};
+      for (const name of outputNames) {
+        const out = result[name];
+        if (!out || !NUMERIC_TENSOR_TYPES.has(out.type)) {
+          throw new InvalidConfigError(`model output ${name} is ${out ? out.type : 'missing'}, expected a numeric tensor`);
+        }
+        const data = out.data as Float32Array | ArrayLike<number | bigint>;
+        outputs[name] = {
+          data: data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number | bigint>, (v) => Number(v)),
+          dims: [...out.dims],
+        };
+      }
+      return outputs;
+    },
     close: () => session.release(),
   };
 }
+
+const NUMERIC_TENSOR_TYPES = new Set(['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'bool']);
 
 /** A runner's warning: to `onWarning`, else a process warning. */
 export function warnRunner(options: RunnerOptions, message: string): void {
