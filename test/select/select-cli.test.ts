@@ -82,16 +82,38 @@ describe('winnow select', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'winnow-select-'));
     const out = path.join(dir, 'out.json');
     const tooMany = await winnow(['select', '--embeddings', fixture, '--n', '5000', '--out', out]);
-    expect(tooMany.code).toBe(1);
+    expect(tooMany.code).toBe(2);
     expect(tooMany.stderr).toBe('winnow: n: asked for 5000 samples but only 1000 candidates are left after preselection and thresholds\n');
     const badStrategy = await winnow(['select', '--embeddings', fixture, '--n', '5', '--strategy', 'kmeans', '--out', out]);
-    expect(badStrategy.code).toBe(1);
+    expect(badStrategy.code).toBe(2);
     expect(badStrategy.stderr).toMatch(/^winnow: options: strategy: unknown strategy "kmeans" \(expected one of coverage-diversity, coverage, typicality, coreset, diversity, random/);
     const badN = await winnow(['select', '--embeddings', fixture, '--n', 'ten', '--out', out]);
     expect(badN.code).toBe(2);
     // The fixture metadata names image0.jpg…, which this CSV does not have: the key is in no candidate's metadata.
     const noKey = await winnow(['select', '--embeddings', fixture, '--n', '5', '--strategy', 'weights', '--key', 'weather.temperature', '--metadata', metadataFixture, '--out', out]);
-    expect(noKey.code).toBe(1);
+    expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/"weather\.temperature" is in no sample's metadata/);
+  });
+
+  it('exits 2 naming the field for out-of-range strengths, widths and neighbour counts of the new strategies', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'winnow-select-'));
+    const out = path.join(dir, 'out.json');
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ type: 'COVERAGE', kernelWidth: 5 }, /strategies\[0\]\.strategy\.kernelWidth/],
+      [{ type: 'COVERAGE', strength: 0 }, /strategies\[0\]\.strategy\.strength: COVERAGE needs a positive strength/],
+      [{ type: 'TYPICALITY', neighbours: 0 }, /strategies\[0\]\.strategy\.neighbours/],
+      [{ type: 'COVERAGE', handOverCoverage: 1.5 }, /strategies\[0\]\.strategy\.handOverCoverage/],
+      [{ type: 'TYPICALITY', strength: 'high' }, /strategies\[0\]\.strategy\.strength/],
+    ];
+    for (const [strategy, field] of cases) {
+      const config = path.join(dir, 'config.json');
+      writeFileSync(config, JSON.stringify({ n: 5, strategies: [{ input: { type: 'EMBEDDINGS' }, strategy }] }));
+      const result = await winnow(['select', '--embeddings', fixture, '--config', config, '--out', out]);
+      expect(result.code, JSON.stringify(strategy)).toBe(2);
+      expect(result.stderr).toMatch(field);
+    }
+    const tooMany = await winnow(['select', '--embeddings', fixture, '--n', '1001', '--strategy', 'typicality', '--out', out]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/^winnow: n: asked for 1001 samples but only 1000 candidates/);
   });
 });

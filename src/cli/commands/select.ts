@@ -8,6 +8,7 @@ import {
   selectFromFiles,
   type SelectionResult,
 } from '../../select';
+import { InvalidConfigError } from '../../errors';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { selectionValuesFromDatasource } from './predictions';
 import { escapeForTerminal } from '../terminal-text';
@@ -53,8 +54,17 @@ export const registerSelect: CommandModule = (program: Command) => {
     .option('--projection-dim <p>', 'random-project embeddings to p dimensions first (faster on large sets)')
     .option('--rank-depth <r>', 'rank this many samples by exact greedy picks (default: the selection size)')
     .addHelpText('after', '\nExample: winnow select --embeddings embeddings.csv --n 100 --strategy coreset --out selection.json')
-    .action(action(async (flags: SelectFlags) => runSelect(flags)));
+    .action(action(async (flags: SelectFlags) => runSelect(flags).catch(asUsageError)));
 };
+
+/**
+ * A selection config the engine cannot use — an unknown strategy, a strength or width out of range, a key no sample
+ * has, more picks than candidates — is a bad argument: exit 2 with the message, which names the field.
+ */
+function asUsageError(error: unknown): never {
+  if (error instanceof InvalidConfigError) throw new CliError(error.message, EXIT_USAGE);
+  throw error;
+}
 
 async function runSelect(flags: SelectFlags): Promise<void> {
   const raw: Record<string, unknown> = flags.config === undefined ? {} : await readSelectionConfigFile(flags.config);
