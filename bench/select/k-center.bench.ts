@@ -7,11 +7,19 @@
  *   npx node bench/select/k-center.bench.ts --rows 1000000 --k 10000 --projections '' --no-pruning-off --strategies coreset,coverage-diversity
  *     (--strategies: the exact runs, one per strategy; the last lines compare each with coreset measured in the same run)
  *
- * Data: synthetic clustered embeddings generated in memory (100 super-clusters × 100 sub-clusters with
- * Zipf-like sizes and per-cluster spreads), so no multi-GB CSV is written. Run on the built engine in dist/.
+ * Data: synthetic clustered embeddings (100 super-clusters × 100 sub-clusters with Zipf-like sizes and per-cluster
+ * spreads), generated once and kept as raw float32 in ~/.cache/winnow/bench-select (--cache DIR, --no-cache), so no
+ * multi-GB CSV is parsed. Run on the built engine in dist/.
+ *
+ * Memory: before each strategy's run the bench collects garbage and resets the kernel's peak-RSS mark
+ * (/proc/self/clear_refs), so each run reports its own peak (matrix included) against the matrix's size.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 // The bench runs the built CommonJS engine (Node strips the types of this file but does not compile src/).
 const load = createRequire(import.meta.url);
@@ -28,10 +36,11 @@ interface Args {
   pruningOff: boolean;
   floorRuns: number;
   strategies: string[];
+  cache: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 100_000, dim: 1280, k: 1000, projections: [128, 64], exact: true, pruningOff: true, floorRuns: 10, strategies: ['coreset'] };
+  const args: Args = { rows: 100_000, dim: 1280, k: 1000, projections: [128, 64], exact: true, pruningOff: true, floorRuns: 10, strategies: ['coreset'], cache: path.join(os.homedir(), '.cache/winnow/bench-select') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -43,6 +52,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-pruning-off') args.pruningOff = false;
     else if (a === '--floor-runs') args.floorRuns = Number(next());
     else if (a === '--strategies') args.strategies = next().split(',').filter(Boolean);
+    else if (a === '--cache') args.cache = next();
+    else if (a === '--no-cache') args.cache = null;
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -90,6 +101,54 @@ function generate(rows: number, dim: number) {
   return { fileNames, labels: new Int32Array(rows), dim, data };
 }
 
+/** The generated matrix, read from the cache when an earlier run wrote it (file names are cheap to regenerate). */
+function loadOrGenerate(rows: number, dim: number, cache: string | null) {
+  const file = cache === null ? null : path.join(cache, `clusters-${rows}x${dim}-seed12345.f32`);
+  if (file !== null && fs.existsSync(file) && fs.statSync(file).size === rows * dim * 4) {
+    const data = new Float32Array(rows * dim);
+    const bytes = new Uint8Array(data.buffer);
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (let at = 0; at < bytes.length; ) at += fs.readSync(fd, bytes, at, Math.min(1 << 30, bytes.length - at), at);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const fileNames = Array.from({ length: rows }, (_, r) => `img${String(r).padStart(7, '0')}.jpg`);
+    return { embeddings: { fileNames, labels: new Int32Array(rows), dim, data }, from: file };
+  }
+  const embeddings = generate(rows, dim);
+  if (file !== null) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const bytes = new Uint8Array(embeddings.data.buffer);
+    const fd = fs.openSync(`${file}.partial`, 'w');
+    try {
+      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, Math.min(1 << 30, bytes.length - at));
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(`${file}.partial`, file);
+  }
+  return { embeddings, from: 'generated' + (file === null ? '' : `, cached as ${file}`) };
+}
+
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+/** Resets the peak-RSS mark (Linux: writing 5 to clear_refs resets VmHWM); false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function peakRssSinceReset(): number {
+  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line === undefined ? NaN : Number(line.split(/\s+/)[1]) * 1024;
+}
+
 const EXACT_RADIUS_BUDGET = 2e11;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
@@ -104,8 +163,8 @@ async function main() {
   const kernel = await ortKernel.OrtDotKernel.create();
   const baselineRss = process.memoryUsage().rss;
   let t = performance.now();
-  const embeddings = generate(rows, dim);
-  console.log(`generate synthetic clustered data: ${fmt((performance.now() - t) / 1000, 1)} s`);
+  const { embeddings, from } = loadOrGenerate(rows, dim, args.cache);
+  console.log(`synthetic clustered data (${from}): ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   // Floor: one full read of the matrix by an optimised kernel (onnxruntime Gemm, MLAS, every core).
   const v = embeddings.data.slice(0, dim);
@@ -155,12 +214,17 @@ async function main() {
   for (const p of args.projections) runs.push({ label: `projectionDim ${p}, default engine`, projectionDim: p, pruning: true, strategy: 'coreset' });
   let exactRadius: number | undefined;
   const totals: Record<string, number> = {};
+  const peaks: Record<string, number> = {};
+  const peakRss = (wasReset: boolean) => (wasReset ? peakRssSinceReset() : undefined);
   for (const run of runs) {
     const config = engine.parseSelectionConfig({ n: k, strategy: run.strategy, seed: 1, ...(run.projectionDim ? { projectionDim: run.projectionDim } : {}) });
+    collectGarbage();
+    const peakReset = resetPeakRss();
     t = performance.now();
     const cpu0 = process.cpuUsage();
     const result = await engine.selectSamples({ embeddings, config, kernel: 'onnxruntime', pruning: run.pruning });
     const total = (performance.now() - t) / 1000;
+    const runPeak = peakRss(peakReset);
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const loop = result.stats.greedySeconds!;
@@ -202,12 +266,25 @@ async function main() {
       const c = result.stats.coverage;
       console.log(`coverage (kernel herding): ${c.picks} picks, stopped by ${c.stoppedBy} at mean coverage ${fmt(c.meanCoverage, 3)}, ${c.evaluations} gain evaluations, ${fmt(c.seconds, 1)} s`);
     }
+    const phases = [
+      result.stats.neighbourhoods === undefined ? undefined : `densities ${fmt(result.stats.neighbourhoods.seconds, 1)} s`,
+      result.stats.coverage === undefined ? undefined : `herding ${fmt(result.stats.coverage.seconds, 1)} s`,
+      `k-center loop ${fmt(loop, 1)} s`,
+    ].filter(Boolean);
+    console.log(`phases: ${phases.join(', ')}; the rest (norms, initial centres, ranking) ${fmt(total - (result.stats.neighbourhoods?.seconds ?? 0) - (result.stats.coverage?.seconds ?? 0) - loop, 1)} s`);
+    if (runPeak !== undefined) {
+      console.log(`peak RSS during this run: ${fmt(runPeak / 1e9)} GB = ${fmt(runPeak / bytes)}× the embedding matrix (matrix, Node + onnxruntime and the run's working memory)`);
+      if (run.projectionDim === undefined && run.pruning) peaks[run.strategy] = runPeak;
+    }
     console.log(`selectSamples alone (selection, not data generation) under 2 minutes: ${total < 120 ? 'yes' : 'no'} (${fmt(total, 1)} s)`);
   }
   for (const [strategy, total] of Object.entries(totals)) {
     if (strategy !== 'coreset' && totals.coreset !== undefined) {
       console.log(`
 ${strategy} / coreset (exact k-center, same run): ${fmt(total, 1)} s / ${fmt(totals.coreset, 1)} s = ${fmt(total / totals.coreset)}× (target ≤ 5×)`);
+      if (peaks[strategy] !== undefined && peaks.coreset !== undefined) {
+        console.log(`peak RSS: ${strategy} ${fmt(peaks[strategy] / bytes)}×, coreset ${fmt(peaks.coreset / bytes)}× the matrix (target ≤ 1.3×)`);
+      }
     }
   }
   console.log(`\nfloor over the whole run: min ${fmt(floorMin())} ms, median ${fmt(floorMedian())} ms over ${floorTimes.length} calls`);

@@ -103,7 +103,7 @@ export async function runHerding(o: HerdingOptions): Promise<HerdingResult> {
   const scoreOf = (c: number) => o.strength * Math.log(Math.max(gain[c], MIN_GAIN)) + (o.logStatic === null ? 0 : o.logStatic[c]);
   const heap = new Int32Array(M);
   let size = 0;
-  for (let c = 0; c < M; c++) {
+  for (const c of hoods.pool) {
     if (o.excluded?.[c]) continue;
     score[c] = scoreOf(c);
     heap[size++] = c;

@@ -23,6 +23,13 @@ import { SeededRandom, randomPermutation, signProjection } from './random';
 export const REFERENCES = 4096;
 /** TypiClust's neighbour count. */
 export const DEFAULT_NEIGHBOURS = 20;
+/**
+ * Candidates that kernel herding may pick when it hands over to DIVERSITY (the default strategy): a seeded sample of
+ * this many, holding the references. Herding then makes at most R/4 = 1,024 picks, so the pool offers 16 per pick,
+ * and on the references its objective cannot tell a pool candidate from one outside it any better than sampling
+ * noise. It bounds herding's cost (kernel values of the pool cached: 2²⁶ floats) whatever the size of the set.
+ */
+export const HERDING_POOL = 4 * REFERENCES;
 /** Projection of the density pass when M·R·dim exceeds {@link EXACT_PASS_BUDGET}. */
 export const DENSITY_PROJECTION_DIM = 64;
 /** Multiply-adds of an unprojected density pass (16,000 × 4,096 × 1,280 fits). */
@@ -50,8 +57,10 @@ export interface Neighbourhoods {
   typicality: Float32Array;
   /** Gaussian kernel width: the median over the references of the distance to their `neighbours`-th neighbour. */
   kernelWidth: number;
-  /** Σ over the references of exp(−d²/2σ²), per candidate: its coverage gain before any pick. */
+  /** Σ over the references of exp(−d²/2σ²), per candidate of the pool (0 elsewhere): its coverage gain before any pick. */
   mass: Float64Array;
+  /** The candidates kernel herding may pick, ascending: all of them, or a seeded sample that holds the references. */
+  pool: Int32Array;
   /** Candidates per reference (M / R): converts coverage measured on the references into samples. */
   samplesPerReference: number;
   projected: boolean;
@@ -71,6 +80,8 @@ export interface NeighbourhoodOptions {
   neighbours?: number;
   /** A kernel width to use instead of the measured one. */
   kernelWidth?: number;
+  /** Size of herding's pool (default every candidate; 0 without COVERAGE: no kernel values at all). */
+  herdingCandidates?: number;
   signal?: AbortSignal;
 }
 
@@ -100,7 +111,9 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
     for (let j = 0; j < dim; j++) out[at + j] = data[r * dim + j] * s;
   };
 
-  const referenceCandidates = R === M ? Int32Array.from({ length: M }, (_, c) => c) : randomPermutation(M, new SeededRandom(o.seed ^ 0x1b873593)).slice(0, R).sort();
+  // One seeded order: its first R candidates are the references, its first P herding's pool (so the pool holds them).
+  const order = R === M ? null : randomPermutation(M, new SeededRandom(o.seed ^ 0x1b873593));
+  const referenceCandidates = order === null ? Int32Array.from({ length: M }, (_, c) => c) : order.slice(0, R).sort();
   const references = new Float32Array(R * dim);
   referenceCandidates.forEach((c, u) => unitRow(c, references, u * dim));
   const transposed = new Float32Array(dim * R);
@@ -127,31 +140,59 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
     if (!(kernelWidth > 0)) kernelWidth = 1e-3; // all references identical: any width covers them
   }
 
+  // Herding's candidates: every candidate, or a seeded sample that starts with the references (the same permutation).
+  const poolSize = Math.min(M, Math.max(0, o.herdingCandidates ?? M));
+  const pool = order === null || poolSize === M ? Int32Array.from({ length: poolSize }, (_, c) => c) : order.slice(0, poolSize).sort();
+  const poolIndex = new Int32Array(M).fill(-1);
+  pool.forEach((c, p) => (poolIndex[c] = p));
+
   const typicality = new Float32Array(M);
   const mass = new Float64Array(M);
-  const cache = M * R <= KERNEL_CACHE_VALUES ? new Float32Array(M * R) : null;
+  const cache = poolSize * R <= KERNEL_CACHE_VALUES ? new Float32Array(poolSize * R) : null;
   const inv2s2 = 1 / (2 * kernelWidth * kernelWidth);
   const top = new Float64Array(neighbours);
-  const rows = projected ? M : space.rows;
-  const chunk = Math.max(1, Math.floor(CHUNK_VALUES / R));
-  for (let start = 0; start < rows; start += chunk) {
-    o.signal?.throwIfAborted();
-    const end = Math.min(rows, start + chunk);
-    const dots = await kernel.project(data, dim, start, end, transposed, R);
-    for (let i = start; i < end; i++) {
-      const c = projected ? i : space.candidateOf[i];
-      if (c < 0) continue;
-      const base = (i - start) * R;
-      const s = scale === null ? 1 : scale[i];
-      if (s !== 1) for (let u = 0; u < R; u++) dots[base + u] *= s;
-      let m = 0;
-      for (let u = 0; u < R; u++) {
-        const d2 = 2 - 2 * dots[base + u];
-        const k = Math.exp(-(d2 > 0 ? d2 : 0) * inv2s2);
-        if (cache !== null) cache[c * R + u] = k;
-        m += k;
+  const typicalityOf = (meanDistance: number) => 1 / Math.max(meanDistance, 1e-6);
+  // With one neighbour among the references (large sets: k·R/M rounds to 1) a sample's typicality is its nearest
+  // reference, which onnxruntime's fused Gemm + ReduceMax gives without a row of dots per sample in JS; only herding's
+  // pool then needs the full rows (kernel mass, cached kernel values, and the references' own, self-excluded, nearest).
+  const nearestOnly = neighbours === 1 && R > 1 && poolSize < M;
+  if (nearestOnly) {
+    const rows = projected ? M : space.rows;
+    const chunk = Math.max(1, Math.floor(CHUNK_VALUES / R));
+    for (let start = 0; start < rows; start += chunk) {
+      o.signal?.throwIfAborted();
+      const end = Math.min(rows, start + chunk);
+      const { max } = await kernel.maxDot(data, dim, start, end, references, R);
+      for (let i = start; i < end; i++) {
+        const c = projected ? i : space.candidateOf[i];
+        if (c >= 0) typicality[c] = typicalityOf(distance(max[i - start] * (scale === null ? 1 : scale[i])));
       }
-      mass[c] = m;
+    }
+  }
+  // The full pass: typicality of every candidate (unless done above) and, for herding's pool, the kernel mass and values.
+  // (A pool smaller than the references is a prefix of them, so the references always get their self-excluded pass.)
+  const passList = !nearestOnly ? Int32Array.from({ length: M }, (_, c) => c) : poolSize >= R ? pool : referenceCandidates;
+  const chunk = Math.max(1, Math.min(passList.length, Math.floor(CHUNK_VALUES / Math.max(R, dim))));
+  const gathered = new Float32Array(chunk * dim);
+  for (let start = 0; start < passList.length; start += chunk) {
+    o.signal?.throwIfAborted();
+    const end = Math.min(passList.length, start + chunk);
+    for (let i = start; i < end; i++) unitRow(passList[i], gathered, (i - start) * dim);
+    const dots = await kernel.project(gathered, dim, 0, end - start, transposed, R);
+    for (let i = start; i < end; i++) {
+      const c = passList[i];
+      const base = (i - start) * R;
+      const p = poolIndex[c];
+      if (p >= 0) {
+        let m = 0;
+        for (let u = 0; u < R; u++) {
+          const d2 = 2 - 2 * dots[base + u];
+          const k = Math.exp(-(d2 > 0 ? d2 : 0) * inv2s2);
+          if (cache !== null) cache[p * R + u] = k;
+          m += k;
+        }
+        mass[c] = m;
+      }
       if (R === 1) {
         typicality[c] = 1;
         continue;
@@ -159,7 +200,7 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
       nearestDots(dots, base, R, referenceOf[c], top);
       let sum = 0;
       for (let j = 0; j < neighbours; j++) sum += distance(top[j]);
-      typicality[c] = 1 / Math.max(sum / neighbours, 1e-6);
+      typicality[c] = typicalityOf(sum / neighbours);
     }
   }
 
@@ -174,13 +215,14 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
     typicality,
     kernelWidth,
     mass,
+    pool,
     samplesPerReference: M / R,
     projected,
     kernelRows: async (list) => {
       const B = list.length;
       const out = new Float32Array(B * R);
       if (cache !== null) {
-        for (let b = 0; b < B; b++) out.set(cache.subarray(list[b] * R, (list[b] + 1) * R), b * R);
+        for (let b = 0; b < B; b++) out.set(cache.subarray(poolIndex[list[b]] * R, (poolIndex[list[b]] + 1) * R), b * R);
         return out;
       }
       const vectors = new Float32Array(B * dim);
@@ -193,7 +235,7 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
       return out;
     },
     kernelRow: async (c) => {
-      if (cache !== null) return cache.subarray(c * R, (c + 1) * R);
+      if (cache !== null) return cache.subarray(poolIndex[c] * R, (poolIndex[c] + 1) * R);
       unitRow(c, scratch, 0);
       const dots = await kernel.matVec(references, dim, 0, R, scratch);
       for (let u = 0; u < R; u++) {

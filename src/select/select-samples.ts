@@ -3,7 +3,7 @@ import { InvalidConfigError, InvalidInputError } from '../errors';
 import type { ProgressCallback } from '../progress';
 import { HAND_OVER_PICKS_PER_REFERENCE, runHerding, type HerdingResult } from './coverage';
 import { runGreedy, type GreedyBalance, type ScanSpace } from './k-center';
-import { buildNeighbourhoods, densityKernelValues, type Neighbourhoods } from './neighbourhoods';
+import { HERDING_POOL, buildNeighbourhoods, densityKernelValues, type Neighbourhoods } from './neighbourhoods';
 import { createDotKernel, type DotKernel, type KernelChoice } from './kernels/dot-kernel';
 import {
   MIN_FACTOR,
@@ -152,7 +152,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     const terms: StaticTerm[] = [];
     let balance: BalancePlan | null = null;
     const densityStarted = performance.now();
-    const hoods: Neighbourhoods | undefined = densityNeeded
+    let hoods: Neighbourhoods | undefined = densityNeeded
       ? await buildNeighbourhoods({
           kernel: kernel!,
           space: space!.scanSpace,
@@ -160,6 +160,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
           seed,
           neighbours: typicality?.entry.strategy.neighbours ?? coverage?.entry.strategy.neighbours,
           kernelWidth: coverage?.entry.strategy.kernelWidth,
+          // Herding hands over to DIVERSITY after R/4 picks: a bounded pool serves those; alone it ranks every candidate.
+          herdingCandidates: coverage === undefined ? 0 : diversity.length === 1 ? HERDING_POOL : M,
           signal: input.signal,
         })
       : undefined;
@@ -208,8 +210,9 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
       const { referenceCount: references, neighbours, kernelWidth, projected } = hoods;
       stats.neighbourhoods = { references, neighbours, kernelWidth, projected, seconds: densitySeconds };
     }
+    const typicalities = hoods?.typicality;
     const withTypicality = (c: number, reason: RankedSample['reason']) => {
-      if (hoods !== undefined) reason.typicality = hoods.typicality[c];
+      if (typicalities !== undefined) reason.typicality = typicalities[c];
       return reason;
     };
     let result: Omit<SelectionResult, 'stats'> | undefined;
@@ -264,6 +267,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
         result = { ranking, selected: ranking.slice(0, selectedCount).map((r) => r.fileName), stoppedBy: 'n' };
       }
     }
+    // The references, kernel cache and projected copy are not needed past herding: let them go before k-center runs.
+    hoods = undefined;
     const herded = herding?.picks.length ?? 0;
     if (result !== undefined) {
       // COVERAGE alone ranked everything above.

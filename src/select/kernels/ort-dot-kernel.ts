@@ -31,6 +31,9 @@ export class OrtDotKernel implements DotKernel {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      // No arena: it would keep each session's largest intermediate (64 MB chunks of rows × queries) for the kernel's
+      // lifetime, on top of the matrix; these products are large enough that a fresh allocation per call costs nothing.
+      enableCpuMemArena: false,
     };
     const [matVec, maxDot, project, sumSquares] = await Promise.all([
       ort.InferenceSession.create(matVecModel(), options),
