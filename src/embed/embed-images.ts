@@ -4,7 +4,7 @@ import { createEmbeddingsWriter, type EmbeddingsWriter } from '../embeddings';
 import { writeModelRecord } from '../embeddings/model-record';
 import { InvalidConfigError } from '../errors';
 import type { ImageMeasures } from '../health/measures';
-import { MeasuresWriter } from '../health/measures-file';
+import { MeasuresWriter, measuresPathFor } from '../health/measures-file';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOptions, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
@@ -54,10 +54,11 @@ export interface EmbedImagesOptions {
    */
   onBatch?: (info: { filesDone: number }) => void | Promise<void>;
   /**
-   * Also write each embedded image's health measures (hashes, sharpness, brightness, …; see src/health) to this JSONL
-   * file, from the same read and decode. Resumes with the CSV.
+   * Where each embedded image's health measures (hashes, sharpness, brightness, …; see src/health) go, one JSON line
+   * each, from the same read and decode. Default: beside the CSV (`measuresPathFor(outCsv)`), so every face that embeds
+   * — CLI, n8n, `winnow run` and Temporal shards — has them; `false` skips them. Resumes with the CSV.
    */
-  measuresOut?: string;
+  measuresOut?: string | false;
   /** Warnings such as the WASM fallback; default `process.emitWarning`. */
   onWarning?: (message: string) => void;
 }
@@ -132,7 +133,8 @@ export async function embedImages(options: EmbedImagesOptions): Promise<EmbedRes
   });
   let writer: EmbeddingsWriter | undefined;
   try {
-    const measures = options.measuresOut === undefined ? undefined : await MeasuresWriter.open(options.measuresOut, options.resume ?? true);
+    const measuresOut = options.measuresOut === false ? undefined : (options.measuresOut ?? measuresPathFor(options.outCsv));
+    const measures = measuresOut === undefined ? undefined : await MeasuresWriter.open(measuresOut, options.resume ?? true);
     await mkdir(path.dirname(path.resolve(options.outCsv)), { recursive: true });
     const resume = options.resume ?? true;
     if (resume) await assertResumableWith(options.outCsv, model, inputDir, options.limitInputPixels ?? DEFAULT_PIXEL_LIMIT);

@@ -3,7 +3,7 @@
  * issues. Faces (CLI, REST, n8n, Temporal) call `healthCheckFolder` or the platform's health job.
  */
 export { measureImage, toLightlyMetaData, fromLightlyMetaData, hammingDistance, type ImageMeasures } from './measures';
-export { MeasuresWriter, measuresPathFor, readMeasuresFile } from './measures-file';
+export { MeasuresWriter, measuresPathFor, readMeasuresBeside, readMeasuresFile } from './measures-file';
 export { analyseHealth, healthTags, HEALTH_TAGS, type HealthInput, type HealthReport } from './analyse';
 export { parseHealthOptions, DEFAULT_NEAR_DUPLICATE_THRESHOLD, type HealthOptions } from './health-options';
 export { ISSUE_RULES, ISSUE_TYPES, findIssues, type IssueType, type IssueList } from './issues';

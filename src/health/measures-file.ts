@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,6 +42,20 @@ export class MeasuresWriter {
 export function measuresPathFor(csvPath: string): string {
   const ext = path.extname(csvPath);
   return (ext === '' ? csvPath : csvPath.slice(0, -ext.length)) + '.measures.jsonl';
+}
+
+/**
+ * The measures beside each of these embeddings CSVs (shards, a datapool), merged by file name; a CSV without a
+ * measures file adds none (embedded with `measuresOut: false`, or by an older version).
+ */
+export async function readMeasuresBeside(csvPaths: readonly string[]): Promise<Map<string, ImageMeasures>> {
+  const all = new Map<string, ImageMeasures>();
+  for (const csv of csvPaths) {
+    const file = measuresPathFor(csv);
+    if (!existsSync(file)) continue;
+    for (const [name, m] of await readMeasuresFile(file)) all.set(name, m);
+  }
+  return all;
 }
 
 /**

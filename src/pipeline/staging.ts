@@ -5,6 +5,7 @@ import { embedImages, type EmbedImagesOptions, type EmbedResult } from '../embed
 import { classesOf, compareNames } from '../embed/image-files';
 import { modelRecordPath, readEmbeddingRows } from '../embeddings';
 import { WinnowError } from '../errors';
+import { measuresPathFor } from '../health/measures-file';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { folderPrefix, isImageKey, runPool, safeLocalPath, type ImageInput, type ObjectStore, type UploadedSample } from '../s3';
 import { safeSegment, shardFileName } from './plan';
@@ -69,6 +70,10 @@ export class RunStaging {
   shardPartsPrefix(index: number): string {
     return `${this.runKey}shards/${shardFileName(index).replace(/\.csv$/, '')}/`;
   }
+  /** The shard's health measures (JSONL lines, see src/health), in parts pushed with the CSV's. */
+  measuresPartsPrefix(index: number): string {
+    return `${this.runKey}measures/${shardFileName(index).replace(/\.csv$/, '')}/`;
+  }
 
   uri(key: string): string {
     return this.store.uri(key);
@@ -95,10 +100,10 @@ export class RunStaging {
    * Rebuilds a shard's CSV in `localCsv` from its parts, replacing whatever the local file held (another attempt on
    * this machine may have flushed rows it never uploaded; only uploaded rows count). Returns the bytes kept, which is
    * where the next part starts. Parts must follow each other without a gap; anything after a gap is ignored.
+   * `prefix` picks the shard's measures parts instead of its CSV parts.
    */
-  async pullShard(index: number, localCsv: string, signal?: AbortSignal): Promise<number> {
+  async pullShard(index: number, localCsv: string, signal?: AbortSignal, prefix = this.shardPartsPrefix(index)): Promise<number> {
     const parts: Array<{ key: string; offset: number; size: number }> = [];
-    const prefix = this.shardPartsPrefix(index);
     for await (const object of this.store.list(prefix, signal)) {
       const offset = Number(object.key.slice(prefix.length));
       if (Number.isSafeInteger(offset)) parts.push({ key: object.key, offset, size: object.size });
@@ -132,7 +137,7 @@ export class RunStaging {
    * Uploads what `localCsv` gained since `fromOffset` as the shard's next part and returns the new offset. Call it
    * after each flushed batch: parts then end on row boundaries, and a pull never sees a torn row.
    */
-  async pushShardGrowth(index: number, localCsv: string, fromOffset: number, signal?: AbortSignal): Promise<number> {
+  async pushShardGrowth(index: number, localCsv: string, fromOffset: number, signal?: AbortSignal, prefix = this.shardPartsPrefix(index)): Promise<number> {
     const { size } = await stat(localCsv);
     if (size <= fromOffset) return fromOffset;
     const file = await open(localCsv, 'r');
@@ -143,7 +148,7 @@ export class RunStaging {
     } finally {
       await file.close();
     }
-    await this.store.put(`${this.shardPartsPrefix(index)}${String(fromOffset).padStart(16, '0')}`, bytes, signal);
+    await this.store.put(`${prefix}${String(fromOffset).padStart(16, '0')}`, bytes, signal);
     return size;
   }
 
@@ -316,6 +321,10 @@ export async function embedStagedShard(options: EmbedStagedShardOptions): Promis
   const csvFile = path.join(options.scratchDir, `${name}.csv`);
   const imagesDir = path.join(options.scratchDir, name);
   let offset = await staging.pullShard(shard.index, csvFile, signal);
+  // The embed pass's health measures travel like the rows: parts pushed per batch, resumed from staging.
+  const measuresFile = measuresPathFor(csvFile);
+  const measuresPrefix = staging.measuresPartsPrefix(shard.index);
+  let measuresOffset = await staging.pullShard(shard.index, measuresFile, signal, measuresPrefix);
   let resumedFrom = 0;
   if (offset > 0) for await (const _row of readEmbeddingRows(csvFile)) resumedFrom++;
   try {
@@ -333,6 +342,7 @@ export async function embedStagedShard(options: EmbedStagedShardOptions): Promis
       onBatch: async ({ filesDone }) => {
         // The rows count as done only once they are in staging: a worker on another machine resumes from there.
         offset = await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+        measuresOffset = await staging.pushShardGrowth(shard.index, measuresFile, measuresOffset, signal, measuresPrefix);
         options.onCheckpoint?.(resumedFrom + filesDone);
       },
       onProgress: options.onProgress,
@@ -341,6 +351,7 @@ export async function embedStagedShard(options: EmbedStagedShardOptions): Promis
     });
     // The header of a shard whose images were all present or skipped, and anything flushed by the writer's close.
     await staging.pushShardGrowth(shard.index, csvFile, offset, signal);
+    await staging.pushShardGrowth(shard.index, measuresFile, measuresOffset, signal, measuresPrefix);
     const unreadable = new Set(embed.skipped.map((s) => s.file));
     const images = files.filter((file) => !unreadable.has(file)).map((fileName) => ({ fileName, path: path.join(imagesDir, ...fileName.split('/')) }));
     await staging.store.put(staging.sampleFactsKey(shard.index), JSON.stringify(await options.describeSamples(images)), signal);
@@ -355,6 +366,7 @@ export async function embedStagedShard(options: EmbedStagedShardOptions): Promis
     await rm(imagesDir, { recursive: true, force: true });
     await rm(csvFile, { force: true });
     await rm(modelRecordPath(csvFile), { force: true });
+    await rm(measuresFile, { force: true });
   }
 }
 
@@ -381,6 +393,7 @@ export async function pullStagedShards(options: {
     if ((await staging.pullShard(index, options.shardCsv(index), signal)) === 0) {
       throw new WinnowError(`shard ${index} has no rows in ${staging.uri(staging.shardPartsPrefix(index))}; embed it again`, { code: 'STAGING_MISSING' });
     }
+    await staging.pullShard(index, measuresPathFor(options.shardCsv(index)), signal, staging.measuresPartsPrefix(index));
     const body = await staging.store.get(staging.sampleFactsKey(index), signal);
     if (body === undefined) throw new WinnowError(`${staging.uri(staging.sampleFactsKey(index))} is missing; embed shard ${index} again`, { code: 'STAGING_MISSING' });
     for (const sample of JSON.parse(body.toString('utf8')) as UploadedSample[]) facts.set(sample.fileName, sample);

@@ -1,5 +1,6 @@
 import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../embeddings';
 import { WinnowError } from '../../errors';
+import { readMeasuresBeside } from '../../health/measures-file';
 import { sampleCreateRequests } from '../../platform';
 import { isFolderSource, type PipelineConfig } from '../config';
 import type { SaveResult } from '../step-types';
@@ -28,9 +29,11 @@ export async function saveStep(ctx: StepContext<unknown>, shardCount: number): P
     ? undefined
     : await describeSamplesReporting(fileNames.map((fileName) => ({ fileName, path: pathInsideFolder(imagesDir, fileName, { file: mergedCsv, column: 'filenames' }) })), ctx);
   const byName = facts ?? new Map(described!.samples.map((s) => [s.fileName, s]));
+  // The embed pass's health measures (beside every shard CSV, whichever driver ran it) become the samples' metaData.
+  const measures = await readMeasuresBeside(inputs);
   const saved = await ctx.usePlatform(async ({ client }) => {
     const dataset = await datasetOf(client, config);
-    const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName), { signal });
+    const created = await client.createSamples(dataset.id, sampleCreateRequests(fileNames, byName, measures), { signal });
     ctx.beat();
     const embedding = await client.uploadEmbeddings(dataset.id, mergedCsv, 'default', { signal });
     return { datasetId: dataset.id, embeddingId: embedding.id, samplesCreated: created.filter((s) => s.created).length };

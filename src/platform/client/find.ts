@@ -1,4 +1,5 @@
 import type { WinnowError } from '../../errors';
+import { toLightlyMetaData, type ImageMeasures } from '../../health/measures';
 import type { UploadedSample } from '../../s3';
 import type { SampleCreateRequest } from '../schemas';
 import type { PlatformClient } from './platform-client';
@@ -37,14 +38,23 @@ export async function findTag(client: PlatformClient, datasetId: string, name: s
  * sampleCreateRequests(['a.jpg'], new Map([['a.jpg', { fileName: 'a.jpg', sizeInBytes: 9, width: 4, height: 3, thumbName: 'a_thumb.webp', exif: {}, … }]]))
  * // → [{ fileName: 'a.jpg', thumbName: 'a_thumb.webp', exif: {}, metaData: { sizeInBytes: 9, width: 4, height: 3 } }]
  */
-export function sampleCreateRequests(fileNames: readonly string[], facts: ReadonlyMap<string, UploadedSample>): SampleCreateRequest[] {
+export function sampleCreateRequests(
+  fileNames: readonly string[],
+  facts: ReadonlyMap<string, UploadedSample>,
+  measures: ReadonlyMap<string, ImageMeasures> = new Map(),
+): SampleCreateRequest[] {
   return fileNames.map((fileName) => {
     const info = facts.get(fileName);
+    const measured = measures.get(fileName);
     return {
       fileName,
       thumbName: info?.thumbName ?? null,
       exif: (info?.exif ?? {}) as Record<string, unknown>,
-      metaData: info ? { sizeInBytes: info.sizeInBytes, width: info.width, height: info.height } : {},
+      // Health measures in Lightly's metaData shape (what THRESHOLD/WEIGHTS selections and the health job read).
+      metaData: {
+        ...(measured ? toLightlyMetaData(measured) : {}),
+        ...(info ? { sizeInBytes: info.sizeInBytes, width: info.width, height: info.height } : {}),
+      },
     };
   });
 }
