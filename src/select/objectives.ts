@@ -231,6 +231,7 @@ export interface StaticTerm {
 export function termLabel(entry: SelectionStrategyEntry): string {
   const { input, strategy } = entry;
   if (input.type === 'PREDICTIONS') return `${strategy.type}:${input.task}.${input.name}`;
+  if (input.type === 'EMBEDDINGS' && input.task !== undefined) return `${strategy.type}:${input.task}.objects`;
   const key = input.key ?? input.score;
   if (key !== undefined) return `${strategy.type}:${input.type === 'SCORES' && input.task ? `${input.task}.` : ''}${key}`;
   return strategy.type;

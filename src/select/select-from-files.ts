@@ -6,6 +6,7 @@ import { metadataByFileName, readCustomMetadataFile } from '../metadata';
 import type { ProgressCallback } from '../progress';
 import type { MetadataByFileName } from './objectives';
 import type { KernelChoice } from './kernels/dot-kernel';
+import type { ObjectEmbeddingsByTask } from './object-diversity';
 import { selectSamples, type SelectionResult } from './select-samples';
 import { parseSelectionConfig, type SelectionConfig } from './selection-config';
 
@@ -17,6 +18,8 @@ export interface SelectFromFilesOptions {
   /** SCORES and PREDICTIONS values per file name (`scoresByFileName` / `predictionValues` of src/predictions). */
   scores?: MetadataByFileName;
   predictions?: MetadataByFileName;
+  /** Object-crop embeddings per detection task, for object-level DIVERSITY (`{ type: 'EMBEDDINGS', task }`). */
+  objectEmbeddings?: ObjectEmbeddingsByTask;
   /** A config object; validated here (a parsed config validates to itself). */
   config: SelectionConfig | Record<string, unknown>;
   preselected?: string[];
@@ -40,6 +43,7 @@ export async function selectFromFiles(options: SelectFromFilesOptions): Promise<
     metadata,
     scores: options.scores,
     predictions: options.predictions,
+    objectEmbeddings: options.objectEmbeddings,
     config,
     preselected: options.preselected,
     source: options.embeddingsPath,

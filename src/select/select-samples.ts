@@ -5,6 +5,7 @@ import { HAND_OVER_PICKS_PER_REFERENCE, runHerding, type HerdingResult } from '.
 import { runGreedy, type GreedyBalance, type ScanSpace } from './k-center';
 import { HERDING_POOL, buildNeighbourhoods, densityKernelValues, type Neighbourhoods } from './neighbourhoods';
 import { createDotKernel, type DotKernel, type KernelChoice } from './kernels/dot-kernel';
+import { objectEmbeddingsFor, rankByObjectDiversity, type ObjectEmbeddingsByTask } from './object-diversity';
 import {
   MIN_FACTOR,
   passesThreshold,
@@ -28,6 +29,8 @@ export interface SelectSamplesInput {
   scores?: MetadataByFileName;
   /** Predicted classes and object counts per file name (PREDICTIONS inputs; see `predictionValues` in src/predictions). */
   predictions?: MetadataByFileName;
+  /** Object-crop embeddings per detection task, for DIVERSITY on `{ type: 'EMBEDDINGS', task }` (src/select/object-diversity). */
+  objectEmbeddings?: ObjectEmbeddingsByTask;
   config: SelectionConfig;
   /** File names already selected (a preselected tag, the datapool of earlier runs): centres from the start, never re-picked. */
   preselected?: string[];
@@ -91,6 +94,8 @@ export interface SelectionResult {
     kernelSeconds?: number;
     /** With TYPICALITY or COVERAGE: how the neighbour densities were measured. */
     neighbourhoods?: { references: number; neighbours: number; kernelWidth: number; projected: boolean; seconds: number };
+    /** With object-level DIVERSITY: the task, its object rows, and those whose image is not among the samples (left out). */
+    objects?: { task: string; objects: number; withoutImage: number };
     /** With COVERAGE: picks made by kernel herding (before the hand-over to DIVERSITY), their mean coverage, gain evaluations. */
     coverage?: { picks: number; meanCoverage: number; stoppedBy: HerdingResult['stoppedBy']; evaluations: number; seconds: number };
     seconds: number;
@@ -126,6 +131,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   if (diversity.length > 1) throw new InvalidConfigError(`${diversity[1].where}: only one DIVERSITY strategy is supported`);
   if (balances.length > 1) throw new InvalidConfigError(`${balances[1].where}: only one BALANCE strategy is supported`);
   if (coverage !== undefined && balances.length > 0) throw new InvalidConfigError(`${coverage.where}: COVERAGE cannot be combined with BALANCE`);
+  const objectDiversity = diversity.length === 1 ? objectEmbeddingsFor(diversity[0], entries, input.objectEmbeddings) : undefined;
 
   const preselectedRows = lookUp(input.preselected ?? [], rowOf, 'preselected');
   const isPreselected = new Uint8Array(N);
@@ -144,7 +150,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
   const n = targetCount(config, M);
 
   const densityNeeded = typicality !== undefined || coverage !== undefined;
-  const kernelNeeded = diversity.length > 0 || densityNeeded || entries.some((e) => e.entry.strategy.type === 'SIMILARITY');
+  const kernelNeeded =
+    (diversity.length > 0 && objectDiversity === undefined) || densityNeeded || entries.some((e) => e.entry.strategy.type === 'SIMILARITY');
   const kernelValues = densityNeeded ? densityKernelValues(N, embeddings.dim) : N * embeddings.dim;
   const kernel = kernelNeeded ? await createDotKernel(input.kernel ?? 'auto', kernelValues) : undefined;
   try {
@@ -272,6 +279,31 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     const herded = herding?.picks.length ?? 0;
     if (result !== undefined) {
       // COVERAGE alone ranked everything above.
+    } else if (objectDiversity !== undefined) {
+      const label = diversity[0].label;
+      const objects = rankByObjectDiversity({
+        ...objectDiversity,
+        rowOf,
+        candidates,
+        preselectedRows,
+        logStatic,
+        strength: diversity[0].entry.strategy.strength ?? 1,
+        tieRank,
+        limit: Number.isFinite(n) ? Math.min(M, Math.max(n, config.rankDepth ?? 0)) : M,
+        selectCount: n,
+        minDistance: diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance,
+        signal: input.signal,
+      });
+      const ranking = objects.ranking.map((p): RankedSample => {
+        const strategies: Record<string, number> = { [label]: p.distance };
+        for (const t of terms) strategies[t.label] = t.factors[p.candidate];
+        const reason: RankedSample['reason'] = { strategies };
+        if (p.nearestRow >= 0) [reason.distance, reason.nearest] = [p.distance, fileNames[p.nearestRow]];
+        return { fileName: fileNames[candidates[p.candidate]], index: candidates[p.candidate], score: Math.exp(p.logScore), reason };
+      });
+      stats.greedyRanked = objects.greedyRanked;
+      stats.objects = { task: diversity[0].entry.input.task!, objects: objects.objects, withoutImage: objects.objectsWithoutImage };
+      result = { ranking, selected: ranking.slice(0, objects.selectedCount).map((r) => r.fileName), stoppedBy: objects.stoppedBy, coveringRadius: objects.coveringRadius };
     } else if (diversity.length === 1) {
       const strength = diversity[0].entry.strategy.strength ?? 1;
       const minDistance = diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance;

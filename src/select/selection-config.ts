@@ -59,7 +59,10 @@ export const SelectionInputSchema = Type.Object(
     type: literals(INPUT_TYPES),
     /** METADATA: dotted path into the custom metadata (`weather.temperature`); SCORES: the score name. */
     key: Type.Optional(Type.String({ minLength: 1 })),
-    /** SCORES and PREDICTIONS: the prediction task; a score is looked up as `task.score` (or `task.key`). */
+    /**
+     * SCORES and PREDICTIONS: the prediction task; a score is looked up as `task.score` (or `task.key`). EMBEDDINGS: an
+     * object-detection task, whose object crops' embeddings DIVERSITY selects images through.
+     */
     task: Type.Optional(Type.String({ minLength: 1 })),
     /** SCORES: the score name, Lightly's field (e.g. `uncertainty_entropy`); same as `key`. */
     score: Type.Optional(Type.String({ minLength: 1 })),
@@ -298,6 +301,9 @@ function checkEntry({ input, strategy }: SelectionStrategyEntry, where: string):
     throw new InvalidConfigError(`${where}.input.score: SCORES input needs a score name (e.g. "uncertainty_entropy"), with its task`);
   }
   if (input.type === 'PREDICTIONS') checkPredictionsInput(input, strategy, where);
+  if (input.type === 'EMBEDDINGS' && input.task !== undefined && strategy.type !== 'DIVERSITY' && strategy.type !== 'RANDOM') {
+    throw new InvalidConfigError(`${where}.input.task: object embeddings (EMBEDDINGS with a task) select through DIVERSITY only, not ${strategy.type}`);
+  }
   if (strategy.type === 'SIMILARITY' && input.queryFileNames === undefined) {
     throw new InvalidConfigError(`${where}.input.queryFileNames: SIMILARITY needs the query set's file names`);
   }

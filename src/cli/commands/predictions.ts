@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -12,6 +12,11 @@ import {
   type ReadPredictionsResult,
 } from '../../predictions';
 import { predictImages } from '../../predictions/predict-images';
+import { embedObjects, objectEmbeddingsPath } from '../../predictions/object-embeddings';
+import { loadEmbeddingMatrix } from '../../embeddings';
+import { InvalidConfigError } from '../../errors';
+import type { ObjectEmbeddingsByTask } from '../../select/object-diversity';
+import type { SelectionConfig } from '../../select/selection-config';
 import { uploadPredictions } from '../../platform/prediction-upload';
 import { isS3Uri, openObjectStore, parseS3Uri, type S3Settings } from '../../s3';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
@@ -54,10 +59,24 @@ export async function readDatasourcePredictions(location: string, flags: Datasou
   }
 }
 
-/** The selection engine's SCORES and PREDICTIONS tables from a datasource's predictions. */
-export async function selectionValuesFromDatasource(location: string, flags: DatasourceFlags) {
+/**
+ * The selection engine's SCORES and PREDICTIONS tables from a datasource's predictions, and the object embeddings
+ * of every detection task that `config` selects through (`{ type: 'EMBEDDINGS', task }`), read from a local
+ * datasource's `.lightly/object-embeddings/<task>.csv`.
+ */
+export async function selectionValuesFromDatasource(location: string, flags: DatasourceFlags, config?: SelectionConfig) {
   const { tasks } = await readDatasourcePredictions(location, flags);
-  return { scores: scoresByFileName(tasks), predictions: predictionValues(tasks) };
+  const objectTasks = [...new Set((config?.strategies ?? []).flatMap((e) => (e.input.type === 'EMBEDDINGS' && e.input.task !== undefined ? [e.input.task] : [])))];
+  const objectEmbeddings: ObjectEmbeddingsByTask = {};
+  for (const task of objectTasks) {
+    if (isS3Uri(location)) throw new InvalidConfigError(`object embeddings of task ${JSON.stringify(task)} are read from a local datasource folder, not ${location}`);
+    const source = objectEmbeddingsPath(location, task);
+    if (!(await stat(source).catch(() => undefined))?.isFile()) {
+      throw new InvalidConfigError(`no object embeddings for task ${JSON.stringify(task)} at ${source}; make them with: winnow predictions embed-objects ${location} --task ${task}`);
+    }
+    objectEmbeddings[task] = { objects: await loadEmbeddingMatrix(source), source };
+  }
+  return { scores: scoresByFileName(tasks), predictions: predictionValues(tasks), objectEmbeddings };
 }
 
 function s3SettingsFromEnv(flags: DatasourceFlags): S3Settings {
@@ -137,6 +156,25 @@ export const registerPredictionsCommand: CommandModule = (program) => {
     }),
   );
 
+  predictions
+    .command('embed-objects')
+    .description(
+      "Embed every detected object of a task (box crops through the image model) into <dir>/.lightly/object-embeddings/<task>.csv, for selection with {input: {type: EMBEDDINGS, task}, strategy: {type: DIVERSITY}}.",
+    )
+    .argument('<dir>', 'datasource folder: images and .lightly/predictions/<task>')
+    .requiredOption('--task <name>', 'an object-detection task of the datasource')
+    .option('--model <name|file.onnx>', 'image model for the crops (default efficientnet-lite0, as winnow embed)')
+    .option('--model-config <file>', 'model config JSON for an .onnx model (as winnow embed)')
+    .option('--out <file>', 'embeddings CSV to write instead of the default location')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample: winnow predictions embed-objects photos --task det && winnow select --embeddings e.csv --predictions photos --config objects.json --out s.json')
+    .action(
+      action(async (dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; json?: boolean }) => {
+        const result = await embedObjectsReporting(dir, flags);
+        if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      }),
+    );
+
   addPlatformOptions(
     predictions
       .command('scores')
@@ -163,6 +201,29 @@ export const registerPredictionsCommand: CommandModule = (program) => {
   );
 };
 
+/** Runs {@link embedObjects} with progress on a terminal; prints the summary (unless `json`), every skipped crop and prediction file. */
+async function embedObjectsReporting(dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; json?: boolean }) {
+  const interactive = process.stderr.isTTY === true;
+  const result = await embedObjects({
+    inputDir: dir,
+    task: flags.task,
+    model: flags.model,
+    modelConfig: flags.modelConfig,
+    outCsv: flags.out,
+    onWarning: (m) => process.stderr.write(`warning: ${escapeForTerminal(m)}\n`),
+    onProgress: interactive ? (p) => process.stderr.write(`\rembedding objects: ${p.done}/${p.total ?? '?'}  `) : undefined,
+  });
+  if (interactive) process.stderr.write('\n');
+  for (const p of result.problems) process.stderr.write(`warning: skipped ${escapeForTerminal(p.message)}\n`);
+  if (!flags.json) {
+    process.stdout.write(
+      `${result.objects} objects of ${result.images} images embedded with ${escapeForTerminal(result.modelId)} in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(result.csvPath)}\n`,
+    );
+    for (const s of result.skipped) process.stdout.write(`skipped ${escapeForTerminal(s.file)}: ${escapeForTerminal(s.reason)}\n`);
+  }
+  return result;
+}
+
 /** `winnow predict DIR --task NAME`: run a classifier or detector over a folder and write Lightly-format predictions next to it. */
 export const registerPredictCommand: CommandModule = (program) => {
   program
@@ -176,12 +237,14 @@ export const registerPredictCommand: CommandModule = (program) => {
       'predictor config JSON for an .onnx model: classifier {taskType: "classification", categories, decode: softmax|probabilities, model: {size, layout, …}} or detector {taskType: "object-detection", categories, model, outputs: {boxes, scores, classes?} | {combined}, boxFormat: xyxy|xywh|cxcywh, boxCoordinates: normalized|pixels, scoreThreshold?, iouThreshold?, maxDetections?, resize?: fill|letterbox}',
     )
     .option('--out <dir>', 'write .lightly/predictions under this folder instead of <dir>')
+    .option('--embed-objects', 'detectors: also embed each detected object with the default image model (as winnow predictions embed-objects)')
     .option('--batch-size <n>', 'images per inference batch')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample: winnow predict photos --task imagenet && winnow select --embeddings e.csv --predictions photos --config uncertain.json --out s.json')
     .action(
-      action(async (dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; batchSize?: string; json?: boolean }) => {
+      action(async (dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; embedObjects?: boolean; batchSize?: string; json?: boolean }) => {
         const interactive = process.stderr.isTTY === true;
+        if (flags.embedObjects && flags.out !== undefined) throw new InvalidConfigError('--embed-objects reads the images next to their predictions: leave out --out');
         const result = await predictImages({
           inputDir: dir,
           outDir: flags.out,
@@ -193,15 +256,19 @@ export const registerPredictCommand: CommandModule = (program) => {
           onProgress: interactive ? (p) => process.stderr.write(`\rpredicting: ${p.done}/${p.total ?? '?'} images  `) : undefined,
         });
         if (interactive) process.stderr.write('\n');
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          return;
+        if (!flags.json) {
+          const objects = result.objects === undefined ? '' : `, ${result.objects} objects`;
+          process.stdout.write(
+            `${result.predicted} images predicted${objects} with ${escapeForTerminal(result.modelId)} (${result.categories} categories) in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(path.join(result.predictionsDir, result.task))}\n`,
+          );
+          for (const s of result.skipped) process.stdout.write(`skipped ${escapeForTerminal(s.file)}: ${escapeForTerminal(s.reason)}\n`);
         }
-        const objects = result.objects === undefined ? '' : `, ${result.objects} objects`;
-        process.stdout.write(
-          `${result.predicted} images predicted${objects} with ${escapeForTerminal(result.modelId)} (${result.categories} categories) in ${result.seconds.toFixed(1)} s; wrote ${escapeForTerminal(path.join(result.predictionsDir, result.task))}\n`,
-        );
-        for (const s of result.skipped) process.stdout.write(`skipped ${escapeForTerminal(s.file)}: ${escapeForTerminal(s.reason)}\n`);
+        let objectEmbeddings;
+        if (flags.embedObjects) {
+          if (result.taskType !== 'object-detection') throw new InvalidConfigError('--embed-objects needs a detector (a --model-config with taskType "object-detection")');
+          objectEmbeddings = await embedObjectsReporting(dir, { task: flags.task, json: flags.json });
+        }
+        if (flags.json) process.stdout.write(`${JSON.stringify(objectEmbeddings === undefined ? result : { ...result, objectEmbeddings }, null, 2)}\n`);
       }),
     );
 };

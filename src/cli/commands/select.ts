@@ -44,7 +44,7 @@ export const registerSelect: CommandModule = (program: Command) => {
     .option('--strategy <name>', `one of ${STRATEGY_SHORTHANDS.join(', ')} (default ${DEFAULT_STRATEGY} unless --config has strategies)`)
     .option('--config <file>', 'selection config JSON (Lightly-style {n, strategies: [{input, strategy}]}); flags override its top-level fields')
     .option('--metadata <file>', 'Lightly custom metadata JSON, for METADATA inputs')
-    .option('--predictions <datasource>', 'folder or s3:// prefix with .lightly/predictions, for SCORES and PREDICTIONS inputs')
+    .option('--predictions <datasource>', 'folder or s3:// prefix with .lightly/predictions, for SCORES and PREDICTIONS inputs (and a folder\'s .lightly/object-embeddings for EMBEDDINGS with a task)')
     .option('--endpoint <url>', 'S3-compatible endpoint of an s3:// --predictions datasource')
     .option('--key <path>', 'metadata key for --strategy weights|coral|balance, e.g. weather.temperature')
     .option('--query <file>', 'file names of the query set for --strategy similarity, one per line')
@@ -99,7 +99,7 @@ async function runSelect(flags: SelectFlags): Promise<void> {
   const result = await selectFromFiles({
     embeddingsPath: flags.embeddings,
     metadataPath: flags.metadata,
-    ...(flags.predictions === undefined ? {} : await selectionValuesFromDatasource(flags.predictions, { endpoint: flags.endpoint })),
+    ...(flags.predictions === undefined ? {} : await selectionValuesFromDatasource(flags.predictions, { endpoint: flags.endpoint }, config)),
     config,
     preselected,
     onProgress: interactive
