@@ -19,6 +19,8 @@ export const predictionTopMigration: Migration = {
     const db = untyped as Kysely<Tables>;
     await db.schema.alterTable('sample_predictions').addColumn('top_category', 'text').execute();
     await db.schema.alterTable('sample_predictions').addColumn('top_score', 'double precision').execute();
+    // Explore counts and filters a task's predicted classes: one index range per task.
+    await db.schema.createIndex('sample_predictions_top').on('sample_predictions').columns(['dataset_id', 'task', 'top_category']).execute();
     const tasks = await db.selectFrom('prediction_tasks').selectAll().execute();
     for (const task of tasks) {
       const schema = { task_type: task.task_type, categories: JSON.parse(task.categories) } as PredictionSchema;
@@ -49,6 +51,7 @@ export const predictionTopMigration: Migration = {
     }
   },
   async down(untyped: Kysely<unknown>): Promise<void> {
+    await untyped.schema.dropIndex('sample_predictions_top').ifExists().execute();
     await untyped.schema.alterTable('sample_predictions').dropColumn('top_score').execute();
     await untyped.schema.alterTable('sample_predictions').dropColumn('top_category').execute();
   },
