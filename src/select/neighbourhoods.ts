@@ -14,9 +14,15 @@ import { SeededRandom, randomPermutation, signProjection } from './random';
  * mass over the references (its first coverage gain). When M·R·dim is too large for one such pass, the pass runs on
  * a seeded ±1 projection to {@link DENSITY_PROJECTION_DIM} dimensions.
  *
+ * On large sets the neighbour rank among the references is 1, so a sample's typicality is its nearest reference: one
+ * fused Gemm + ReduceMax per chunk in onnxruntime, no row of dots in JS. The kernel values (mass, herding's gains) are
+ * computed only for herding's pool (see {@link HERDING_POOL}); 1,000,000 × 1,280 then costs a 64-d projection and a
+ * 1M × 4,096 × 64 product, both MLAS.
+ *
  * Why no ANN index: building an HNSW graph (usearch, hnswlib) over 1,000,000 × 1,280 on two cores takes far longer
- * than the whole selection budget, and TYPICALITY/COVERAGE only need densities at the scale of the selection, which
- * a reference sample gives with one BLAS product (MLAS through onnxruntime, as the k-center loop).
+ * than the whole selection budget (bench/health measured usearch's build at 100,000 rows in minutes), and
+ * TYPICALITY/COVERAGE only need densities at the scale of the selection, which a reference sample gives with one BLAS
+ * product (MLAS through onnxruntime, as the k-center loop).
  */
 
 /** Every candidate is a reference (exact kNN) up to this many candidates; above it, this many are sampled. */
@@ -112,8 +118,10 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
   };
 
   // One seeded order: its first R candidates are the references, its first P herding's pool (so the pool holds them).
-  const order = R === M ? null : randomPermutation(M, new SeededRandom(o.seed ^ 0x1b873593));
-  const referenceCandidates = order === null ? Int32Array.from({ length: M }, (_, c) => c) : order.slice(0, R).sort();
+  const poolSize = Math.min(M, Math.max(0, o.herdingCandidates ?? M));
+  const all = () => Int32Array.from({ length: M }, (_, c) => c);
+  const order = R === M && poolSize === M ? null : randomPermutation(M, new SeededRandom(o.seed ^ 0x1b873593));
+  const referenceCandidates = R === M ? all() : order!.slice(0, R).sort();
   const references = new Float32Array(R * dim);
   referenceCandidates.forEach((c, u) => unitRow(c, references, u * dim));
   const transposed = new Float32Array(dim * R);
@@ -141,8 +149,7 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
   }
 
   // Herding's candidates: every candidate, or a seeded sample that starts with the references (the same permutation).
-  const poolSize = Math.min(M, Math.max(0, o.herdingCandidates ?? M));
-  const pool = order === null || poolSize === M ? Int32Array.from({ length: poolSize }, (_, c) => c) : order.slice(0, poolSize).sort();
+  const pool = poolSize === M ? all() : order!.slice(0, poolSize).sort();
   const poolIndex = new Int32Array(M).fill(-1);
   pool.forEach((c, p) => (poolIndex[c] = p));
 
@@ -171,7 +178,7 @@ export async function buildNeighbourhoods(o: NeighbourhoodOptions): Promise<Neig
   }
   // The full pass: typicality of every candidate (unless done above) and, for herding's pool, the kernel mass and values.
   // (A pool smaller than the references is a prefix of them, so the references always get their self-excluded pass.)
-  const passList = !nearestOnly ? Int32Array.from({ length: M }, (_, c) => c) : poolSize >= R ? pool : referenceCandidates;
+  const passList = !nearestOnly ? all() : poolSize >= R ? pool : referenceCandidates;
   const chunk = Math.max(1, Math.min(passList.length, Math.floor(CHUNK_VALUES / Math.max(R, dim))));
   const gathered = new Float32Array(chunk * dim);
   for (let start = 0; start < passList.length; start += chunk) {
