@@ -1,39 +1,8 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+import { SigV4Signer } from '../src/s3/sigv4';
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function toBuffer(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** SHA-256 (or HMAC-SHA-256 when given a secret) on node:crypto, in the shape SignatureV4 expects. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.create();
-  }
-
-  private create(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-
-  reset(): void {
-    this.hash = this.create();
-  }
-}
+const signer = new SigV4Signer({ service: 's3' });
 
 /** The endpoint S3 requests go to: the custom one (MinIO, R2, …) or AWS's regional endpoint. */
 export function s3EndpointUrl(credentials: ICredentialDataDecryptedObject): string {
@@ -61,38 +30,31 @@ export async function signS3Request(
 ): Promise<IHttpRequestOptions> {
   const url = absoluteUrl(options);
   const sessionToken = String(credentials.sessionToken ?? '').trim();
-  const signer = new SignatureV4({
-    service: 's3',
-    region: String(credentials.region || 'us-east-1'),
-    credentials: {
+  const query: Record<string, string[]> = {};
+  url.searchParams.forEach((value, key) => {
+    (query[key] ??= []).push(value);
+  });
+  const body = typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : undefined;
+  const headers = signer.sign(
+    {
+      method: options.method ?? 'GET',
+      path: url.pathname,
+      query,
+      // S3 wants the payload's hash as a header too, not only inside the signature.
+      headers: { ...(options.headers as Record<string, string> | undefined), host: url.host, 'x-amz-content-sha256': createHash('sha256').update(body ?? '').digest('hex') },
+    },
+    {
       accessKeyId: String(credentials.accessKeyId ?? '').trim(),
       secretAccessKey: String(credentials.secretAccessKey ?? '').trim(),
       ...(sessionToken === '' ? {} : { sessionToken }),
     },
-    sha256: NodeSha256,
-    // S3 signs the path exactly as sent (AWS's rule for S3 only).
-    uriEscapePath: false,
-  });
-  const query: Record<string, string> = {};
-  url.searchParams.forEach((value, key) => {
-    query[key] = value;
-  });
-  const body = typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : undefined;
-  const signed = await signer.sign({
-    method: options.method ?? 'GET',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port === '' ? undefined : Number(url.port),
-    path: url.pathname,
-    query,
-    headers: { ...(options.headers as Record<string, string> | undefined), host: url.host },
-    body,
-  });
+    String(credentials.region || 'us-east-1'),
+  );
   return {
     ...options,
     baseURL: undefined,
     url: url.toString(),
     qs: undefined,
-    headers: signed.headers,
+    headers,
   };
 }

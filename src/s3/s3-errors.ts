@@ -1,4 +1,8 @@
 import { NotFoundError, TransientError, WinnowError } from '../errors';
+import { withRetry, type RetryOptions } from '../retry';
+
+// The S3 modules take their retry settings from here; the loop itself is the one in src/retry.ts.
+export { backoffDelayMs, type RetryOptions } from '../retry';
 
 /** What a failed S3 call means for the caller. */
 export type S3FaultKind =
@@ -92,57 +96,12 @@ export function describeS3Error(error: unknown): string {
   return `${name}: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`;
 }
 
-/** Exponential backoff with jitter; the defaults ride out a store restart of ~10 s. */
-export interface RetryOptions {
-  /** Tries in all, including the first (default 7). */
-  attempts?: number;
-  /** First backoff in ms (default 250); doubles each time. */
-  baseDelayMs?: number;
-  /** Longest single backoff in ms (default 8000). */
-  maxDelayMs?: number;
-  signal?: AbortSignal;
-}
-
-/** The backoff before retry number `retry` (0-based): half fixed, half random ("equal jitter"), so a burst of
- * failing workers spreads out but every retry still waits long enough for a restarting server. */
-export function backoffDelayMs(retry: number, options: RetryOptions = {}): number {
-  const base = options.baseDelayMs ?? 250;
-  const cap = options.maxDelayMs ?? 8_000;
-  const ceiling = Math.min(cap, base * 2 ** retry);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Runs `call` until it succeeds, retrying only transient faults (throttling, 5xx, resets, truncated bodies) with
  * exponential backoff and jitter. Other faults and the last transient one are rethrown as they are.
  */
-export async function withS3Retry<T>(call: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 7);
-  for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
-    try {
-      return await call(attempt);
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (attempt >= attempts || classifyS3Error(error) !== 'transient') throw error;
-      await sleep(backoffDelayMs(attempt - 1, options), options.signal);
-    }
-  }
+export function withS3Retry<T>(call: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return withRetry(call, (error) => classifyS3Error(error) === 'transient', options);
 }
 
 /**

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { NotFoundError, TransientError, WinnowError } from '../../errors';
 import { measureProgress } from '../../progress';
+import { withRetry, type RetryOptions } from '../../retry';
 import { readModelRecord } from '../../embeddings/model-record';
 import { ConflictError } from '../errors';
 import type {
@@ -66,8 +67,8 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
   const uploadTimeoutMs = options.uploadTimeoutMs ?? 60 * 60 * 1000;
   const seg = encodeURIComponent;
 
-  const backoff = (attempt: number) => Math.min(baseDelay * 2 ** attempt, 8000) * (0.5 + Math.random() / 2);
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const isRetryable = (error: unknown) => error instanceof WinnowError && error.retryable;
+  const retryOptions = (signal?: AbortSignal): RetryOptions => ({ attempts: retries + 1, baseDelayMs: baseDelay, signal });
 
   async function once<T>(
     method: string,
@@ -101,18 +102,6 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  async function withRetry<T>(idempotent: boolean, signal: AbortSignal | undefined, call: (attempt: number) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call(attempt);
-      } catch (error) {
-        const retryable = error instanceof WinnowError && error.retryable;
-        if (!idempotent || !retryable || attempt >= retries || signal?.aborted) throw error;
-        await sleep(backoff(attempt));
-      }
-    }
-  }
-
   function buildUrl(path: string, query?: RequestOptions['query']): string {
     const url = new URL(baseUrl + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -123,20 +112,24 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     const url = buildUrl(path, req.query);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    return withRetry(req.idempotent, req.signal, () => once<T>(method, url, { body, headers, signal: req.signal }));
+    const call = () => once<T>(method, url, { body, headers, signal: req.signal });
+    return req.idempotent ? withRetry(call, isRetryable, retryOptions(req.signal)) : call();
   }
 
   /** A create that is safe to retry: after a lost response, "already exists" means our first attempt won. */
-  async function createOrRecover<T>(create: () => Promise<T>, lookup: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await create();
-      } catch (error) {
-        if (attempt > 0 && error instanceof ConflictError) return lookup();
-        if (!(error instanceof WinnowError && error.retryable) || attempt >= retries) throw error;
-        await sleep(backoff(attempt));
-      }
-    }
+  function createOrRecover<T>(create: () => Promise<T>, lookup: () => Promise<T>): Promise<T> {
+    return withRetry(
+      async (attempt) => {
+        try {
+          return await create();
+        } catch (error) {
+          if (attempt > 1 && error instanceof ConflictError) return lookup();
+          throw error;
+        }
+      },
+      isRetryable,
+      retryOptions(),
+    );
   }
 
   const ds = (id: string) => `/v1/datasets/${seg(id)}`;
@@ -213,7 +206,7 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     async uploadEmbeddings(datasetId, csvPath, name, callOptions = {}) {
       const size = (await stat(csvPath)).size;
       const record = await readModelRecord(csvPath);
-      return withRetry(true, callOptions.signal, async () => {
+      return withRetry(async () => {
         // A fresh URL per attempt: the embedding id is the same (by name), the signature may have expired.
         const { signedWriteUrl } = await request<WriteCsvUrlData>('GET', `${ds(datasetId)}/embeddings/writeCSVUrl`, {
           query: { name },
@@ -237,7 +230,7 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
           duplex: true,
           timeoutMs: uploadTimeoutMs,
         });
-      });
+      }, isRetryable, retryOptions(callOptions.signal));
     },
     getEmbeddings(datasetId) {
       return request<EmbeddingData[]>('GET', `${ds(datasetId)}/embeddings`, { idempotent: true });
