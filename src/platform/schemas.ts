@@ -226,7 +226,7 @@ export const Embedding2dData = Type.Object(
     embeddingId: Id,
     name: Type.String(),
     createdAt: Millis,
-    dimensionalityReductionMethod: Type.Literal('PCA'),
+    dimensionalityReductionMethod: Type.Union([Type.Literal('PCA'), Type.Literal('UMAP')]),
     fileNames: Type.Array(Type.String(), { description: 'Dataset order; coordinates follow it' }),
     coordinatesDimension1: Type.Array(Type.Number()),
     coordinatesDimension2: Type.Array(Type.Number()),

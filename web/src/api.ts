@@ -14,6 +14,8 @@ import type {
   TagCreateRequest,
   TagData,
 } from '../../src/platform/schemas';
+import type { HealthMeasureColumns, LatestHealth } from '../../src/platform/service/health';
+import type { SimilarSamplesResult } from '../../src/platform/service/similar';
 import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
 
 export type {
@@ -144,8 +146,12 @@ export class Api {
   getEmbeddings(datasetId: string): Promise<EmbeddingData[]> {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/embeddings`);
   }
-  getEmbedding2d(datasetId: string, embeddingId: string): Promise<Embedding2dData> {
-    return this.request('GET', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/2d`);
+  getEmbedding2d(datasetId: string, embeddingId: string, method: 'PCA' | 'UMAP' = 'PCA'): Promise<Embedding2dData> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/2d`, { query: method === 'PCA' ? undefined : { method } });
+  }
+  /** Starts the job computing the embedding's UMAP map on the server. */
+  startUmap(datasetId: string, embeddingId: string): Promise<{ jobId: string }> {
+    return this.request('POST', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/2d/umap`);
   }
 
   // ---- tags ----
@@ -187,6 +193,22 @@ export class Api {
   }
   createTagFromScores(datasetId: string, request: { jobId: string; name: string; n: number }): Promise<TagData> {
     return this.request('POST', `/v1/datasets/${enc(datasetId)}/tags/fromScores`, { body: request });
+  }
+
+  // ---- dataset health (Winnow extension) ----
+  startHealth(datasetId: string, embeddingId: string, request: { options?: Record<string, unknown>; tagPrefix?: string } = {}): Promise<{ jobId: string }> {
+    return this.request('POST', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/health`, { body: request });
+  }
+  /** The newest health job and its report (null before any ran). */
+  getLatestHealth(datasetId: string): Promise<LatestHealth | null> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/health/latest`);
+  }
+  getHealthMeasures(datasetId: string): Promise<HealthMeasureColumns> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/health/measures`);
+  }
+  /** Nearest neighbours of a sample from the dataset's ANN index. */
+  getSimilarSamples(datasetId: string, sampleId: string, k = 12): Promise<SimilarSamplesResult> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/similar`, { query: { k } });
   }
 
   // ---- tokens ----

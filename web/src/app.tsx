@@ -6,6 +6,7 @@ import { ConfiguratorScreen } from './screens/configurator-screen';
 import { DatasetsScreen } from './screens/datasets-screen';
 import { EmbeddingMapScreen } from './screens/embedding-map-screen';
 import { ExploreScreen, type DatasetScreenProps } from './screens/explore-screen';
+import { HealthScreen } from './screens/health-screen';
 import { LoginScreen } from './screens/login-screen';
 import { OverviewScreen } from './screens/overview-screen';
 import { SamplingScreen } from './screens/sampling-screen';
@@ -28,6 +29,7 @@ export const DATASET_SCREENS: { key: string; label: string; screen: ComponentTyp
   { key: 'map', label: 'Embedding map', screen: EmbeddingMapScreen },
   { key: 'sampling', label: 'Sampling', screen: SamplingScreen },
   { key: 'tags', label: 'Tags', screen: TagsScreen },
+  { key: 'health', label: 'Health', screen: HealthScreen },
 ];
 
 type SessionState = 'checking' | 'signed-out' | 'signed-in';

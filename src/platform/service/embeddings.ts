@@ -209,8 +209,11 @@ export async function getEmbedding(scope: UserScope, datasetId: string, embeddin
   return { ...toEmbeddingData(row), filePath: row.file_path === null ? null : path.join(scope.store.home, row.file_path) };
 }
 
-/** 2-D PCA coordinates in dataset order. → `{ fileNames: ['a.jpg', …], coordinatesDimension1: [0.4, …], coordinatesDimension2: [...] }` */
-export async function getEmbedding2d(scope: UserScope, datasetId: string, embeddingId: string): Promise<Embedding2dData> {
+/**
+ * 2-D coordinates in dataset order: PCA (computed on upload) or UMAP (once its job has run, see umap-job.ts).
+ * → `{ fileNames: ['a.jpg', …], coordinatesDimension1: [0.4, …], coordinatesDimension2: [...] }`
+ */
+export async function getEmbedding2d(scope: UserScope, datasetId: string, embeddingId: string, method: 'PCA' | 'UMAP' = 'PCA'): Promise<Embedding2dData> {
   const embedding = await getEmbedding(scope, datasetId, embeddingId);
   if (!embedding.isProcessed) throw new NotFoundError('2-D coordinates of embedding (no CSV uploaded yet)', embeddingId);
   const points = await scope.store.db
@@ -218,16 +221,17 @@ export async function getEmbedding2d(scope: UserScope, datasetId: string, embedd
     .innerJoin('samples', (join) => join.on('samples.dataset_id', '=', datasetId).onRef('samples.idx', '=', 'embedding_points.sample_idx'))
     .select(['samples.file_name', 'embedding_points.x', 'embedding_points.y', 'embedding_points.sample_idx'])
     .where('embedding_points.embedding_id', '=', embeddingId)
-    .where('embedding_points.method', '=', 'PCA')
+    .where('embedding_points.method', '=', method)
     .orderBy('embedding_points.sample_idx')
     .execute();
+  if (method === 'UMAP' && points.length === 0) throw new NotFoundError('UMAP coordinates of embedding (start its UMAP job first)', embeddingId);
   return {
-    id: `${embeddingId}-pca`,
+    id: `${embeddingId}-${method.toLowerCase()}`,
     datasetId,
     embeddingId,
-    name: `${embedding.name} (PCA)`,
+    name: `${embedding.name} (${method})`,
     createdAt: embedding.createdAt,
-    dimensionalityReductionMethod: 'PCA',
+    dimensionalityReductionMethod: method,
     fileNames: points.map((p) => p.file_name),
     coordinatesDimension1: points.map((p) => num(p.x)),
     coordinatesDimension2: points.map((p) => num(p.y)),

@@ -10,6 +10,7 @@ import { queueJob } from './queue-job';
 import { getEmbedding } from './embeddings';
 import { parseJson } from './rows';
 import { loadFileNames } from './samples';
+import { embeddingVersion, writeSimilarityIndex } from './similar';
 import { createTag, updateTag } from './tags';
 
 /** A health job's request as stored in its row. */
@@ -87,6 +88,9 @@ export async function runHealthJob(store: Store, job: { id: string; dataset_id: 
   const report = analyseHealth({ embeddings, measures, options: request.options ?? {} });
   await mkdir(path.dirname(reportPath(store, job.id)), { recursive: true });
   await writeFile(reportPath(store, job.id), JSON.stringify(report));
+  // The web app's "find similar" searches this index; built here, from the matrix already loaded, rather than on
+  // someone's first click.
+  await writeSimilarityIndex(store, embedding.id, await embeddingVersion(store, embedding.id), embeddings);
 
   const fileNames = await loadFileNames(store, job.dataset_id);
   const position = new Map(fileNames.map((name, i) => [name, i]));
@@ -100,6 +104,69 @@ export async function runHealthJob(store: Store, job: { id: string; dataset_id: 
     if (name === `${request.tagPrefix ?? ''}duplicates-removed`) keptTagId = tag.id;
   }
   return keptTagId;
+}
+
+/** The newest health job of a dataset and, once it has finished, its report (`report: null` before that). */
+export interface LatestHealth {
+  jobId: string;
+  embeddingId: string | null;
+  /** The tag of everything but the duplicates this job made (`<tagPrefix>duplicates-removed`). */
+  keptTagName: string;
+  status: string;
+  error: string | null;
+  createdAt: number;
+  report: HealthReport | null;
+}
+
+/** `GET /v1/datasets/{datasetId}/health/latest` → the newest health job and its report, or null when none ran. */
+export async function getLatestHealth(scope: UserScope, datasetId: string): Promise<LatestHealth | null> {
+  await getDataset(scope, datasetId);
+  const job = await scope.store.db
+    .selectFrom('jobs')
+    .select(['id', 'status', 'error', 'embedding_id', 'created_at', 'new_tag_name'])
+    .where('dataset_id', '=', datasetId)
+    .where('type', '=', 'HEALTH')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!job) return null;
+  const finished = job.status === 'FINISHED';
+  return {
+    jobId: job.id,
+    embeddingId: job.embedding_id,
+    keptTagName: job.new_tag_name ?? 'duplicates-removed',
+    status: job.status,
+    error: job.error,
+    createdAt: Number(job.created_at),
+    report: finished ? (JSON.parse(await readFile(reportPath(scope.store, job.id), 'utf8')) as HealthReport) : null,
+  };
+}
+
+/** The quality measures the Health page draws a histogram of, in the report's units. */
+export const MEASURE_COLUMNS = ['sharpness', 'brightness', 'contrast', 'darkFraction', 'overexposedFraction', 'entropy', 'colourfulness', 'width', 'height', 'aspectRatio', 'sizeInBytes'] as const;
+export type MeasureColumn = (typeof MEASURE_COLUMNS)[number];
+
+export interface HealthMeasureColumns {
+  /** Sample ids in dataset order; column value k belongs to sample k (null: not measured). */
+  sampleIds: string[];
+  fileNames: string[];
+  columns: Record<MeasureColumn, Array<number | null>>;
+}
+
+/**
+ * `GET /v1/datasets/{datasetId}/health/measures`: every sample's quality measures as columns, in dataset order —
+ * one request for the histograms of 100,000 samples instead of paging through their metaData.
+ */
+export async function getHealthMeasureColumns(scope: UserScope, datasetId: string): Promise<HealthMeasureColumns> {
+  await getDataset(scope, datasetId);
+  const rows = await scope.store.db.selectFrom('samples').select(['id', 'file_name', 'meta_data']).where('dataset_id', '=', datasetId).orderBy('idx').execute();
+  const columns = Object.fromEntries(MEASURE_COLUMNS.map((c) => [c, new Array<number | null>(rows.length).fill(null)])) as HealthMeasureColumns['columns'];
+  rows.forEach((r, k) => {
+    const m = fromLightlyMetaData(r.file_name, parseJson<Record<string, unknown>>(r.meta_data));
+    if (m === undefined) return;
+    for (const c of MEASURE_COLUMNS) columns[c][k] = m[c];
+  });
+  return { sampleIds: rows.map((r) => r.id), fileNames: rows.map((r) => r.file_name), columns };
 }
 
 /** Health measures of every sample that has them, by file name, from `meta_data`. */

@@ -6,6 +6,7 @@ import { WinnowError, type ErrorCode } from '../../errors';
 import type { Progress } from '../../progress';
 import { selectSamples, type SelectionConfig } from '../../select';
 import { computePca2d } from './pca';
+import { computeUmap2d } from './umap';
 
 /**
  * CPU-heavy platform work (selection, PCA) runs in a worker thread when the package is compiled, so a long greedy
@@ -33,7 +34,10 @@ export interface SelectionTaskResult {
   selected: string[];
 }
 
-export type WorkerRequest = { kind: 'selection'; task: SelectionTask } | { kind: 'pca'; data: Float32Array; dim: number; rows: number };
+export type WorkerRequest =
+  | { kind: 'selection'; task: SelectionTask }
+  | { kind: 'pca'; data: Float32Array; dim: number; rows: number }
+  | { kind: 'umap'; data: Float32Array; dim: number; rows: number };
 
 export type WorkerMessage =
   | { type: 'progress'; progress: Progress }
@@ -63,6 +67,10 @@ export async function runSelectionTask(task: SelectionTask, onProgress?: (p: Pro
 /** Does one request in this thread (the worker calls this too). */
 export async function runRequest(request: WorkerRequest, onProgress?: (p: Progress) => void): Promise<unknown> {
   if (request.kind === 'selection') return runSelectionTask(request.task, onProgress);
+  if (request.kind === 'umap') {
+    const { x, y } = computeUmap2d(request, { onProgress });
+    return { x, y };
+  }
   const { x, y } = computePca2d({ data: request.data, dim: request.dim, rows: request.rows });
   return { x, y };
 }
@@ -104,12 +112,20 @@ export function runSelectionOffThread(task: SelectionTask, onProgress?: (p: Prog
  * worker reads it without a second copy.
  */
 export function computePca2dOffThread(matrix: EmbeddingMatrix): Promise<{ x: Float64Array; y: Float64Array }> {
-  let data = matrix.data;
-  if (!(data.buffer instanceof SharedArrayBuffer) && __filename.endsWith('.js')) {
-    data = new Float32Array(new SharedArrayBuffer(matrix.data.length * 4));
-    data.set(matrix.data);
-  }
-  return runOffThread({ kind: 'pca', data, dim: matrix.dim, rows: matrix.fileNames.length });
+  return runOffThread({ kind: 'pca', data: sharedCopy(matrix.data), dim: matrix.dim, rows: matrix.fileNames.length });
+}
+
+/** The matrix in shared memory (once), so a worker thread reads it without a second copy. */
+function sharedCopy(data: Float32Array): Float32Array {
+  if (data.buffer instanceof SharedArrayBuffer || !__filename.endsWith('.js')) return data;
+  const shared = new Float32Array(new SharedArrayBuffer(data.length * 4));
+  shared.set(data);
+  return shared;
+}
+
+/** 2-D UMAP of a loaded matrix (minutes for 100,000 rows), off the event loop when compiled; see computeUmap2d. */
+export function computeUmap2dOffThread(matrix: EmbeddingMatrix, onProgress?: (p: Progress) => void): Promise<{ x: Float64Array; y: Float64Array }> {
+  return runOffThread({ kind: 'umap', data: sharedCopy(matrix.data), dim: matrix.dim, rows: matrix.fileNames.length }, onProgress);
 }
 
 /** The rows of `matrix` whose file is in `pool`, in matrix order. */

@@ -8,6 +8,7 @@ import { getDataset, type UserScope } from './datasets';
 import { queueJob } from './queue-job';
 import { getEmbedding } from './embeddings';
 import { runHealthJob } from './health';
+import { runUmapJob } from './umap-job';
 import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
 import { runSelectionOffThread, type SelectionTask } from './off-thread';
@@ -267,10 +268,27 @@ export class JobRunner {
   private async run(jobId: string): Promise<void> {
     const { db } = this.store;
     const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
-    if (job.type === 'HEALTH') {
-      const keptTagId = await runHealthJob(this.store, job);
+    if (job.type === 'HEALTH' || job.type === 'EMBEDDING_2D') {
+      let keptTagId: string | undefined;
+      if (job.type === 'HEALTH') keptTagId = await runHealthJob(this.store, job);
+      else {
+        // UMAP's epochs as the job's progress, written about once a second (in order, awaited before the finish).
+        let writes: Promise<unknown> = Promise.resolve();
+        let last = 0;
+        await runUmapJob(this.store, job, (p) => {
+          const now = Date.now();
+          if (now - last < 1000) return;
+          last = now;
+          writes = writes.then(() => db.updateTable('jobs').set({ processed: p.done, total: p.total ?? num(job.total), last_modified_at: now }).where('id', '=', jobId).execute());
+        });
+        await writes;
+      }
       const done = Date.now();
-      await db.updateTable('jobs').set({ status: 'FINISHED', processed: num(job.total), result_tag_id: keptTagId ?? null, last_modified_at: done, finished_at: done }).where('id', '=', jobId).execute();
+      await db
+        .updateTable('jobs')
+        .set({ status: 'FINISHED', processed: num(job.total), total: num(job.total), result_tag_id: keptTagId ?? null, last_modified_at: done, finished_at: done })
+        .where('id', '=', jobId)
+        .execute();
       return;
     }
     const scope: UserScope = { store: this.store, userId: job.user_id };

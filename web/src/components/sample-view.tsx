@@ -4,6 +4,7 @@ import { bitmaskToMembers } from '../bitmask';
 import { fieldValue, type DatasetState } from '../dataset-data';
 import type { Selection } from '../selection';
 import { changeTagMembers, editableTags } from '../tag-edits';
+import { SimilarSamples } from './similar-samples';
 
 /**
  * One sample over a dimmed page: ←/→ step through `order` (the screen's filtered order), Z toggles fit / actual
@@ -126,6 +127,7 @@ export function SampleView({
           ))}
           {message !== null && <span role="status">{message}</span>}
         </fieldset>
+        <SimilarSamples api={api} datasetId={datasetId} sampleId={sample.id} />
         <dl className="props">
           <dt>Sample ID</dt>
           <dd>

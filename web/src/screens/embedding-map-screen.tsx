@@ -3,6 +3,7 @@ import type { Embedding2dData } from '../api';
 import { bitmaskToMembers } from '../bitmask';
 import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
+import { ProjectionChooser, useProjection } from '../components/projection';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
 import { fieldValue, isNumericField, type DatasetState } from '../dataset-data';
 import { href, setParams } from '../router';
@@ -27,8 +28,8 @@ interface Legend {
  */
 export function EmbeddingMapScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
   const { embeddings, embeddingId, setEmbeddingId, error: listError } = useEmbeddings(api, datasetId);
-  const [coords, setCoords] = useState<Embedding2dData | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const projection = useProjection(api, datasetId, embeddingId, route.params);
+  const { coords, error } = projection;
   const colourBy = route.params.get('colour') ?? '';
   const [mode, setMode] = useState<'box' | 'lasso' | 'pan'>('box');
   const [renderMs, setRenderMs] = useState<number | null>(null);
@@ -38,16 +39,6 @@ export function EmbeddingMapScreen({ api, datasetId, data, route, selection }: D
   const overlay = useRef<HTMLCanvasElement>(null);
   const path = useRef<[number, number][]>([]);
   const panFrom = useRef<[number, number] | null>(null);
-
-  useEffect(() => {
-    if (embeddingId === '') return;
-    setCoords(null);
-    setError(null);
-    api
-      .getEmbedding2d(datasetId, embeddingId)
-      .then(setCoords)
-      .catch((e: Error) => setError(e.message));
-  }, [api, datasetId, embeddingId]);
 
   // Coordinates follow dataset order; map each point to its sample index by name in case the orders differ.
   const sampleIndex = useMemo(() => {
@@ -230,6 +221,7 @@ export function EmbeddingMapScreen({ api, datasetId, data, route, selection }: D
             </optgroup>
           </select>
         </div>
+        <ProjectionChooser projection={projection} />
         <fieldset className="segmented">
           <legend>Drag to</legend>
           <label>

@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError, NotFoundError } from '../../../errors';
 import { PayloadTooLargeError, UnauthorizedError } from '../../errors';
+import { startUmap } from '../../service/umap-job';
 import { AsyncTaskData, Embedding2dData, EmbeddingData, EmbeddingUploadResult, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
 import * as embeddings from '../../service/embeddings';
 import { startSelection } from '../../service/selection';
@@ -52,10 +53,31 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
     async (request) => embeddings.createEmbeddingWriteUrl(ctx.scope(request), request.params.datasetId, request.query.name, ctx.baseUrl(request)),
   );
 
-  api.get<{ Params: EmbeddingParams }>(
+  api.get<{ Params: EmbeddingParams; Querystring: { method?: 'PCA' | 'UMAP' } }>(
     '/v1/datasets/:datasetId/embeddings/:embeddingId/2d',
-    { schema: { tags, summary: '2-D PCA coordinates for the embedding map', params: EmbeddingParams, response: { 200: Embedding2dData, 404: ErrorBody } } },
-    async (request) => embeddings.getEmbedding2d(ctx.scope(request), request.params.datasetId, request.params.embeddingId),
+    {
+      schema: {
+        tags,
+        summary: '2-D coordinates for the embedding map: PCA (default, computed on upload) or UMAP (after POST …/2d/umap has finished)',
+        params: EmbeddingParams,
+        querystring: Type.Object({ method: Type.Optional(Type.Union([Type.Literal('PCA'), Type.Literal('UMAP')])) }),
+        response: { 200: Embedding2dData, 404: ErrorBody },
+      },
+    },
+    async (request) => embeddings.getEmbedding2d(ctx.scope(request), request.params.datasetId, request.params.embeddingId, request.query.method),
+  );
+
+  api.post<{ Params: EmbeddingParams }>(
+    '/v1/datasets/:datasetId/embeddings/:embeddingId/2d/umap',
+    {
+      schema: {
+        tags,
+        summary: "Start a job computing the embedding's 2-D UMAP map in the platform's worker (up to 100,000 samples); poll /v1/jobs/{jobId}",
+        params: EmbeddingParams,
+        response: { 200: AsyncTaskData, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => startUmap(ctx.scope(request), ctx.runner, request.params.datasetId, request.params.embeddingId),
   );
 
   api.get<{ Params: EmbeddingParams }>(
