@@ -4,7 +4,7 @@ import type { UserScope } from './datasets';
 /** What differs between the platform's job kinds (selection, health) when one is queued. */
 export interface QueuedJob {
   datasetId: string;
-  type: 'SAMPLING' | 'HEALTH' | 'EMBEDDING_2D';
+  type: 'SAMPLING' | 'HEALTH' | 'EMBEDDING_2D' | 'PREDICT';
   total: number;
   embeddingId: string;
   newTagName: string;

@@ -12,6 +12,7 @@ import { runUmapJob } from './umap-job';
 import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
 import { runSelectionOffThread, type SelectionTask } from './off-thread';
+import { runPredictJob } from './predict-job';
 import { loadPredictionValues, loadScoresByFileName } from './predictions';
 import { createTag, getTag, INITIAL_TAG } from './tags';
 
@@ -268,6 +269,12 @@ export class JobRunner {
   private async run(jobId: string): Promise<void> {
     const { db } = this.store;
     const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    if (job.type === 'PREDICT') {
+      const { predicted } = await runPredictJob(this.store, job);
+      const done = Date.now();
+      await db.updateTable('jobs').set({ status: 'FINISHED', processed: predicted, last_modified_at: done, finished_at: done }).where('id', '=', jobId).execute();
+      return;
+    }
     if (job.type === 'HEALTH' || job.type === 'EMBEDDING_2D') {
       let keptTagId: string | undefined;
       if (job.type === 'HEALTH') keptTagId = await runHealthJob(this.store, job);

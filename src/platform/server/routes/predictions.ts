@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
 import { Pagination } from '../../schemas';
+import { getPredictJobResult, startPredict } from '../../service/predict-job';
 import * as predictions from '../../service/predictions';
 import { roundSamplesWithNames } from '../../service/rounds';
 import type { ServerContext } from '../server-context';
@@ -12,6 +13,11 @@ const TaskQuery = Type.Intersect([
   Type.Object({ category: Type.Optional(Type.String({ minLength: 1 })), minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })) }),
 ]);
 const ScoresPageQuery = Type.Intersect([Pagination, ScoresQuery]);
+const PredictJobBody = Type.Object(
+  { task: Type.String({ minLength: 1, maxLength: 200 }), model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
+const JobParams = Type.Object({ datasetId: Type.String({ minLength: 1 }), jobId: Type.String({ minLength: 1 }) });
 const TaskParams = Type.Object({ datasetId: Type.String({ minLength: 1 }), task: Type.String({ minLength: 1 }) });
 
 /** Predictions and active-learning scores per sample (Winnow extension, in Lightly's prediction format). */
@@ -30,6 +36,26 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
       },
     },
     async (request) => predictions.savePredictionsFromBody(ctx.scope(request), request.params.datasetId, request.body),
+  );
+
+  api.post<{ Params: DatasetParams; Body: Static<typeof PredictJobBody> }>(
+    '/v1/datasets/:datasetId/predictions/predict',
+    {
+      schema: {
+        tags,
+        summary: "Queue a job that runs a built-in classifier (default: the default model's ImageNet head) over the images the platform stores and stores the predictions and scores; poll GET /v1/jobs/{jobId}",
+        params: DatasetParams,
+        body: PredictJobBody,
+        response: { 200: Type.Object({ jobId: Type.String() }) },
+      },
+    },
+    async (request) => startPredict(ctx.scope(request), ctx.runner, request.params.datasetId, request.body),
+  );
+
+  api.get<{ Params: Static<typeof JobParams> }>(
+    '/v1/datasets/:datasetId/predictions/jobs/:jobId',
+    { schema: { tags, summary: 'What a finished predict job stored, and the images and predictions it could not (named)', params: JobParams } },
+    async (request) => getPredictJobResult(ctx.scope(request), request.params.datasetId, request.params.jobId),
   );
 
   api.get<{ Params: DatasetParams }>(
