@@ -103,6 +103,15 @@ export interface SelectionResult {
 }
 
 /**
+ * A part built above exactly when a strategy needs it (`kernelNeeded`, `densityNeeded`): missing here is a bug in
+ * those conditions, named, rather than a TypeError deep inside a kernel.
+ */
+function prepared<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal error: ${what} was not prepared for this selection`);
+  return value;
+}
+
+/**
  * Selects samples the way Lightly's worker does: THRESHOLD strategies first, then one greedy pass over the product
  * of the other strategies' objectives (DIVERSITY = k-center distance, WEIGHTS, SIMILARITY, BALANCE, RANDOM), each
  * raised to its strength. Deterministic for the same inputs, config and seed.
@@ -161,8 +170,8 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     const densityStarted = performance.now();
     let hoods: Neighbourhoods | undefined = densityNeeded
       ? await buildNeighbourhoods({
-          kernel: kernel!,
-          space: space!.scanSpace,
+          kernel: prepared(kernel, 'the dot kernel'),
+          space: prepared(space, 'the candidate space').scanSpace,
           candidates: M,
           seed,
           neighbours: typicality?.entry.strategy.neighbours ?? coverage?.entry.strategy.neighbours,
@@ -190,13 +199,13 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
           terms.push({ label, strength, factors: randomFactors(entry.input.randomSeed ?? seed, N, candidates) });
           break;
         case 'SIMILARITY':
-          terms.push({ label, strength, factors: await similarityFactors(kernel!, space!, entry, rowOf, M) });
+          terms.push({ label, strength, factors: await similarityFactors(prepared(kernel, 'the dot kernel'), prepared(space, 'the candidate space'), entry, rowOf, M) });
           break;
         case 'BALANCE':
           balance = planBalance(readInputValues(entry.input, sources, where, candidates), entry.strategy, label);
           break;
         case 'TYPICALITY':
-          terms.push({ label, strength, factors: typicalityFactors(hoods!.typicality) });
+          terms.push({ label, strength, factors: typicalityFactors(prepared(hoods, 'the neighbourhoods').typicality) });
           break;
         default:
           break; // THRESHOLD was applied above; DIVERSITY is the greedy loop itself.
@@ -228,21 +237,22 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     let herding: HerdingResult | undefined;
     const herdingRanking: RankedSample[] = [];
     if (coverage !== undefined) {
-      const depth = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, hoods!.dim)));
+      const dense = prepared(hoods, 'the neighbourhoods');
+      const depth = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, dense.dim)));
       herding = await runHerding({
-        kernel: kernel!,
-        hoods: hoods!,
+        kernel: prepared(kernel, 'the dot kernel'),
+        hoods: dense,
         candidates: M,
         strength: coverage.entry.strategy.strength ?? 1,
         logStatic,
         tieRank,
         initial:
           preselectedRows.length > 0
-            ? { vectors: await hoods!.toDensitySpace(space!.vectorsOf(preselectedRows), preselectedRows.length), count: preselectedRows.length }
+            ? { vectors: await dense.toDensitySpace(prepared(space, 'the candidate space').vectorsOf(preselectedRows), preselectedRows.length), count: preselectedRows.length }
             : undefined,
         limit: depth,
         handOverAt: diversity.length === 1 ? coverage.entry.strategy.handOverCoverage : undefined,
-        handOverPicks: diversity.length === 1 ? Math.max(1, Math.floor(hoods!.referenceCount * HAND_OVER_PICKS_PER_REFERENCE)) : undefined,
+        handOverPicks: diversity.length === 1 ? Math.max(1, Math.floor(dense.referenceCount * HAND_OVER_PICKS_PER_REFERENCE)) : undefined,
         signal: input.signal,
         onProgress: input.onProgress,
       });
@@ -266,7 +276,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
         const { tail } = herding;
         for (let k = 0; k < tail.candidate.length; k++) {
           const c = tail.candidate[k];
-          const covered = tail.gain[k] * hoods!.samplesPerReference;
+          const covered = tail.gain[k] * dense.samplesPerReference;
           ranking.push({ fileName: fileNames[candidates[c]], index: candidates[c], score: Math.exp(tail.logScore[k]), reason: coverageReason(c, covered) });
         }
         stats.greedyRanked = herding.picks.length;
@@ -307,15 +317,16 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     } else if (diversity.length === 1) {
       const strength = diversity[0].entry.strategy.strength ?? 1;
       const minDistance = diversity[0].entry.strategy.stoppingConditionMinimumDistance ?? config.minDistance;
-      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, space!.scanSpace.dim))) - herded;
+      const scan = prepared(space, 'the candidate space');
+      const limit = Math.min(M, Math.max(Number.isFinite(n) ? n : M, config.rankDepth ?? defaultRankDepth(M, scan.scanSpace.dim))) - herded;
       // Herding picks are centres from the start and no longer candidates.
       const centreRows = [...preselectedRows, ...(herding?.picks.map((p) => candidates[p.candidate]) ?? [])];
-      for (const p of herding?.picks ?? []) space!.scanSpace.candidateOf[space!.scanSpace.owned ? p.candidate : candidates[p.candidate]] = -1;
+      for (const p of herding?.picks ?? []) scan.scanSpace.candidateOf[scan.scanSpace.owned ? p.candidate : candidates[p.candidate]] = -1;
       const greedy = await runGreedy({
-        kernel: kernel!,
-        space: space!.scanSpace,
+        kernel: prepared(kernel, 'the dot kernel'),
+        space: scan.scanSpace,
         candidates: M,
-        initialCentres: centreRows.length > 0 ? { vectors: space!.vectorsOf(centreRows), count: centreRows.length } : undefined,
+        initialCentres: centreRows.length > 0 ? { vectors: scan.vectorsOf(centreRows), count: centreRows.length } : undefined,
         logStatic,
         balance: balance === null ? null : toGreedyBalance(balance),
         diversityStrength: strength,
@@ -384,7 +395,7 @@ export async function selectSamples(input: SelectSamplesInput): Promise<Selectio
     if (kernel !== undefined) stats.kernel = kernel.name;
     if (config.projectionDim !== undefined && space !== undefined) stats.projectionDim = config.projectionDim;
     stats.seconds = (performance.now() - started) / 1000;
-    return { ...result!, stats };
+    return { ...result, stats };
   } finally {
     await kernel?.dispose();
   }
