@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerMetadataRoutes } from './routes/metadata';
 import { registerPredictionRoutes } from './routes/predictions';
 import { registerSampleRoutes } from './routes/samples';
+import { registerSampleQueryRoutes } from './routes/sample-query';
 import { registerTagRoutes } from './routes/tags';
 import { registerTokenRoutes } from './routes/tokens';
 import { registerImageRoutes } from './routes/images-web';
@@ -246,6 +247,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     api.get('/v1/versions/pip/latest', { config: { public: true }, schema: { hide: true } }, async () => '1.5.0');
     registerDatasetRoutes(api, context);
     registerSampleRoutes(api, context);
+    registerSampleQueryRoutes(api, context);
     registerMetadataRoutes(api, context);
     registerPredictionRoutes(api, context);
     registerEmbeddingRoutes(api, context);

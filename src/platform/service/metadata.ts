@@ -4,6 +4,7 @@ import type { CustomMetadata, CustomMetadataUploadResult, MetadataConfiguration,
 import { newId } from '../store/store';
 import { getDataset, touchDataset, type UserScope } from './datasets';
 import { num, parseJson } from './rows';
+import { writeSampleValues } from './sample-values';
 
 /**
  * Sets `customMetaData` of every sample named in a COCO-like custom metadata file, in one transaction: the bulk
@@ -18,8 +19,9 @@ import { num, parseJson } from './rows';
 export async function uploadCustomMetadata(scope: UserScope, datasetId: string, customMetadata: CustomMetadata): Promise<CustomMetadataUploadResult> {
   await getDataset(scope, datasetId);
   const { db } = scope.store;
-  const rows = await db.selectFrom('samples').select(['id', 'file_name']).where('dataset_id', '=', datasetId).execute();
+  const rows = await db.selectFrom('samples').select(['id', 'file_name', 'idx']).where('dataset_id', '=', datasetId).execute();
   const sampleByName = new Map(rows.map((r) => [r.file_name, r.id]));
+  const indexById = new Map(rows.map((r) => [r.id, num(r.idx)]));
   const { metadata: valid, warnings } = validateCustomMetadata(customMetadata, { file: 'body', fileNames: sampleByName.keys() });
   const skipped: CustomMetadataUploadResult['skipped'] = [];
   const updates: { id: string; value: string }[] = [];
@@ -33,6 +35,7 @@ export async function uploadCustomMetadata(scope: UserScope, datasetId: string, 
     for (const u of updates) {
       await trx.updateTable('samples').set({ custom_meta_data: u.value, last_modified_at: now }).where('id', '=', u.id).execute();
     }
+    await writeSampleValues(trx, datasetId, updates.map((u) => ({ idx: indexById.get(u.id) as number, customMetaData: u.value })), { dialect: scope.store.dialect });
   });
   await touchDataset(scope.store, datasetId);
   return { updated: updates.length, skipped, warnings };

@@ -7,6 +7,7 @@ import type { PlatformDatabase } from '../store/schema';
 import { newId } from '../store/store';
 import { getDataset, type UserScope } from './datasets';
 import { applyPage, num, toSampleData } from './rows';
+import { writeSampleValues } from './sample-values';
 import { syncInitialTag } from './tags';
 
 // In a module of its own because the tag service needs it too, and samples already imports tags.
@@ -86,6 +87,7 @@ export async function createSamples(scope: UserScope, datasetId: string, samples
       });
     }
     await insertRows(trx, pending);
+    await writeSampleValues(trx, datasetId, pending.map((r) => ({ idx: r.idx, customMetaData: r.custom_meta_data })), { fresh: true, dialect: store.dialect });
     if (pending.length > 0) {
       await trx.updateTable('datasets').set({ n_samples: next, last_modified_at: now }).where('id', '=', datasetId).execute();
       await syncInitialTag(trx, datasetId, next, now);
@@ -162,7 +164,10 @@ export async function updateSample(scope: UserScope, datasetId: string, sampleId
   if (update.exif !== undefined) set.exif = json(update.exif);
   if (update.metaData !== undefined) set.meta_data = json(update.metaData);
   if (update.customMetaData !== undefined) set.custom_meta_data = json(update.customMetaData);
-  await scope.store.db.updateTable('samples').set(set).where('id', '=', sampleId).execute();
+  await scope.store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('samples').set(set).where('id', '=', sampleId).execute();
+    if (update.customMetaData !== undefined) await writeSampleValues(trx, datasetId, [{ idx: current.index, customMetaData: set.custom_meta_data as string | null }]);
+  });
   return getSample(scope, datasetId, sampleId);
 }
 

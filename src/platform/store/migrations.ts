@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { predictionTopMigration } from './migration-prediction-top';
 import { predictionsMigration } from './migration-predictions';
 import { sharingMigration } from './migration-sharing';
+import { sampleValuesMigration } from './migration-sample-values';
 
 /**
  * One list of migrations for SQLite and PostgreSQL alike: written only with Kysely's schema builder and portable
@@ -194,6 +195,7 @@ const migrations: Record<string, Migration> = {
   '0004_predictions_scores': predictionsMigration,
   '0005_lightly_sharing': sharingMigration,
   '0007_prediction_top': predictionTopMigration,
+  '0008_sample_values': sampleValuesMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

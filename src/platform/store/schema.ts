@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { PredictionTables } from './prediction-tables';
+import type { SampleValueTables } from './sample-value-tables';
 import type { SharingTables } from './sharing-tables';
 
 /**
@@ -155,7 +156,7 @@ export interface WebSessionsTable {
   expires_at: Millis;
 }
 
-export interface PlatformDatabase extends PredictionTables, SharingTables {
+export interface PlatformDatabase extends PredictionTables, SharingTables, SampleValueTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   datasets: DatasetsTable;

@@ -1,0 +1,52 @@
+import { sql, type RawBuilder } from 'kysely';
+import { InvalidInputError } from '../../errors';
+import type { StoreDialect } from '../store/store';
+import { PREDICTION_FIELD_SOURCES } from './prediction-fields';
+
+/** What a field's SQL needs to know besides its key. */
+export interface FieldContext {
+  dialect: StoreDialect;
+  datasetId: string;
+}
+
+/**
+ * A family of filterable fields. `rows` is an SQL SELECT with the columns `sample_idx`, `text_value` (the value as a
+ * category; null if it has none) and `num_value` (as a number for ranges and histograms; null if none): one row per
+ * sample of the dataset that has the field. Keys are bound as parameters, never spliced into the SQL. The query
+ * filters with `s.idx in (select sample_idx … where text_value in …)` and counts with `group by text_value`, so the
+ * SELECT should be served by an index on (dataset, key, value).
+ */
+export interface FieldSource {
+  rows(key: string, ctx: FieldContext): RawBuilder<unknown>;
+}
+
+/** A sample's custom metadata (Lightly's `customMetaData`) at a dot path, `metadata:weather.temperature`: its sample_values rows. */
+const customMetadata: FieldSource = {
+  rows: (key, { datasetId }) => sql`select sample_idx, text_value, num_value from sample_values where dataset_id = ${datasetId} and path = ${key}`,
+};
+
+/**
+ * The fields a sample query can filter, count and histogram, by source: a field is named `<source>:<key>`
+ * (`metadata:weather.temperature`). A new kind of field (predicted class, a score) is one entry here.
+ */
+export const FIELD_SOURCES: Record<string, FieldSource> = {
+  metadata: customMetadata,
+  ...PREDICTION_FIELD_SOURCES,
+};
+
+const KEY_PATTERN = /^[^".\\]+(\.[^".\\]+)*$/;
+const hasControl = (key: string) => [...key].some((c) => c.charCodeAt(0) < 0x20);
+
+/** `metadata:weather.temperature` → its rows; an unknown source or a malformed key is a 400 naming `where`. */
+export function fieldRows(field: string, ctx: FieldContext, where: string): RawBuilder<unknown> {
+  const colon = field.indexOf(':');
+  const source = colon < 0 ? undefined : FIELD_SOURCES[field.slice(0, colon)];
+  const key = field.slice(colon + 1);
+  if (source === undefined || !Object.hasOwn(FIELD_SOURCES, field.slice(0, colon))) {
+    throw new InvalidInputError({ file: 'body', column: where }, `unknown field ${JSON.stringify(field)}: give <source>:<key> with source one of ${Object.keys(FIELD_SOURCES).join(', ')}`);
+  }
+  if (!KEY_PATTERN.test(key) || hasControl(key)) {
+    throw new InvalidInputError({ file: 'body', column: where }, `field ${JSON.stringify(field)}: the key must be a dot path without quotes, backslashes or empty parts`);
+  }
+  return source.rows(key, ctx);
+}

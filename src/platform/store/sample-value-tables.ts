@@ -1,0 +1,19 @@
+/**
+ * Every leaf of a sample's custom metadata as a row (`weather.temperature` → text '21.5', number 21.5), kept beside
+ * `samples.custom_meta_data` so the sample query filters, counts and histograms through indexes instead of parsing
+ * JSON in every row.
+ */
+export interface SampleValuesTable {
+  dataset_id: string;
+  sample_idx: number | string;
+  /** Dot path into customMetaData. */
+  path: string;
+  /** The value as the web app shows it: strings as they are, numbers and booleans as JavaScript's String() writes them. */
+  text_value: string;
+  /** The value when it is a number, else null. */
+  num_value: number | null;
+}
+
+export interface SampleValueTables {
+  sample_values: SampleValuesTable;
+}
