@@ -12,7 +12,7 @@ import { datasetTab, ROOT, SHOTS, startWebHarness, type WebHarness } from './web
  * the same view back from the URL (reload, and a colleague's new browser after signing in), lasso and tag on the map,
  * reopen a sampling run, compare two tags. Across all of it no API token may appear in a request URL, a DOM
  * attribute, web storage or a server log line. Each page is checked with axe-core (no serious or critical
- * violations) and photographed into docs/screenshots/.
+ * violations) and photographed into test-results/web/ (and docs/screenshots/ with WINNOW_SCREENSHOTS=1).
  */
 
 // Browser globals used inside page.evaluate; the test program has no DOM lib.
@@ -59,10 +59,15 @@ async function signIn(target: Page, token: string): Promise<void> {
   await target.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/**
+ * Photographs the page into test-results/web/; into docs/screenshots/ too only when WINNOW_SCREENSHOTS=1, so a test
+ * run (CI's included) leaves the tracked screenshots alone: `WINNOW_SCREENSHOTS=1 npx vitest run test/web/curator-tasks.test.ts`.
+ */
 async function docShot(target: Page, name: string): Promise<void> {
-  await mkdir(DOCS_SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
   await target.screenshot({ path: file });
+  if (process.env.WINNOW_SCREENSHOTS !== '1') return;
+  await mkdir(DOCS_SHOTS, { recursive: true });
   await copyFile(file, path.join(DOCS_SHOTS, `${name}.png`));
 }
 
