@@ -47,7 +47,8 @@ describe('winnow select', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'winnow-select-'));
     const out = path.join(dir, 'selection.json');
     const { code, stdout, stderr } = await winnow(['select', '--embeddings', fixture, '--n', '25', '--strategy', 'coreset', '--seed', '7', '--out', out]);
-    expect(stderr).toBe('');
+    // Off a terminal the shared progress display prints one line when the ranking is done, nothing else.
+    expect(stderr).toMatch(/^select: 1000\/1000 picks \([\d.]+\/s\)\n$/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^selected 25 of 1000 candidates \(stopped by n\)\ncovering radius \d\.\d{4}/);
     const result = JSON.parse(readFileSync(out, 'utf8'));

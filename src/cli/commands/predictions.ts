@@ -21,6 +21,7 @@ import { uploadPredictions } from '../../platform/prediction-upload';
 import { isS3Uri, openObjectStore, parseS3Uri, type S3Settings } from '../../s3';
 import { addPlatformOptions, connectPlatform, type PlatformOptions } from '../platform-connection';
 import { action, type CommandModule } from '../program';
+import { createProgressBar } from '../progress-bar';
 import { escapeForTerminal } from '../terminal-text';
 
 export interface DatasourceFlags {
@@ -203,7 +204,7 @@ export const registerPredictionsCommand: CommandModule = (program) => {
 
 /** Runs {@link embedObjects} with progress on a terminal; prints the summary (unless `json`), every skipped crop and prediction file. */
 async function embedObjectsReporting(dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; json?: boolean }) {
-  const interactive = process.stderr.isTTY === true;
+  const bar = createProgressBar('embed objects', 'images');
   const result = await embedObjects({
     inputDir: dir,
     task: flags.task,
@@ -211,9 +212,8 @@ async function embedObjectsReporting(dir: string, flags: { task: string; model?:
     modelConfig: flags.modelConfig,
     outCsv: flags.out,
     onWarning: (m) => process.stderr.write(`warning: ${escapeForTerminal(m)}\n`),
-    onProgress: interactive ? (p) => process.stderr.write(`\rembedding objects: ${p.done}/${p.total ?? '?'}  `) : undefined,
-  });
-  if (interactive) process.stderr.write('\n');
+    onProgress: (p) => bar.update(p),
+  }).finally(() => bar.stop());
   for (const p of result.problems) process.stderr.write(`warning: skipped ${escapeForTerminal(p.message)}\n`);
   if (!flags.json) {
     process.stdout.write(
@@ -243,8 +243,8 @@ export const registerPredictCommand: CommandModule = (program) => {
     .addHelpText('after', '\nExample: winnow predict photos --task imagenet && winnow select --embeddings e.csv --predictions photos --config uncertain.json --out s.json')
     .action(
       action(async (dir: string, flags: { task: string; model?: string; modelConfig?: string; out?: string; embedObjects?: boolean; batchSize?: string; json?: boolean }) => {
-        const interactive = process.stderr.isTTY === true;
         if (flags.embedObjects && flags.out !== undefined) throw new InvalidConfigError('--embed-objects reads the images next to their predictions: leave out --out');
+        const bar = createProgressBar('predict');
         const result = await predictImages({
           inputDir: dir,
           outDir: flags.out,
@@ -253,9 +253,8 @@ export const registerPredictCommand: CommandModule = (program) => {
           predictorConfig: flags.modelConfig,
           batchSize: flags.batchSize === undefined ? undefined : Number(flags.batchSize),
           onWarning: (m) => process.stderr.write(`warning: ${escapeForTerminal(m)}\n`),
-          onProgress: interactive ? (p) => process.stderr.write(`\rpredicting: ${p.done}/${p.total ?? '?'} images  `) : undefined,
-        });
-        if (interactive) process.stderr.write('\n');
+          onProgress: (p) => bar.update(p),
+        }).finally(() => bar.stop());
         if (!flags.json) {
           const objects = result.objects === undefined ? '' : `, ${result.objects} objects`;
           process.stdout.write(

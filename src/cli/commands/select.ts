@@ -11,6 +11,7 @@ import {
 import { InvalidConfigError } from '../../errors';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { selectionValuesFromDatasource } from './predictions';
+import { createProgressBar } from '../progress-bar';
 import { escapeForTerminal } from '../terminal-text';
 
 interface SelectFlags {
@@ -95,18 +96,15 @@ async function runSelect(flags: SelectFlags): Promise<void> {
   const config = parseSelectionConfig(raw, flags.config ?? 'options');
   const preselected = flags.preselected === undefined ? undefined : await readNameList(flags.preselected);
 
-  const interactive = process.stderr.isTTY === true;
+  const bar = createProgressBar('select', 'picks');
   const result = await selectFromFiles({
     embeddingsPath: flags.embeddings,
     metadataPath: flags.metadata,
     ...(flags.predictions === undefined ? {} : await selectionValuesFromDatasource(flags.predictions, { endpoint: flags.endpoint }, config)),
     config,
     preselected,
-    onProgress: interactive
-      ? (p) => process.stderr.write(`\rselecting: ${p.done}/${p.total ?? '?'} picks${p.etaSeconds === undefined ? '' : `, ${Math.ceil(p.etaSeconds)} s left`}  `)
-      : undefined,
-  });
-  if (interactive) process.stderr.write('\n');
+    onProgress: (p) => bar.update(p),
+  }).finally(() => bar.stop());
   await writeFile(flags.out, JSON.stringify(toOutput(result), null, 1) + '\n');
   process.stdout.write(escapeForTerminal(summarize(result, flags.out), { multiline: true }));
 }
