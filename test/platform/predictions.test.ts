@@ -93,6 +93,33 @@ describe.each(dialects())('predictions and scores on the platform ($name)', (dia
     expect(unknown.status).toBe(400);
   });
 
+  it('filters and counts samples by predicted class, confidence and score in the server-side sample query', async () => {
+    const query = async (body: unknown) => {
+      const response = await call(server, 'POST', `/v1/datasets/${datasetId}/samples/query`, body);
+      expect(response.status).toBe(200);
+      return response.body as { total: number; items: { fileName: string }[]; facets: Record<string, { value: string; count: number }[]>; histograms: Record<string, { counts: number[] }> };
+    };
+    // pets: a 0.99 cat, b 0.5 cat, c 0.7 dog, d 0.95 cat, e 0.55 cat; f was rejected. things: a has a cat (0.9) and a dog (0.3).
+    const cats = await query({ filters: [{ field: 'prediction:pets', values: ['cat'] }], facets: ['prediction:pets', 'prediction:things'], page: { size: 10 } });
+    expect(cats.items.map((i) => i.fileName)).toEqual(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']);
+    expect(cats.facets['prediction:pets']).toEqual([
+      { value: 'cat', count: 4 },
+      { value: 'dog', count: 1 },
+    ]);
+    expect(cats.facets['prediction:things']).toEqual([{ value: 'cat', count: 1 }]);
+    const sure = await query({ filters: [{ field: 'prediction:pets', values: ['cat'] }, { field: 'confidence:pets', range: [0.9, null] }], histograms: [{ field: 'confidence:pets', bins: 2, extent: [0.5, 1] }] });
+    expect(sure.total).toBe(2);
+    // The histogram counts cats under the class filter only: 0.5 and 0.55 in the low bin, 0.95 and 0.99 in the high one.
+    expect(sure.histograms['confidence:pets'].counts).toEqual([2, 2]);
+    const margin = (await call(server, 'GET', `/v1/datasets/${datasetId}/scores?task=pets&scoreType=uncertainty_margin`)).body as { fileName: string; value: number }[];
+    const uncertain = await query({ filters: [{ field: 'score:pets/uncertainty_margin', range: [0.5, null] }], page: { size: 10 } });
+    expect(uncertain.items.map((i) => i.fileName)).toEqual(margin.filter((m) => m.value >= 0.5).map((m) => m.fileName));
+    expect(uncertain.total).toBe(3);
+    const bad = await call(server, 'POST', `/v1/datasets/${datasetId}/samples/query`, { filters: [{ field: 'score:uncertainty_margin', range: [0.5, null] }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/score:<task>\/<scoreType>/);
+  });
+
   it('selects by stored SCORES (task + score) and balances by PREDICTIONS, through a selection job', async () => {
     const run = async (newTagName: string, selection: unknown) => {
       const { body } = await call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${embeddingId}/sampling`, { newTagName, selection });
