@@ -35,6 +35,9 @@ describe('Winnow Predict V1', () => {
     // The dataset lacks one photo: its prediction is reported by name, every other one is stored.
     const missing = 'sklearn-flower.png';
     await platform.client.createSamples(datasetId, photos.filter((f) => f !== missing).map((fileName) => ({ fileName })));
+    // A file left in the task's folder that is not valid JSON (a crashed copy, say): named, and loses nothing else.
+    await mkdir(path.join(images, '.lightly', 'predictions', 'imagenet'), { recursive: true });
+    await writeFile(path.join(images, '.lightly', 'predictions', 'imagenet', 'left-over.json'), '{"file_name": "left-over.png", "predictions": [');
     const [item] = await executeNode(node, {
       items: [{ json: { imageFolder: images, runId: 'r1' } }],
       parameters: { imageFolder: images, task: 'imagenet', model: 'default', modelConfig: '', outputFolder: '', storeOnPlatform: true, datasetId },
@@ -50,11 +53,14 @@ describe('Winnow Predict V1', () => {
       datasetId,
       stored: photos.length - 1,
       scores: ['uncertainty_least_confidence', 'uncertainty_margin', 'uncertainty_entropy'],
-      problems: 1,
+      problems: 2,
       predictionsDir: path.join(images, '.lightly', 'predictions'),
     });
     expect(item.json.skippedFiles).toEqual([expect.objectContaining({ file: 'broken.png' })]);
-    expect(item.json.problemFiles).toEqual([{ file: `imagenet/${missing}`, message: `no sample named "${missing}" in the dataset` }]);
+    expect(item.json.problemFiles).toEqual([
+      { file: path.join(images, '.lightly', 'predictions', 'imagenet', 'left-over.json'), message: expect.stringContaining('left-over.json') },
+      { file: `imagenet/${missing}`, message: `no sample named "${missing}" in the dataset` },
+    ]);
     // The files are Lightly's format, and the real classifier calls the cat a cat.
     const chelsea = JSON.parse(await readFile(path.join(images, '.lightly', 'predictions', 'imagenet', 'skimage-chelsea.json'), 'utf8')) as { predictions: { category_id: number }[] };
     expect(CAT_CLASSES).toContain(chelsea.predictions[0].category_id);
