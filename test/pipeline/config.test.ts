@@ -52,7 +52,7 @@ describe('parsePipelineConfig', () => {
 });
 
 describe('example pipeline configs', () => {
-  it.each(['single-machine.json', 'scale-out-staging.json'])('examples/pipelines/%s is valid', async (name) => {
+  it.each(['single-machine.json', 'scale-out-staging.json', 'active-learning.json'])('examples/pipelines/%s is valid', async (name) => {
     const config = await readPipelineConfigFile(path.join(__dirname, '..', '..', 'examples', 'pipelines', name));
     expect(config.dataset).toBe('farm');
     expect('staging' in config).toBe(name.includes('staging'));
