@@ -15,6 +15,7 @@ import { registerMetadataRoutes } from './routes/metadata';
 import { registerPredictionRoutes } from './routes/predictions';
 import { registerSampleRoutes } from './routes/samples';
 import { registerSampleQueryRoutes } from './routes/sample-query';
+import { registerSamplingRunRoutes } from './routes/sampling-runs';
 import { registerTagRoutes } from './routes/tags';
 import { registerTokenRoutes } from './routes/tokens';
 import { registerImageRoutes } from './routes/images-web';
@@ -248,6 +249,7 @@ export function createPlatformServer(options: PlatformServerOptions): FastifyIns
     registerDatasetRoutes(api, context);
     registerSampleRoutes(api, context);
     registerSampleQueryRoutes(api, context);
+    registerSamplingRunRoutes(api, context);
     registerMetadataRoutes(api, context);
     registerPredictionRoutes(api, context);
     registerEmbeddingRoutes(api, context);
