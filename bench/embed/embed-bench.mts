@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as Embed from '../../src/embed';
 import type * as Decode from '../../src/embed/decode-image';
+import type * as NodeRunner from '../../src/embed/runner/node/node-runner';
 import sharp from 'sharp';
 
 const load = createRequire(import.meta.url);
@@ -28,6 +29,7 @@ if (!existsSync(path.join(dist, 'index.js'))) {
 }
 const embed = load(dist) as typeof Embed;
 const decode = load(path.join(dist, 'decode-image')) as typeof Decode;
+const nodeRunner = load(path.join(dist, 'runner', 'node', 'node-runner')) as typeof NodeRunner;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +41,11 @@ const IMAGES_DIR = arg('images-dir', '');
 /** The model the default is compared with, end to end at the default batch size, alternating runs; `none` skips it. */
 const COMPARE = arg('compare', 'nsfwjs-mobilenet_v2');
 const ROUNDS = Number(arg('rounds', '2'));
+/**
+ * Also run both models end to end with this many intra-op threads in the same alternating rounds (e.g. 2: ONNX
+ * Runtime's own choice on 2 cores), to show what the engine's default thread count buys; empty skips it.
+ */
+const COMPARE_THREADS = arg('compare-threads', '');
 const BATCHES = arg('batches', '1,8,32').split(',').map(Number);
 // Pre-decoded tensors for the inference-only baseline: 128 × 224² × 3 floats = 77 MB, reused in a cycle, so the
 // baseline measures the model, not memory allocation.
@@ -92,12 +99,17 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb:
   }
 }
 
-async function endToEnd(dir: string, files: string[] | undefined, batchSize: number, out: string, model?: string) {
+async function endToEnd(dir: string, files: string[] | undefined, batchSize: number, out: string, model?: string, threads?: number) {
+  const cpuBefore = process.cpuUsage();
   const { value, peakMb } = await withPeakRss(() =>
-    embed.embedImages({ inputDir: dir, outCsv: out, batchSize, files, resume: false, backend: 'node', model }),
+    embed.embedImages({ inputDir: dir, outCsv: out, batchSize, files, resume: false, backend: 'node', model, threads }),
   );
+  const cpu = process.cpuUsage(cpuBefore);
   if (value.skipped.length > 0) throw new Error(`unexpected skips: ${JSON.stringify(value.skipped.slice(0, 3))}`);
-  return { rate: value.embedded / value.seconds, seconds: value.seconds, peakMb, embedded: value.embedded };
+  // CPU time of all the process's threads (sharp's, ONNX Runtime's, the main one) per image: unlike images/s it hardly
+  // moves when other work shares the cores, so it compares two models on a loaded machine.
+  const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / Math.max(1, value.embedded);
+  return { rate: value.embedded / value.seconds, seconds: value.seconds, peakMb, embedded: value.embedded, cpuMsPerImage };
 }
 
 async function inferenceOnly(model: Embed.EmbeddingModel, pool: Float32Array, batchSize: number, images: number) {
@@ -127,7 +139,7 @@ async function main(): Promise<void> {
   const imagesDir = IMAGES_DIR ? path.resolve(IMAGES_DIR) : path.join(work, `images-${IMAGES}`);
   const cpus = os.availableParallelism();
   const what = IMAGES_DIR ? `the first ${IMAGES} images of ${imagesDir}` : `${IMAGES} generated 640×480 JPEGs`;
-  process.stdout.write(`embed bench: ${what}, default model ${embed.DEFAULT_MODEL_NAME}, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
+  process.stdout.write(`embed bench: ${what}, default model ${embed.DEFAULT_MODEL_NAME}, batch ${embed.DEFAULT_BATCH_SIZE}, ${nodeRunner.defaultIntraOpThreads()} intra-op threads, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
   let t = Date.now();
   const files = IMAGES_DIR ? (await embed.listImageFiles(imagesDir)).slice(0, IMAGES) : await generateImages(imagesDir, IMAGES);
   process.stdout.write(`images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (${imagesDir})\n`);
@@ -186,22 +198,49 @@ async function main(): Promise<void> {
 
 /**
  * The default model against COMPARE, end to end at the default batch size, in alternating runs (A B A B …) so a load
- * swing on the shared machine hits both; reports the mean images/s of each and their ratio (target ≥ 0.8).
+ * swing on the shared machine hits both; reports the mean images/s of each and their ratio (target ≥ 0.8). With
+ * --compare-threads, each round also runs both models at that intra-op thread count.
  */
 async function compareModels(dir: string, files: string[], batchSize: number, out: string): Promise<void> {
-  const rates: Record<string, number[]> = { [embed.DEFAULT_MODEL_NAME]: [], [COMPARE]: [] };
+  const variants: Array<{ model: string; threads?: number; label: string }> = [embed.DEFAULT_MODEL_NAME, COMPARE].map((model) => ({ model, label: model }));
+  if (COMPARE_THREADS) {
+    for (const model of [embed.DEFAULT_MODEL_NAME, COMPARE]) variants.push({ model, threads: Number(COMPARE_THREADS), label: `${model}, ${COMPARE_THREADS} threads` });
+  }
+  const rates = new Map<string, number[]>(variants.map((v) => [v.label, []]));
+  const cpuMs = new Map<string, number[]>(variants.map((v) => [v.label, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const model of round % 2 === 0 ? [COMPARE, embed.DEFAULT_MODEL_NAME] : [embed.DEFAULT_MODEL_NAME, COMPARE]) {
-      const run = await endToEnd(dir, files, batchSize, out, model);
-      rates[model].push(run.rate);
-      process.stdout.write(`round ${round + 1}: ${model} end-to-end ${run.rate.toFixed(1)} images/s (batch ${batchSize}, peak RSS ${run.peakMb.toFixed(0)} MB)\n`);
+    for (const v of round % 2 === 0 ? [...variants].reverse() : variants) {
+      const run = await endToEnd(dir, files, batchSize, out, v.model, v.threads);
+      rates.get(v.label)?.push(run.rate);
+      cpuMs.get(v.label)?.push(run.cpuMsPerImage);
+      process.stdout.write(
+        `round ${round + 1}: ${v.label} end-to-end ${run.rate.toFixed(1)} images/s, CPU ${run.cpuMsPerImage.toFixed(1)} ms/image (batch ${batchSize}, peak RSS ${run.peakMb.toFixed(0)} MB, load ${os.loadavg()[0].toFixed(1)})\n`,
+      );
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const ratio = mean(rates[embed.DEFAULT_MODEL_NAME]) / mean(rates[COMPARE]);
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mean = (label: string) => avg(rates.get(label) ?? []);
+  const best = (label: string) => Math.max(...(rates.get(label) ?? []));
+  const cpuMean = (label: string) => avg(cpuMs.get(label) ?? []);
+  process.stdout.write('\n| model | end-to-end images/s (rounds) | mean | best | CPU ms/image (mean) |\n|---|---|---|---|---|\n');
+  for (const v of variants) {
+    const runs = (rates.get(v.label) ?? []).map((r) => r.toFixed(1)).join(', ');
+    process.stdout.write(`| ${v.label} | ${runs} | ${mean(v.label).toFixed(1)} | ${best(v.label).toFixed(1)} | ${cpuMean(v.label).toFixed(1)} |\n`);
+  }
+  const [a, b] = [embed.DEFAULT_MODEL_NAME, COMPARE];
+  const ratio = mean(a) / mean(b);
   process.stdout.write(
-    `\n${embed.DEFAULT_MODEL_NAME} ${mean(rates[embed.DEFAULT_MODEL_NAME]).toFixed(1)} images/s vs ${COMPARE} ${mean(rates[COMPARE]).toFixed(1)} images/s end to end: ratio ${ratio.toFixed(2)} (target ≥ 0.80) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`,
+    `\n${a} ${mean(a).toFixed(1)} images/s vs ${b} ${mean(b).toFixed(1)} images/s end to end: ratio ${ratio.toFixed(2)} (target ≥ 0.80) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n` +
+      `best rounds ${(best(a) / best(b)).toFixed(2)}; by CPU time per image (load-independent) ${(cpuMean(b) / cpuMean(a)).toFixed(2)}\n`,
   );
+  if (COMPARE_THREADS) {
+    const against = `${COMPARE}, ${COMPARE_THREADS} threads`;
+    const mine = `${a}, ${COMPARE_THREADS} threads`;
+    process.stdout.write(
+      `${a} (default threads) vs ${against}: ratio ${(mean(a) / mean(against)).toFixed(2)}; default threads vs ${COMPARE_THREADS}: ` +
+        `${(mean(a) / mean(mine)).toFixed(2)}× (${a}; CPU ${(cpuMean(mine) / cpuMean(a)).toFixed(2)}×), ${(mean(b) / mean(against)).toFixed(2)}× (${b}; CPU ${(cpuMean(against) / cpuMean(b)).toFixed(2)}×)\n`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {
