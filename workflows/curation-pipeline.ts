@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { EmbedShardResult, PipelineActivities, SaveResult, SyncResult, TagResult } from '../activities/types';
+import type { PredictionsResult } from '../src/pipeline/step-types';
 import type { PipelineConfig } from '../src/pipeline/config';
 import { planShards, renderTagName, selectionSize } from '../src/pipeline/plan';
 
@@ -76,6 +77,8 @@ export interface PipelineResult {
   datasetId?: string;
   selected?: number;
   tag?: TagResult;
+  /** What the predictions step stored and could not (named), when the config has `predictions`. */
+  predictions?: PredictionsResult;
 }
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
@@ -203,9 +206,10 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
   if (stopRequested) return stopped();
 
   // Behind a config field, so histories recorded without it replay unchanged.
+  let predictions: PredictionsResult | undefined;
   if (config.predictions) {
     phase = 'predictions';
-    await long.storePredictions(ref, saved.datasetId);
+    predictions = await long.storePredictions(ref, saved.datasetId);
     if (stopRequested) return stopped();
   }
 
@@ -239,5 +243,6 @@ export async function curationPipeline(input: PipelineInput): Promise<PipelineRe
     datasetId: saved.datasetId,
     selected: tag.count,
     tag,
+    ...(predictions === undefined ? {} : { predictions }),
   };
 }

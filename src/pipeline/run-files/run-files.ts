@@ -41,6 +41,8 @@ export interface RunFiles {
   readonly kind: 'work-folder' | 's3-staging';
   /** This run's folder on this machine: its files (work folder) or scratch copies (S3 staging). */
   readonly runDir: string;
+  /** The source's images on this machine after sync (work folder); undefined under S3 staging, which keeps them in S3. */
+  readonly imagesDir?: string;
   /** Proves the place is reachable and writable before hours of work (a listed key in staging). */
   check(ctx: RunFilesCall<unknown>): Promise<void>;
   /** The sync step: makes the source's images reachable for the shards and lists those this run embeds. */

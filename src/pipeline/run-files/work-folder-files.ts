@@ -23,6 +23,11 @@ export class WorkFolderFiles implements RunFiles {
     return this.workspace.runDir;
   }
 
+  get imagesDir(): string {
+    const { source } = this.config;
+    return isFolderSource(source) ? source.folder : this.workspace.imagesDir;
+  }
+
   async check(): Promise<void> {
     const { source } = this.config;
     if (isFolderSource(source)) {

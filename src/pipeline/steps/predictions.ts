@@ -15,7 +15,8 @@ const MAX_PROBLEMS_REPORTED = 20;
  * Stores model predictions on the dataset (per sample, with Lightly's scores), so the select step's SCORES and
  * PREDICTIONS inputs can use them. Reads Lightly-format `.lightly/predictions` from `predictions.datasource` (a folder
  * or `s3://bucket/prefix`; default the run's source); with `predictions.model` it first runs that classifier (or the
- * default model's ImageNet head, `model: "default"`) over a folder source, writing into the run folder.
+ * default model's ImageNet head, `model: "default"`) over the run's images on this machine (a folder source, or a
+ * bucket source synced into the work folder), writing into the run folder.
  * Bad prediction files are counted and named in the result; every other file is stored.
  */
 export async function predictionsStep(ctx: StepContext<unknown>, datasetId: string): Promise<PredictionsResult> {
@@ -25,9 +26,10 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
   let datasource: DatasourceFiles;
   let close = () => {};
   if (options.model !== undefined) {
-    const folder = options.datasource ?? (isFolderSource(source) ? source.folder : undefined);
+    // A bucket source's images are in the run's work folder after sync; S3 staging keeps them in S3 only.
+    const folder = options.datasource ?? (isFolderSource(source) ? source.folder : ctx.files.imagesDir);
     if (folder === undefined || isS3Uri(folder)) {
-      throw new InvalidConfigError('predictions.model runs the model over a local folder: use a folder source (or predictions.datasource), or run `winnow predict` first');
+      throw new InvalidConfigError('predictions.model runs the model over images on this machine: use a folder source, a work folder (not S3 staging) or a local predictions.datasource, or run `winnow predict` first');
     }
     const outDir = path.join(ctx.files.runDir, 'predictions');
     await predictImages({
