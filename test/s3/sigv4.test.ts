@@ -69,13 +69,15 @@ describe("SigV4Signer on AWS's published Signature Version 4 test suite", () => 
 });
 
 /** SHA-256 / HMAC on node:crypto in the shape @smithy/signature-v4 takes. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData) => (typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
 class NodeSha256 {
   #hash;
-  constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.#hash.update(data);
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());
