@@ -1,11 +1,12 @@
 /**
  * Health at scale: near-duplicate groups over N embeddings with the ANN index, recall against exact search.
  *
- *   npm run build && npx node bench/health/scale-bench.mts [--n 100000] [--dim 256] [--pairs 2000] [--queries 1000]
+ *   npm run build && npx node bench/health/scale-bench.mts [--n 100000] [--dim 256] [--pairs 2000] [--queries 1000] [--settings f16:32:48,f16:128:96]
  *
  * Embeddings are synthetic (clustered Gaussian directions, unit norm) with `pairs` planted near duplicates (a row
  * plus small noise, cosine ≈ 0.97); real embeddings at this count do not ship in any registry package. Prints:
- *   - build + all-neighbour search time of the usearch HNSW index (f16) and the near-duplicate grouping time;
+ *   - per index setting (quantization:expansionAdd:expansionSearch, in the same run; the first is the ratio's baseline): build +
+ *     all-neighbour search time of the usearch HNSW index and the near-duplicate grouping time;
  *   - recall@10 of the ANN neighbour lists against exact brute force on `queries` random rows (usearch exactSearch);
  *   - recall of the planted near-duplicate pairs found by the grouping (threshold 0.95);
  *   - peak RSS (memory: N × dim × 4 bytes of f32 input + N × dim × 2 of f16 index + graph ≈ N × 16 × 2 × 4 bytes).
@@ -76,44 +77,62 @@ for (let p = 0; p < PAIRS; p++) {
 }
 const genSeconds = (performance.now() - t0) / 1000;
 
-const t1 = performance.now();
-const lists = neighbours.allNeighbours(data, DIM, { k: K, method: 'ann' });
-const annSeconds = (performance.now() - t1) / 1000;
-sample();
-
+// Each setting in the same run: `--settings f16:32:48,f16:128:96` = quantization:expansionAdd:expansionSearch
+// (connectivity 16); the first is the default (ANN_SETTINGS), the second the settings before this bench tuned them.
+const SETTINGS = arg('settings', 'f16:32:48,f16:128:96')
+  .split(',')
+  .map((spec) => {
+    const [quantization, expansionAdd, expansionSearch] = spec.split(':');
+    return { ...neighbours.ANN_SETTINGS, quantization: quantization as 'i8' | 'f16' | 'f32', expansionAdd: Number(expansionAdd), expansionSearch: Number(expansionSearch) };
+  });
 const fileNames = Array.from({ length: N }, (_, i) => `img_${i}.jpg`);
-const t2 = performance.now();
-const groups = duplicates.nearDuplicateGroups(fileNames, lists, { threshold: 0.95, layoutThreshold: 0.95 }, new Map(), 'earliest');
-const groupSeconds = (performance.now() - t2) / 1000;
-const groupOf = new Map<string, number>();
-groups.forEach((g, i) => g.files.forEach((f) => groupOf.set(f, i)));
-const foundPairs = planted.filter(([a, b]) => groupOf.get(fileNames[a]) !== undefined && groupOf.get(fileNames[a]) === groupOf.get(fileNames[b])).length;
-
-// Recall@K of the ANN lists against exact search on random query rows.
+// Exact truth for the recall queries, once.
 const t3 = performance.now();
 const rows = Array.from({ length: Math.min(QUERIES, N) }, (_, i) => Math.floor((i * 2654435761) % N));
 const queries = new Float32Array(rows.length * DIM);
 rows.forEach((r, i) => queries.set(data.subarray(r * DIM, (r + 1) * DIM), i * DIM));
 const exact = exactSearch(data, queries, DIM, K + 1, MetricKind.Cos, 0);
-let hits = 0;
-rows.forEach((r, i) => {
-  const truth = new Set<number>();
+const truth = rows.map((r, i) => {
+  const set = new Set<number>();
   for (let j = 0; j < K + 1; j++) {
     const key = Number(exact.keys[i * (K + 1) + j]);
-    if (key !== r && truth.size < K) truth.add(key);
+    if (key !== r && set.size < K) set.add(key);
   }
-  for (let j = 0; j < K; j++) if (truth.has(lists.indices[r * K + j])) hits++;
+  return set;
 });
 const exactSeconds = (performance.now() - t3) / 1000;
+
+const results: string[] = [];
+let baseline = 0;
+for (const ann of SETTINGS) {
+  const t1 = performance.now();
+  const lists = neighbours.allNeighbours(data, DIM, { k: K, method: 'ann', ann });
+  const annSeconds = (performance.now() - t1) / 1000;
+  sample();
+  const t2 = performance.now();
+  const groups = duplicates.nearDuplicateGroups(fileNames, lists, { threshold: 0.95, layoutThreshold: 0.95 }, new Map(), 'earliest');
+  const groupSeconds = (performance.now() - t2) / 1000;
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => g.files.forEach((f) => groupOf.set(f, i)));
+  const foundPairs = planted.filter(([a, b]) => groupOf.get(fileNames[a]) !== undefined && groupOf.get(fileNames[a]) === groupOf.get(fileNames[b])).length;
+  let hits = 0;
+  rows.forEach((r, i) => {
+    for (let j = 0; j < K; j++) if (truth[i].has(lists.indices[r * K + j])) hits++;
+  });
+  if (baseline === 0) baseline = annSeconds;
+  results.push(
+    `${ann.quantization}, M=${ann.connectivity}, ef ${ann.expansionAdd}/${ann.expansionSearch}: index build + ${K}-NN of every row ${annSeconds.toFixed(1)} s ` +
+      `(${Math.round(N / annSeconds).toLocaleString('en-US')} rows/s, ${(annSeconds / baseline).toFixed(2)}× the first); groups ${groupSeconds.toFixed(2)} s, ${groups.length} groups; ` +
+      `planted pairs found ${foundPairs}/${PAIRS} (${((100 * foundPairs) / PAIRS).toFixed(1)} %); recall@${K} vs exact on ${rows.length} queries ${((100 * hits) / (rows.length * K)).toFixed(2)} %`,
+  );
+}
 clearInterval(timer);
 sample();
 
 const out = [
   `health scale bench: N=${N.toLocaleString('en-US')} × ${DIM}-d, ${PAIRS} planted near-duplicate pairs; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
-  `generate: ${genSeconds.toFixed(1)} s`,
-  `ANN index build + ${K}-NN of every row (usearch HNSW f16, M=16, ef 128/96): ${annSeconds.toFixed(1)} s (${Math.round(N / annSeconds).toLocaleString('en-US')} rows/s)`,
-  `near-duplicate groups (connected components at ≥ 0.95): ${groupSeconds.toFixed(2)} s, ${groups.length} groups; planted pairs found ${foundPairs}/${PAIRS} (${((100 * foundPairs) / PAIRS).toFixed(1)} %)`,
-  `recall@${K} of ANN vs exact on ${rows.length} queries: ${((100 * hits) / (rows.length * K)).toFixed(2)} % (exact search for them: ${exactSeconds.toFixed(1)} s)`,
+  `generate: ${genSeconds.toFixed(1)} s; exact search for the recall queries: ${exactSeconds.toFixed(1)} s`,
+  ...results,
   `peak RSS: ${(peak / 2 ** 30).toFixed(2)} GiB (input ${((N * DIM * 4) / 2 ** 30).toFixed(2)} GiB f32)`,
 ];
 process.stdout.write(out.join('\n') + '\n');

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import type { Index } from 'usearch';
 import type { EmbeddingMatrix } from '../embeddings/matrix';
 import { InvalidConfigError } from '../errors';
 import { isNearPair } from './duplicates';
 import { parseHealthOptions, type HealthOptions } from './health-options';
 import type { ImageMeasures } from './measures';
-import { ANN_SETTINGS, buildIndex } from './neighbours';
+import { buildIndex, newIndex } from './neighbours';
 
 /** What the index remembers of each indexed image besides its vector: enough to tell exact and same-layout copies. */
 interface IndexedImage {
@@ -42,7 +42,7 @@ export interface BatchCheckResult {
 }
 
 /**
- * A persistent nearest-neighbour index of a dataset's embeddings (usearch HNSW, f16, cosine) with a sidecar of the
+ * A persistent nearest-neighbour index of a dataset's embeddings (usearch HNSW, cosine, ANN_SETTINGS) with a sidecar of the
  * file names and hashes. New batches are checked against it and added to it without rebuilding: the graph grows by
  * insertion, so the cost is proportional to the batch, not the dataset (fastdup#155's use case).
  */
@@ -55,15 +55,7 @@ export class HealthIndex {
 
   /** Opens the index at `path` (`<path>.json` beside it), or starts an empty one for `dim`-dimensional embeddings. */
   static async open(path: string, dim: number): Promise<HealthIndex> {
-    const index = new Index({
-      dimensions: dim,
-      metric: MetricKind.Cos,
-      quantization: ScalarKind.F16,
-      connectivity: ANN_SETTINGS.connectivity,
-      expansion_add: ANN_SETTINGS.expansionAdd,
-      expansion_search: ANN_SETTINGS.expansionSearch,
-      multi: false,
-    });
+    const index = newIndex(dim);
     if (!existsSync(path)) return new HealthIndex(path, index, { dim, images: [] });
     const record = JSON.parse(await readFile(`${path}.json`, 'utf8')) as IndexRecord;
     if (record.dim !== dim) {

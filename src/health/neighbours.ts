@@ -21,8 +21,37 @@ export interface NeighbourLists {
  */
 export const EXACT_LIMIT = 20_000;
 
-/** HNSW settings: connectivity 16 and expansion 128/96 gave ≥ 0.99 recall@10 of near duplicates on 100k (bench/health). */
-export const ANN_SETTINGS = { connectivity: 16, expansionAdd: 128, expansionSearch: 96 } as const;
+/** How the HNSW index is built: graph degree, candidate lists while adding and searching, and the stored scalar. */
+export interface AnnSettings {
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+  /** `i8`: a byte per dimension (cosine on normalised vectors, quantised to ±127); `f16`/`f32` cost 2×/4× that. */
+  quantization: 'i8' | 'f16' | 'f32';
+}
+
+/**
+ * HNSW settings, measured by bench/health/scale-bench.mts against exact search (README, "Scale"): expansion 32 while
+ * adding and 48 while searching keep recall@10 at 99.8 % and every planted near-duplicate pair, at about half the time
+ * of 128/96; lower expansions lose pairs (16/32: 95 %), and i8 storage loses neighbours (96.5 % at 64/96) for little
+ * speed, so vectors stay f16 (similarities within ~1e-3 of f32).
+ */
+export const ANN_SETTINGS: AnnSettings = { connectivity: 16, expansionAdd: 32, expansionSearch: 48, quantization: 'f16' };
+
+const SCALAR = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 } as const;
+
+/** An empty index for `dim`-dimensional embeddings (cosine metric); every index of the health code is made here. */
+export function newIndex(dim: number, settings: AnnSettings = ANN_SETTINGS): Index {
+  return new Index({
+    dimensions: dim,
+    metric: MetricKind.Cos,
+    quantization: SCALAR[settings.quantization],
+    connectivity: settings.connectivity,
+    expansion_add: settings.expansionAdd,
+    expansion_search: settings.expansionSearch,
+    multi: false,
+  });
+}
 
 export interface NeighbourOptions {
   k: number;
@@ -30,6 +59,8 @@ export interface NeighbourOptions {
   method?: 'auto' | 'exact' | 'ann';
   /** Threads for usearch (0 = all cores). */
   threads?: number;
+  /** Index settings (default ANN_SETTINGS; the scale bench compares others). */
+  ann?: AnnSettings;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
 }
@@ -48,7 +79,7 @@ export function allNeighbours(data: Float32Array, dim: number, options: Neighbou
   const n = data.length / dim;
   const method = options.method === undefined || options.method === 'auto' ? (n <= EXACT_LIMIT ? 'exact' : 'ann') : options.method;
   if (method === 'exact') return exactNeighbours(data, dim, options);
-  const index = buildIndex(data, dim, options.threads ?? 0, 0n, options.onProgress, options.signal);
+  const index = buildIndex(data, dim, options.threads ?? 0, 0n, options.onProgress, options.signal, newIndex(dim, options.ann));
   return searchIndex(index, data, dim, options, 0);
 }
 
@@ -69,8 +100,8 @@ function exactNeighbours(data: Float32Array, dim: number, options: NeighbourOpti
 }
 
 /**
- * A usearch HNSW index over `data`, keys `firstKey`, `firstKey + 1`, …: cosine metric, f16 storage (half the memory
- * of f32; similarities stay within ~1e-3, far below any duplicate threshold's resolution).
+ * Adds `data` to a usearch HNSW index (a new one with ANN_SETTINGS by default), keys `firstKey`, `firstKey + 1`, …,
+ * in slices that report progress and can be aborted between them; usearch adds each slice on `threads` threads.
  */
 export function buildIndex(
   data: Float32Array,
@@ -81,17 +112,7 @@ export function buildIndex(
   signal?: AbortSignal,
   index?: Index,
 ): Index {
-  const target =
-    index ??
-    new Index({
-      dimensions: dim,
-      metric: MetricKind.Cos,
-      quantization: ScalarKind.F16,
-      connectivity: ANN_SETTINGS.connectivity,
-      expansion_add: ANN_SETTINGS.expansionAdd,
-      expansion_search: ANN_SETTINGS.expansionSearch,
-      multi: false,
-    });
+  const target = index ?? newIndex(dim);
   const n = data.length / dim;
   const started = Date.now();
   // Added in slices so a long build reports progress and can be aborted between them.

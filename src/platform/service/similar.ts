@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import type { Index } from 'usearch';
 import { loadEmbeddingMatrix, type EmbeddingMatrix } from '../../embeddings';
 import { InvalidConfigError, NotFoundError } from '../../errors';
-import { ANN_SETTINGS, buildIndex } from '../../health/neighbours';
+import { buildIndex, newIndex } from '../../health/neighbours';
 import type { Store } from '../store/store';
 import { getDataset, type UserScope } from './datasets';
 import { getEmbedding } from './embeddings';
@@ -24,7 +24,7 @@ export interface SimilarSamplesResult {
 }
 
 /**
- * A dataset embedding's nearest-neighbour index on disk, beside the store: the usearch HNSW graph (f16, cosine, as the
+ * A dataset embedding's nearest-neighbour index on disk, beside the store: the usearch HNSW graph (cosine, ANN_SETTINGS, as the
  * health analysis builds it), the raw vectors (so a sample's own vector is one read, not a CSV parse) and the row
  * order. Its files are named after the embedding's last change, so a new CSV upload gets a new index.
  */
@@ -37,7 +37,7 @@ interface SimilarityIndex {
 }
 
 const MAX_K = 100;
-/** Open indexes by file stem; one per embedding version, small next to the CSV (f16 graph, memory-mapped). */
+/** Open indexes by file stem; one per embedding version, small next to the CSV (i8 graph, memory-mapped). */
 const opened = new Map<string, Promise<SimilarityIndex>>();
 
 function indexStem(store: Store, embeddingId: string, version: number): string {
@@ -67,15 +67,7 @@ async function openSimilarityIndex(store: Store, embeddingId: string, version: n
   const stem = indexStem(store, embeddingId, version);
   if (!existsSync(`${stem}.json`)) await writeSimilarityIndex(store, embeddingId, version, await loadEmbeddingMatrix(csvPath));
   const record = JSON.parse(await readFile(`${stem}.json`, 'utf8')) as { dim: number; fileNames: string[] };
-  const index = new Index({
-    dimensions: record.dim,
-    metric: MetricKind.Cos,
-    quantization: ScalarKind.F16,
-    connectivity: ANN_SETTINGS.connectivity,
-    expansion_add: ANN_SETTINGS.expansionAdd,
-    expansion_search: ANN_SETTINGS.expansionSearch,
-    multi: false,
-  });
+  const index = newIndex(record.dim);
   // Memory-mapped, read-only: a 100k × 1,280 graph is not copied into the server's heap.
   index.view(`${stem}.usearch`);
   return { index, dim: record.dim, fileNames: record.fileNames, rowOf: new Map(record.fileNames.map((f, i) => [f, i])), vectorsPath: `${stem}.f32` };
