@@ -51,6 +51,8 @@ interface Condition {
   /** The filtered field (null for tag and search): a facet on this field leaves the condition out. */
   field: string | null;
   sql: RawBuilder<unknown>;
+  /** The passing samples' indices as a subquery, when the condition is just `s.idx in (that)`: facets use it directly. */
+  indices?: RawBuilder<unknown>;
 }
 
 /**
@@ -100,16 +102,22 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
     const rows = rowsOf(filter.field, `${where}.field`);
     if (filter.values !== undefined) {
       const fallback = textDefault(filter.field);
-      const has = filter.values.length === 0 ? sql`1 = 0` : sql`s.idx in (select r.sample_idx from (${rows}) r where r.text_value in (${sql.join(filter.values)}))`;
-      conditions.push({ field: filter.field, sql: fallback !== undefined && filter.values.includes(fallback) ? sql`(${has} or ${withoutText(rows)})` : has });
+      if (filter.values.length === 0) {
+        conditions.push({ field: filter.field, sql: sql`1 = 0` });
+      } else {
+        const indices = sql`select r.sample_idx from (${rows}) r where r.text_value in (${sql.join(filter.values)})`;
+        const has = sql`s.idx in (${indices})`;
+        conditions.push(fallback !== undefined && filter.values.includes(fallback) ? { field: filter.field, sql: sql`(${has} or ${withoutText(rows)})` } : { field: filter.field, sql: has, indices });
+      }
     }
     if (filter.range !== undefined) {
       const [lo, hi] = filter.range;
       const bounds = [sql`r.num_value is not null`, ...(lo === null ? [] : [sql`r.num_value >= ${lo}`]), ...(hi === null ? [] : [sql`r.num_value <= ${hi}`])];
-      const has = sql`s.idx in (select r.sample_idx from (${rows}) r where ${sql.join(bounds, sql` and `)})`;
+      const indices = sql`select r.sample_idx from (${rows}) r where ${sql.join(bounds, sql` and `)}`;
+      const has = sql`s.idx in (${indices})`;
       const fallback = numberDefault(filter.field);
       const fallbackInside = fallback !== undefined && (lo === null || fallback >= lo) && (hi === null || fallback <= hi);
-      conditions.push({ field: filter.field, sql: fallbackInside ? sql`(${has} or ${withoutNumber(rows)})` : has });
+      conditions.push(fallbackInside ? { field: filter.field, sql: sql`(${has} or ${withoutNumber(rows)})` } : { field: filter.field, sql: has, indices });
     }
   });
   const where = (except?: string) => {
@@ -117,8 +125,13 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
     return sql.join(parts, sql` and `);
   };
   /** `r.sample_idx` among the samples the other filters let through; nothing to add when there are none. */
-  const amongOthers = (field: string) =>
-    conditions.some((c) => c.field !== field) ? sql` and r.sample_idx in (select s.idx from samples s where ${where(field)})` : sql``;
+  const amongOthers = (field: string) => {
+    const others = conditions.filter((c) => c.field !== field);
+    if (others.length === 0) return sql``;
+    // Only field filters: intersect their index sets directly, without a pass over the samples table.
+    if (others.every((c) => c.indices !== undefined)) return sql.join(others.map((c) => sql` and r.sample_idx in (${c.indices})`), sql``);
+    return sql` and r.sample_idx in (select s.idx from samples s where ${where(field)})`;
+  };
   const countWhere = async (extra: RawBuilder<unknown>, except?: string) =>
     num((await sql<{ n: number | string }>`select count(*) as n from samples s where ${where(except)} and ${extra}`.execute(db)).rows[0]?.n);
 
