@@ -6,6 +6,7 @@ import { classesOf, compareNames } from '../embed/image-files';
 import { modelRecordPath, readEmbeddingRows } from '../embeddings';
 import { WinnowError } from '../errors';
 import { measuresPathFor } from '../health/measures-file';
+import { formatNameList, parseNameList } from '../name-list';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { folderPrefix, isImageKey, runPool, safeLocalPath, type ImageInput, type ObjectStore, type UploadedSample } from '../s3';
 import { safeSegment, shardFileName } from './plan';
@@ -80,7 +81,7 @@ export class RunStaging {
   }
 
   async putList(key: string, names: readonly string[], signal?: AbortSignal): Promise<void> {
-    await this.store.put(key, names.length ? `${names.join('\n')}\n` : '', signal);
+    await this.store.put(key, formatNameList(names), signal);
   }
 
   /** A list written by `putList`; a missing one is a broken run (its sync step never finished), not an empty list. */
@@ -163,10 +164,7 @@ export class RunStaging {
 }
 
 function toLines(body: Buffer): string[] {
-  return body
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line !== '');
+  return parseNameList(body.toString('utf8'));
 }
 
 export interface StageImageListOptions {

@@ -1,10 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isImageName } from '../../embed/image-files';
 import { discoverMetadataKeys, readCustomMetadataWithWarnings } from '../../metadata';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { escapeForTerminal } from '../terminal-text';
-import { decodeUtf8Strict } from '../../utf8';
+import { readNameListFile } from '../../name-list';
 
 
 /** File names relative to `dir`, with `/` separators as lightly stores them; hidden entries are skipped. */
@@ -26,11 +26,7 @@ async function loadFileNames(listOrDir: string): Promise<string[]> {
     throw new CliError(`--filenames: ${listOrDir} is neither a file nor a folder`, EXIT_USAGE);
   }
   if (info.isDirectory()) return imagesUnder(listOrDir);
-  const text = decodeUtf8Strict(await readFile(listOrDir), listOrDir);
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
+  return readNameListFile(listOrDir);
 }
 
 export const registerMetadataCommand: CommandModule = (program) => {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   DEFAULT_STRATEGY,
@@ -9,6 +9,7 @@ import {
   type SelectionResult,
 } from '../../select';
 import { InvalidConfigError } from '../../errors';
+import { readNameListFile } from '../../name-list';
 import { action, CliError, EXIT_USAGE, type CommandModule } from '../program';
 import { selectionValuesFromDatasource } from './predictions';
 import { createProgressBar } from '../progress-bar';
@@ -92,9 +93,9 @@ async function runSelect(flags: SelectFlags): Promise<void> {
     raw.strategy = DEFAULT_STRATEGY;
   }
   if (flags.key !== undefined) raw.key = flags.key;
-  if (flags.query !== undefined) raw.queryFileNames = await readNameList(flags.query);
+  if (flags.query !== undefined) raw.queryFileNames = await readNameListFile(flags.query);
   const config = parseSelectionConfig(raw, flags.config ?? 'options');
-  const preselected = flags.preselected === undefined ? undefined : await readNameList(flags.preselected);
+  const preselected = flags.preselected === undefined ? undefined : await readNameListFile(flags.preselected);
 
   const bar = createProgressBar('select', 'picks');
   const result = await selectFromFiles({
@@ -107,14 +108,6 @@ async function runSelect(flags: SelectFlags): Promise<void> {
   }).finally(() => bar.stop());
   await writeFile(flags.out, JSON.stringify(toOutput(result), null, 1) + '\n');
   process.stdout.write(escapeForTerminal(summarize(result, flags.out), { multiline: true }));
-}
-
-async function readNameList(path: string): Promise<string[]> {
-  const text = await readFile(path, 'utf8');
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
 }
 
 function toOutput(result: SelectionResult) {

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatNameList, readNameListFile } from '../../name-list';
 import type { PipelineConfig } from '../config';
 import { safeSegment, shardFileName } from '../plan';
 
@@ -57,12 +58,11 @@ export function openWorkspace(workRoot: string, config: PipelineConfig, runKey: 
 export async function writeList(file: string, names: readonly string[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, names.length ? `${names.join('\n')}\n` : '');
+  await writeFile(temp, formatNameList(names));
   await rename(temp, file);
 }
 
 export async function readList(file: string, offset = 0, count = Infinity): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
-  const names = text.split('\n').filter((line) => line !== '');
+  const names = await readNameListFile(file);
   return names.slice(offset, offset + count);
 }
