@@ -18,9 +18,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 
 const load = createRequire(import.meta.url);
-const sharp = load('sharp') as typeof import('sharp');
 const { embedImages } = load('../../dist/src/embed/embed-images.js') as typeof import('../../src/embed/embed-images');
 const { embedObjects } = load('../../dist/src/predictions/object-embeddings.js') as typeof import('../../src/predictions/object-embeddings');
 const { selectFromFiles, parseSelectionConfig } = load('../../dist/src/select/index.js') as typeof import('../../src/select/index');

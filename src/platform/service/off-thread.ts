@@ -7,6 +7,7 @@ import type { Progress } from '../../progress';
 import { selectSamples, type SelectionConfig } from '../../select';
 import { computePca2d } from './pca';
 import { computeUmap2d } from './umap';
+import type { ObjectEmbeddingsByTask } from '../../select/object-diversity';
 
 /**
  * CPU-heavy platform work (selection, PCA) runs in a worker thread when the package is compiled, so a long greedy
@@ -23,6 +24,8 @@ export interface SelectionTask {
   /** SCORES and PREDICTIONS inputs per file name (stored scores and predictions; see service/predictions.ts). */
   scores?: [string, Record<string, unknown>][];
   predictions?: [string, Record<string, unknown>][];
+  /** Object-embedding CSVs by detection task, for object-level DIVERSITY (see service/object-embeddings.ts). */
+  objectEmbeddings?: Record<string, string>;
   config: SelectionConfig;
   preselected: string[];
   /** Name for error locations, e.g. the embedding's name. */
@@ -56,12 +59,19 @@ export async function runSelectionTask(task: SelectionTask, onProgress?: (p: Pro
     metadata: new Map(task.metadata),
     scores: task.scores === undefined ? undefined : new Map(task.scores),
     predictions: task.predictions === undefined ? undefined : new Map(task.predictions),
+    objectEmbeddings: task.objectEmbeddings === undefined ? undefined : await loadObjectEmbeddings(task.objectEmbeddings),
     config: task.config,
     preselected: task.preselected,
     source: task.source,
     onProgress,
   });
   return { ranking: result.ranking.map((r) => ({ fileName: r.fileName, score: r.score, reason: r.reason })), selected: result.selected };
+}
+
+async function loadObjectEmbeddings(files: Record<string, string>): Promise<ObjectEmbeddingsByTask> {
+  const out: ObjectEmbeddingsByTask = {};
+  for (const [task, file] of Object.entries(files)) out[task] = { objects: await loadEmbeddingMatrix(file), source: `${task}.csv` };
+  return out;
 }
 
 /** Does one request in this thread (the worker calls this too). */

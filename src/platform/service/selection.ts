@@ -13,6 +13,7 @@ import { num, parseJson, toJobStatusData } from './rows';
 import { loadFileNames } from './samples';
 import { runSelectionOffThread, type SelectionTask } from './off-thread';
 import { runPredictJob } from './predict-job';
+import { objectEmbeddingFiles } from './object-embeddings';
 import { loadPredictionValues, loadScoresByFileName } from './predictions';
 import { createTag, getTag, INITIAL_TAG } from './tags';
 
@@ -116,6 +117,8 @@ export async function startSelection(
     const field = request.selection !== undefined ? 'selection.n' : 'config.stoppingCondition.nSamples';
     throw new InvalidInputError({ file: 'body', column: field }, `asked for ${stored.engineConfig.n} samples but the dataset has ${dataset.nSamples}`);
   }
+  // Object-level DIVERSITY needs the task's object embeddings: a 400 now rather than a failed job later.
+  await objectEmbeddingFiles(scope.store, datasetId, stored.engineConfig);
   return queueJob(scope, runner, { datasetId, type: 'SAMPLING', total: dataset.nSamples, embeddingId, newTagName: request.newTagName, request: stored });
 }
 
@@ -379,13 +382,14 @@ export class JobRunner {
 }
 
 /** Stored scores and predictions, loaded only when the config has SCORES or PREDICTIONS inputs. */
-async function selectionValues(store: Store, datasetId: string, config: SelectionConfig): Promise<Pick<SelectionTask, 'scores' | 'predictions'>> {
+async function selectionValues(store: Store, datasetId: string, config: SelectionConfig): Promise<Pick<SelectionTask, 'scores' | 'predictions' | 'objectEmbeddings'>> {
   const uses = (type: string) => config.strategies.some((s) => s.input.type === type);
   const scores = uses('SCORES') ? await loadScoresByFileName(store, datasetId) : undefined;
   return {
     // No stored scores: SCORES inputs read custom metadata, as before scores were stored.
     scores: scores === undefined || scores.size === 0 ? undefined : [...scores],
     predictions: uses('PREDICTIONS') ? [...(await loadPredictionValues(store, datasetId))] : undefined,
+    objectEmbeddings: await objectEmbeddingFiles(store, datasetId, config),
   };
 }
 

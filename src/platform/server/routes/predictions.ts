@@ -1,5 +1,12 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { InvalidInputError } from '../../../errors';
+import { PayloadTooLargeError } from '../../errors';
+import { objectEmbeddingsUploadPath, saveObjectEmbeddings } from '../../service/object-embeddings';
 import { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
 import { Pagination } from '../../schemas';
 import { getPredictJobResult, startPredict } from '../../service/predict-job';
@@ -96,6 +103,45 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
     },
     async (request) => predictions.listScores(ctx.scope(request), request.params.datasetId, request.query),
   );
+
+  // The CSV upload lives in its own plugin so its catch-all content-type parser hands the raw stream to disk.
+  void api.register(async (upload) => {
+    upload.removeAllContentTypeParsers();
+    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    upload.put<{ Params: Static<typeof TaskParams> }>(
+      '/v1/datasets/:datasetId/predictions/tasks/:task/objectEmbeddings',
+      {
+        schema: {
+          tags,
+          summary:
+            "PUT an object-detection task's object-crop embeddings (Lightly CSV, rows `<file name>#<prediction index>`, as winnow predictions embed-objects writes), for selection configs with {input: {type: EMBEDDINGS, task}, strategy: {type: DIVERSITY}}",
+          params: TaskParams,
+          response: { 200: Type.Object({ task: Type.String(), objects: Type.Integer(), images: Type.Integer(), dim: Type.Integer() }) },
+        },
+      },
+      async (request) => {
+        const { datasetId, task } = request.params;
+        const body = request.body as Readable | undefined;
+        if (body === undefined || body === null) throw new InvalidInputError({ file: 'body' }, 'the request has no body: PUT the CSV file');
+        const target = await objectEmbeddingsUploadPath(ctx.scope(request), datasetId, task);
+        let bytes = 0;
+        const guard = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > ctx.maxCsvBytes) done(new PayloadTooLargeError(`the CSV is larger than the ${ctx.maxCsvBytes}-byte limit`));
+            else done(null, chunk);
+          },
+        });
+        try {
+          await pipeline(body, guard, createWriteStream(target));
+        } catch (error) {
+          await rm(target, { force: true });
+          throw error;
+        }
+        return saveObjectEmbeddings(ctx.scope(request), datasetId, task, target);
+      },
+    );
+  });
 
   api.get<{ Params: TagParams; Querystring: { sinceTagId?: string } }>(
     '/v1/datasets/:datasetId/tags/:tagId/round',
