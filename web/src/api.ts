@@ -16,6 +16,11 @@ import type {
 } from '../../src/platform/schemas';
 import type { HealthMeasureColumns, LatestHealth } from '../../src/platform/service/health';
 import type { SimilarSamplesResult } from '../../src/platform/service/similar';
+import type { getSamplePredictions, StoredPredictionTask } from '../../src/platform/service/predictions';
+
+/** One task's predictions of one sample, with the task's type and categories. */
+export type SampleTaskPredictions = Awaited<ReturnType<typeof getSamplePredictions>>[number];
+export type { StoredPredictionTask };
 import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
 
 export type {
@@ -209,6 +214,14 @@ export class Api {
   /** Nearest neighbours of a sample from the dataset's ANN index. */
   getSimilarSamples(datasetId: string, sampleId: string, k = 12): Promise<SimilarSamplesResult> {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/similar`, { query: { k } });
+  }
+
+  // ---- predictions (Winnow extension, Lightly's prediction format) ----
+  getPredictionTasks(datasetId: string): Promise<StoredPredictionTask[]> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/predictions/tasks`);
+  }
+  getSamplePredictions(datasetId: string, sampleId: string): Promise<SampleTaskPredictions[]> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}/predictions`);
   }
 
   // ---- tokens ----

@@ -5,6 +5,7 @@ import { fieldValue, type DatasetState } from '../dataset-data';
 import type { Selection } from '../selection';
 import { changeTagMembers, editableTags } from '../tag-edits';
 import { SimilarSamples } from './similar-samples';
+import { PredictionList, PredictionOverlay, useSamplePredictions } from './prediction-overlay';
 
 /**
  * One sample over a dimmed page: ←/→ step through `order` (the screen's filtered order), Z toggles fit / actual
@@ -31,6 +32,8 @@ export function SampleView({
 }) {
   const sample: SampleData | undefined = data.samples[index];
   const closeRef = useRef<HTMLButtonElement>(null);
+  const imageRef = useRef<HTMLImageElement>(null);
+  const predictions = useSamplePredictions(api, datasetId, sample?.id);
   const [actualSize, setActualSize] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const position = Array.prototype.indexOf.call(order, index) as number;
@@ -112,7 +115,8 @@ export function SampleView({
           </button>
         </div>
         <div className={actualSize ? 'detail-image-wrap actual' : 'detail-image-wrap'}>
-          <img className="detail-image" src={full} alt={sample.fileName} />
+          <img ref={imageRef} className="detail-image" src={full} alt={sample.fileName} />
+          <PredictionOverlay tasks={predictions} image={imageRef} />
         </div>
         <fieldset className="sample-tags">
           <legend>Tags</legend>
@@ -127,6 +131,7 @@ export function SampleView({
           ))}
           {message !== null && <span role="status">{message}</span>}
         </fieldset>
+        <PredictionList tasks={predictions} />
         <SimilarSamples api={api} datasetId={datasetId} sampleId={sample.id} />
         <dl className="props">
           <dt>Sample ID</dt>
