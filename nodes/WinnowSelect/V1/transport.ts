@@ -1,8 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { jsonParse, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { loadEmbeddingMatrix } from '../../../src/embeddings';
 import { metadataByFileName, readCustomMetadataFile } from '../../../src/metadata';
+import { writeNameListFile } from '../../../src/name-list';
 import { findDatapool } from '../../../src/pipeline/datapool';
 import { logProgress } from '../../shared/progress-log';
 import { withPlatformClient } from '../../shared/platform';
@@ -62,10 +61,7 @@ export async function selectFromFiles(ctx: IExecuteFunctions, itemIndex: number)
     onProgress: logProgress(ctx, `select from ${embeddingsCsv}`),
   });
 
-  await mkdir(path.dirname(path.resolve(selectionFile)), { recursive: true });
-  const temp = `${selectionFile}.${process.pid}.tmp`;
-  await writeFile(temp, result.selected.length > 0 ? `${result.selected.join('\n')}\n` : '');
-  await rename(temp, selectionFile);
+  await writeNameListFile(selectionFile, result.selected);
 
   const output: IDataObject = {
     embeddingsCsv,

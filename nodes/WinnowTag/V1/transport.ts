@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { readNameListFile } from '../../../src/name-list';
 import { findTag } from '../../../src/platform/client/find';
 import type { TagData } from '../../../src/platform/schemas';
 import { indicesFromBitmask } from '../../../src/tags';
@@ -9,7 +9,7 @@ import { withPlatformClient } from '../../shared/platform';
 async function selectedFileNames(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
   if (ctx.getNodeParameter('selectionSource', itemIndex) === 'list') return splitList(ctx.getNodeParameter('fileNames', itemIndex));
   const file = String(ctx.getNodeParameter('selectionFile', itemIndex)).trim();
-  return (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+  return readNameListFile(file);
 }
 
 const describeTag = (tag: TagData) => ({

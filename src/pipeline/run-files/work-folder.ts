@@ -1,6 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatNameList, readNameListFile } from '../../name-list';
+import { readNameListFile, writeNameListFile } from '../../name-list';
 import type { PipelineConfig } from '../config';
 import { safeSegment, shardFileName } from '../plan';
 
@@ -54,13 +53,8 @@ export function openWorkspace(workRoot: string, config: PipelineConfig, runKey: 
   };
 }
 
-/** Writes a file list atomically (temp + rename), so a crash never leaves a half list that a retry would trust. */
-export async function writeList(file: string, names: readonly string[]): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, formatNameList(names));
-  await rename(temp, file);
-}
+/** Writes a file list atomically (src/name-list.ts). */
+export const writeList = writeNameListFile;
 
 export async function readList(file: string, offset = 0, count = Infinity): Promise<string[]> {
   const names = await readNameListFile(file);
