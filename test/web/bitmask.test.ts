@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bitmaskFromIndices, indicesFromBitmask } from '../../src/tags/bitset';
-import { bitmaskToMembers, countBits, indicesToBitmask } from '../../web/src/bitmask';
+import { bitmaskToMembers, countBits, indicesFromMask, indicesToBitmask } from '../../web/src/bitmask';
 
 // The web app decodes and encodes tag bitmasks itself (without BigInt, for 100k-sample masks); it must agree with the
 // platform's helpers bit for bit, or a tag made on the map would hold other samples than the ones selected.
@@ -23,6 +23,7 @@ describe('web bitmask helpers', () => {
         const members = bitmaskToMembers(mask, 5001);
         const decoded = [...members.keys()].filter((i) => members[i] === 1);
         expect(decoded).toEqual(indicesFromBitmask(mask));
+        expect(indicesFromMask(mask)).toEqual(indicesFromBitmask(mask));
         expect(countBits(mask)).toBe(indices.length);
       }),
     );

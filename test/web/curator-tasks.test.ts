@@ -299,6 +299,9 @@ describe('curator tasks in Chromium', () => {
     await datasetTab(page, 'Tags').click();
     await datasetTab(page, 'Sampling').click();
     expect(page.url()).not.toContain('run=');
+    // The list says what each run was asked and what came of it.
+    const summary = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Open run spread-12' }) }).getByTestId('run-summary');
+    await expect.poll(() => summary.textContent()).toMatch(/^coreset · n 12 · 12 selected · .+ \(\d+ s\)$/);
     await page.getByRole('link', { name: 'Open run spread-12' }).click();
     await page.getByLabel('Samples to keep').waitFor();
     expect(await page.getByTestId('keep-count').textContent()).toBe('12');

@@ -14,6 +14,8 @@ import type {
   TagCreateRequest,
   TagData,
 } from '../../src/platform/schemas';
+import type { SampleQuery, SampleQueryResult } from '../../src/platform/service/sample-query';
+import type { SamplingRun } from '../../src/platform/service/sampling-runs';
 import type { HealthMeasureColumns, LatestHealth } from '../../src/platform/service/health';
 import type { SimilarSamplesResult } from '../../src/platform/service/similar';
 import type { getSamplePredictions, StoredPredictionTask } from '../../src/platform/service/predictions';
@@ -22,6 +24,8 @@ import type { getSamplePredictions, StoredPredictionTask } from '../../src/platf
 export type SampleTaskPredictions = Awaited<ReturnType<typeof getSamplePredictions>>[number];
 export type { StoredPredictionTask };
 import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
+
+export type { SampleQuery, SampleQueryResult, SamplingRun };
 
 export type {
   ApiTokenInfo,
@@ -131,6 +135,10 @@ export class Api {
   getSample(datasetId: string, sampleId: string): Promise<SampleData> {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/samples/${enc(sampleId)}`);
   }
+  /** Filters, counts and pages samples on the server (the store's query layer): the app never holds the whole dataset. */
+  querySamples(datasetId: string, query: SampleQuery): Promise<SampleQueryResult> {
+    return this.request('POST', `/v1/datasets/${enc(datasetId)}/samples/query`, { body: query });
+  }
   getMappings(datasetId: string, field: 'fileName' | '_id'): Promise<string[]> {
     return this.request('GET', `/v1/datasets/${enc(datasetId)}/mappings`, { query: { field } });
   }
@@ -189,6 +197,10 @@ export class Api {
   // ---- selection ----
   startSampling(datasetId: string, embeddingId: string, request: SamplingCreateRequest): Promise<{ jobId: string }> {
     return this.request('POST', `/v1/datasets/${enc(datasetId)}/embeddings/${enc(embeddingId)}/sampling`, { body: request });
+  }
+  /** A dataset's sampling runs, newest first: strategy, parameters, time, status, result size. */
+  getSamplingRuns(datasetId: string): Promise<SamplingRun[]> {
+    return this.request('GET', `/v1/datasets/${enc(datasetId)}/sampling/runs`);
   }
   getJob(jobId: string): Promise<JobStatusData> {
     return this.request('GET', `/v1/jobs/${enc(jobId)}`);

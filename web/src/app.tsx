@@ -104,9 +104,11 @@ function DatasetArea({ api, datasetId, screen, route }: { api: Api; datasetId: s
         <span className="load-state" role="status">
           {data.error !== null
             ? `Error: ${data.error}`
-            : data.loadedAll
-              ? `${data.samples.length.toLocaleString()} samples`
-              : `Loading samples… ${data.samples.length.toLocaleString()}`}
+            : data.dataset === null
+              ? 'Loading…'
+              : data.allRequested && !data.loadedAll
+                ? `Loading samples… ${data.samples.length.toLocaleString()}`
+                : `${data.sampleCount.toLocaleString()} samples`}
         </span>
       </nav>
       <main>

@@ -48,3 +48,15 @@ export function countBits(bitmask: string): number {
   }
   return n;
 }
+
+/** `'0x5'` → `[0, 2]`: the members in dataset order. */
+export function indicesFromMask(bitmask: string): number[] {
+  const hex = bitmask.startsWith('0x') || bitmask.startsWith('0X') ? bitmask.slice(2) : bitmask;
+  const out: number[] = [];
+  for (let digit = 0, pos = hex.length - 1; pos >= 0; pos--, digit++) {
+    const v = parseInt(hex[pos], 16);
+    if (!v) continue;
+    for (let b = 0; b < 4; b++) if (v & (1 << b)) out.push(digit * 4 + b);
+  }
+  return out;
+}

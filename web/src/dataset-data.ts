@@ -13,9 +13,17 @@ export type MetadataField = MetadataConfiguration['configs'][number];
 
 export interface DatasetState {
   dataset: DatasetData | null;
-  /** Samples in dataset order (index k = bit k of every tag), filled page by page. */
+  /** How many samples the dataset has (known before any is loaded). */
+  sampleCount: number;
+  /**
+   * Samples in dataset order (index k = bit k of every tag), filled page by page — only once a screen that needs them
+   * all (the map, Sampling, Tags, the Configurator) calls `requireAllSamples`; Explore asks the server instead.
+   */
   samples: SampleData[];
   loadedAll: boolean;
+  /** Whether a screen asked for every sample (so `samples` is filling or full). */
+  allRequested: boolean;
+  requireAllSamples: () => void;
   tags: TagData[];
   fields: MetadataField[];
   error: string | null;
@@ -24,11 +32,13 @@ export interface DatasetState {
   reloadDataset: () => Promise<void>;
 }
 
-/** Loads a dataset, all its samples (paged), tags and configured metadata fields. */
+/** Loads a dataset, its tags and configured metadata fields; all its samples (paged) when a screen asks for them. */
 export function useDataset(api: Api, datasetId: string): DatasetState {
   const [dataset, setDataset] = useState<DatasetData | null>(null);
   const [samples, setSamples] = useState<SampleData[]>([]);
   const [loadedAll, setLoadedAll] = useState(false);
+  const [wantAll, setWantAll] = useState(false);
+  const requireAllSamples = useCallback(() => setWantAll(true), []);
   const [tags, setTags] = useState<TagData[]>([]);
   const [fields, setFields] = useState<MetadataField[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -52,6 +62,7 @@ export function useDataset(api: Api, datasetId: string): DatasetState {
       const ds = await api.getDataset(datasetId);
       setDataset(ds);
       await Promise.all([reloadTags(), reloadFields()]);
+      if (!wantAll) return;
       const all: SampleData[] = [];
       for (let offset = 0; ; offset += PAGE_SIZE) {
         const page = await api.getSamples(datasetId, { pageSize: PAGE_SIZE, pageOffset: offset });
@@ -63,16 +74,21 @@ export function useDataset(api: Api, datasetId: string): DatasetState {
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
-  }, [api, datasetId, reloadTags, reloadFields]);
+  }, [api, datasetId, reloadTags, reloadFields, wantAll]);
 
   useEffect(() => {
     setSamples([]);
-    setTags([]);
-    setFields([]);
     void reloadDataset();
   }, [reloadDataset]);
 
-  return { dataset, samples, loadedAll, tags, fields, error, reloadTags, reloadFields, reloadDataset };
+  const sampleCount = dataset?.id === datasetId ? dataset.nSamples : 0;
+  return { dataset, sampleCount, samples, loadedAll, allRequested: wantAll, requireAllSamples, tags, fields, error, reloadTags, reloadFields, reloadDataset };
+}
+
+/** For screens that need every sample in the page (the map joins points by name, Tags exports and compares). */
+export function useAllSamples(data: DatasetState): void {
+  const { requireAllSamples } = data;
+  useEffect(requireAllSamples, [requireAllSamples]);
 }
 
 /** `getPath({ weather: { temperature: 21 } }, 'weather.temperature')` → `21` */
@@ -133,109 +149,3 @@ export interface Filters {
 }
 
 export const NO_FILTERS: Filters = { ranges: {}, values: {} };
-
-/** Each configured field's value for every sample, in dataset order: computed once, so filtering is array scans. */
-export type FieldColumns = Map<string, unknown[]>;
-
-export function fieldColumns(samples: SampleData[], fields: MetadataField[]): FieldColumns {
-  return new Map(fields.map((f) => [f.path, samples.map((s) => fieldValue(s, f))]));
-}
-
-/**
- * Indices (dataset order) of the samples that pass every filter and, when given, belong to the tag. `except` leaves
- * one field's filter out: a facet counts what the *other* filters let through.
- */
-export function applyFilters(count: number, columns: FieldColumns, filters: Filters, members: Uint8Array | null, except?: string): number[] {
-  const ranges = Object.entries(filters.ranges).flatMap(([path, range]) => {
-    if (path === except) return [];
-    const column = columns.get(path);
-    return column ? [{ column, lo: range[0], hi: range[1] }] : [];
-  });
-  const sets = Object.entries(filters.values).flatMap(([path, allowed]) => {
-    if (path === except) return [];
-    const column = columns.get(path);
-    return column ? [{ column, allowed: new Set(allowed) }] : [];
-  });
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    if (members !== null && !members[i]) continue;
-    let pass = true;
-    for (const r of ranges) {
-      const v = r.column[i];
-      const n = typeof v === 'number' ? v : Number(v);
-      if (!Number.isFinite(n) || n < r.lo || n > r.hi) {
-        pass = false;
-        break;
-      }
-    }
-    if (pass) {
-      for (const c of sets) {
-        if (!c.allowed.has(String(c.column[i]))) {
-          pass = false;
-          break;
-        }
-      }
-    }
-    if (pass) out.push(i);
-  }
-  return out;
-}
-
-/** Min and max of a numeric field over the samples (null when none has a number). */
-export function numericExtent(samples: SampleData[], field: MetadataField): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of samples) {
-    const v = fieldValue(s, field);
-    if (typeof v === 'number' && Number.isFinite(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return lo === Infinity ? null : [lo, hi];
-}
-
-/** Distinct values of a categorical field with counts, most frequent first, capped for the checkbox list. */
-export function distinctValues(samples: SampleData[], field: MetadataField, cap = 50): { value: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const s of samples) {
-    const v = fieldValue(s, field);
-    if (v === undefined) continue;
-    const key = String(v);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
-    .slice(0, cap);
-}
-
-/** Counts of a categorical column's values over `indices`, most frequent first, capped for the checkbox list. */
-export function countValues(column: unknown[] | undefined, indices: number[], cap = 50): { value: string; count: number }[] {
-  const counts = new Map<string, number>();
-  if (column !== undefined) {
-    for (const i of indices) {
-      const v = column[i];
-      if (v === undefined) continue;
-      const key = String(v);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-  }
-  return [...counts.entries()]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
-    .slice(0, cap);
-}
-
-/** A histogram of a numeric column over `indices`: `bins` equal-width counts between `extent`'s ends. */
-export function histogram(column: unknown[] | undefined, indices: number[], extent: [number, number], bins = 24): number[] {
-  const out = new Array<number>(bins).fill(0);
-  if (column === undefined) return out;
-  const span = extent[1] - extent[0] || 1;
-  for (const i of indices) {
-    const v = column[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-    out[Math.min(bins - 1, Math.max(0, Math.floor(((v - extent[0]) / span) * bins)))]++;
-  }
-  return out;
-}

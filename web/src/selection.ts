@@ -1,4 +1,6 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { currentRoute, setParams } from './router';
+import { decodeSelection, encodeSelection } from './selection-param';
 
 /**
  * The one selection model of the dataset screens (Explore, the map, the Sampling preview): a set of sample indices
@@ -19,8 +21,21 @@ export interface Selection {
   clear(): void;
 }
 
+/**
+ * The dataset's selection, also kept in the URL (`sel=`) while it is short enough to share: a reload or a colleague's
+ * link brings it back.
+ */
 export function useSelection(): Selection {
-  const [set, setSet] = useState<ReadonlySet<number>>(() => new Set());
+  const [set, setSet] = useState<ReadonlySet<number>>(() => new Set(decodeSelection(currentRoute().params.get('sel') ?? '')));
+  const first = useRef(true);
+  useEffect(() => {
+    // The first render took the selection from the URL; later changes write it back (replace: a click is not a page).
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setParams({ sel: set.size === 0 ? null : encodeSelection(set) }, { replace: true });
+  }, [set]);
   // The anchor is an index, not a position: positions move when filters change.
   const anchor = useRef<number | null>(null);
 

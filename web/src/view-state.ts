@@ -32,9 +32,9 @@ export function setFilterParams(filters: Filters): void {
   setParams(changes);
 }
 
-/** The parameters that describe what is shown (filters and tag), carried over when switching tabs. */
+/** The parameters that describe what is shown (filters, name search, tag, selection), carried over when switching tabs. */
 export function viewParams(params: URLSearchParams): URLSearchParams {
   const kept = new URLSearchParams();
-  for (const [key, value] of params) if (key === 'tag' || key === 'only' || key.startsWith('r.') || key.startsWith('v.')) kept.append(key, value);
+  for (const [key, value] of params) if (key === 'tag' || key === 'only' || key === 'q' || key === 'sel' || key.startsWith('r.') || key.startsWith('v.')) kept.append(key, value);
   return kept;
 }

@@ -1,24 +1,24 @@
 import { useMemo } from 'react';
-import type { SampleData } from '../api';
-import { applyFilters, countValues, histogram, isNumericField, NO_FILTERS, numericExtent, type FieldColumns, type Filters, type MetadataField } from '../dataset-data';
+import { isNumericField, NO_FILTERS, type Filters, type MetadataField } from '../dataset-data';
+import { fieldId, type ServerView } from '../sample-query';
+
+/** What the server counted for the panel: facets and histograms under the other filters, values and extents overall. */
+export type FilterCounts = Pick<ServerView, 'facets' | 'histograms' | 'allValues' | 'extents'>;
 
 /**
  * Filters built from the configured metadata: a range with a histogram for numbers, checkboxes with "only" and
- * "none" for strings and booleans. Every count and histogram reflects the *other* active filters (and the tag).
+ * "none" for strings and booleans. Every count and histogram reflects the *other* active filters (and the tag); the
+ * server counts them (POST …/samples/query).
  */
 export function FilterPanel({
-  samples,
+  counts,
   fields,
-  columns,
-  members,
   filters,
   onChange,
   configuratorHref,
 }: {
-  samples: SampleData[];
+  counts: FilterCounts;
   fields: MetadataField[];
-  columns: FieldColumns;
-  members: Uint8Array | null;
   filters: Filters;
   onChange: (filters: Filters) => void;
   configuratorHref: string;
@@ -40,9 +40,9 @@ export function FilterPanel({
       </div>
       {fields.map((field) =>
         isNumericField(field) ? (
-          <RangeFilter key={field.path} samples={samples} field={field} columns={columns} members={members} filters={filters} onChange={onChange} />
+          <RangeFilter key={field.path} counts={counts} field={field} filters={filters} onChange={onChange} />
         ) : field.valueDataType === 'OTHER_STRING' ? null : (
-          <ValueFilter key={field.path} samples={samples} field={field} columns={columns} members={members} filters={filters} onChange={onChange} />
+          <ValueFilter key={field.path} counts={counts} field={field} filters={filters} onChange={onChange} />
         ),
       )}
     </div>
@@ -50,18 +50,16 @@ export function FilterPanel({
 }
 
 interface FilterProps {
-  samples: SampleData[];
+  counts: FilterCounts;
   field: MetadataField;
-  columns: FieldColumns;
-  members: Uint8Array | null;
   filters: Filters;
   onChange: (f: Filters) => void;
 }
 
-function RangeFilter({ samples, field, columns, members, filters, onChange }: FilterProps) {
-  const extent = useMemo(() => numericExtent(samples, field), [samples, field]);
-  const others = useMemo(() => applyFilters(samples.length, columns, filters, members, field.path), [samples.length, columns, filters, members, field.path]);
-  const bins = useMemo(() => (extent === null ? [] : histogram(columns.get(field.path), others, extent)), [columns, field.path, others, extent]);
+function RangeFilter({ counts, field, filters, onChange }: FilterProps) {
+  const extent = counts.extents[fieldId(field)] ?? null;
+  const bins = counts.histograms[fieldId(field)]?.counts ?? [];
+  const passing = bins.reduce((a, b) => a + b, 0);
   if (extent === null) return null;
   const [lo, hi] = filters.ranges[field.path] ?? extent;
   const integer = field.valueDataType === 'NUMERIC_INT';
@@ -79,7 +77,7 @@ function RangeFilter({ samples, field, columns, members, filters, onChange }: Fi
   return (
     <fieldset className="filter">
       <legend>{field.name}</legend>
-      <div className="histogram" role="img" aria-label={`Histogram of ${field.name}: ${others.length.toLocaleString()} samples between ${round(extent[0])} and ${round(extent[1])}`}>
+      <div className="histogram" role="img" aria-label={`Histogram of ${field.name}: ${passing.toLocaleString()} samples between ${round(extent[0])} and ${round(extent[1])}`}>
         {bins.map((count, k) => {
           const binLo = extent[0] + (k / bins.length) * span;
           const binHi = extent[0] + ((k + 1) / bins.length) * span;
@@ -132,11 +130,10 @@ function RangeFilter({ samples, field, columns, members, filters, onChange }: Fi
   );
 }
 
-function ValueFilter({ samples, field, columns, members, filters, onChange }: FilterProps) {
-  const column = columns.get(field.path);
-  const all = useMemo(() => countValues(column, Array.from({ length: samples.length }, (_, i) => i)), [column, samples.length]);
-  const others = useMemo(() => applyFilters(samples.length, columns, filters, members, field.path), [samples.length, columns, filters, members, field.path]);
-  const counts = useMemo(() => new Map(countValues(column, others, Infinity).map((c) => [c.value, c.count])), [column, others]);
+function ValueFilter({ counts: panel, field, filters, onChange }: FilterProps) {
+  const all = panel.allValues[fieldId(field)] ?? [];
+  const facet = panel.facets[fieldId(field)];
+  const counts = useMemo(() => new Map((facet ?? []).map((c) => [c.value, c.count])), [facet]);
   const allowed = filters.values[field.path];
   const setAllowed = (values: string[] | null) => {
     const next = { ...filters.values };

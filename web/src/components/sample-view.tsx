@@ -17,6 +17,7 @@ export function SampleView({
   data,
   order,
   index,
+  sample: loaded,
   selection,
   onNavigate,
 }: {
@@ -26,11 +27,13 @@ export function SampleView({
   /** Sample indices in the order the screen shows them. */
   order: ArrayLike<number>;
   index: number;
+  /** The sample at `index` when the screen fetched it itself (Explore holds no sample list). */
+  sample?: SampleData;
   selection: Selection;
   /** Open another sample (by index), or close with null. */
   onNavigate: (index: number | null) => void;
 }) {
-  const sample: SampleData | undefined = data.samples[index];
+  const sample: SampleData | undefined = loaded ?? data.samples[index];
   const closeRef = useRef<HTMLButtonElement>(null);
   const imageRef = useRef<HTMLImageElement>(null);
   const predictions = useSamplePredictions(api, datasetId, sample?.id);
@@ -84,7 +87,7 @@ export function SampleView({
   const toggleTag = async (name: string, on: boolean) => {
     setPending((p) => ({ ...p, [name]: on }));
     try {
-      setMessage(await changeTagMembers(api, datasetId, data.tags, data.samples.length, name, [index], on ? 'add' : 'remove'));
+      setMessage(await changeTagMembers(api, datasetId, data.tags, data.sampleCount, name, [index], on ? 'add' : 'remove'));
       await data.reloadTags();
     } catch (e) {
       setMessage((e as Error).message);

@@ -20,7 +20,7 @@ export function SelectionBar({ api, datasetId, data, selection, extra }: { api: 
     setBusy(true);
     setError(null);
     try {
-      setMessage(await changeTagMembers(api, datasetId, data.tags, data.samples.length, name.trim(), selection.set, change));
+      setMessage(await changeTagMembers(api, datasetId, data.tags, data.sampleCount, name.trim(), selection.set, change));
       await data.reloadTags();
     } catch (e) {
       setError((e as Error).message);

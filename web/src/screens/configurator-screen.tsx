@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Api } from '../api';
-import { CONFIGURATOR_SNAPSHOT, discoverPaths, type DatasetState, type MetadataField } from '../dataset-data';
+import { CONFIGURATOR_SNAPSHOT, discoverPaths, type DatasetState, type MetadataField, useAllSamples } from '../dataset-data';
 
 const TYPES: { value: MetadataField['valueDataType']; label: string }[] = [
   { value: 'NUMERIC_FLOAT', label: 'Number (decimal)' },
@@ -32,6 +32,7 @@ function parseFallback(draft: Draft): unknown {
  * set its type, give it a display name and a fallback value, save.
  */
 export function ConfiguratorScreen({ api, datasetId, data }: { api: Api; datasetId: string; data: DatasetState }) {
+  useAllSamples(data);
   const discovered = useMemo(() => discoverPaths(data.samples), [data.samples]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -5,7 +5,7 @@ import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
 import { ProjectionChooser, useProjection } from '../components/projection';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
-import { fieldValue, isNumericField, type DatasetState } from '../dataset-data';
+import { fieldValue, isNumericField, type DatasetState, useAllSamples } from '../dataset-data';
 import { href, setParams } from '../router';
 import { CATEGORY_COLOURS, drawPoints, fitView, insidePolygon, nearestPoint, panView, toPixel, viridis, zoomView, type ScatterView } from '../scatter';
 import type { DatasetScreenProps } from './explore-screen';
@@ -27,6 +27,7 @@ interface Legend {
  * strip of thumbnails with the selection bar, so it can be tagged without leaving the map or opened in Explore.
  */
 export function EmbeddingMapScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
+  useAllSamples(data);
   const { embeddings, embeddingId, setEmbeddingId, error: listError } = useEmbeddings(api, datasetId);
   const projection = useProjection(api, datasetId, embeddingId, route.params);
   const { coords, error } = projection;

@@ -1,19 +1,21 @@
-import { useCallback, useMemo, useState } from 'react';
-import type { Api } from '../api';
-import { bitmaskToMembers } from '../bitmask';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Api, SampleData } from '../api';
+import { indicesToBitmask } from '../bitmask';
 import { FilterPanel } from '../components/filters';
 import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
 import { TagChooser } from '../components/tag-chooser';
 import { hideBroken, VirtualGrid } from '../components/virtual-grid';
-import { applyFilters, fieldColumns, type DatasetState, type Filters } from '../dataset-data';
+import type { DatasetState, Filters } from '../dataset-data';
 import { setParams, type Route } from '../router';
+import { queryBody, useServerView } from '../sample-query';
 import type { Selection } from '../selection';
 import { filtersFromParams, setFilterParams } from '../view-state';
 
 // Thumbnail cell edge in CSS pixels: the size slider's range and default (6–10 columns on a laptop screen).
 const SIZES = { min: 80, max: 320, initial: 132 };
 const SIZE_KEY = 'winnow.gridSize';
+const NOTHING = new Int32Array(0);
 
 export interface DatasetScreenProps {
   api: Api;
@@ -23,36 +25,65 @@ export interface DatasetScreenProps {
   selection: Selection;
 }
 
-/** The samples that pass the view's tag and filters, in dataset order: shared by Explore and the sample view. */
-export function useVisible(data: DatasetState, params: URLSearchParams, selection?: Selection) {
-  const onlySelected = params.get('only') === 'selected' && selection !== undefined;
+/**
+ * The view's tag, name search, filters and "only the selection" from the URL, answered by the server: Explore never
+ * holds the whole dataset, only which samples pass (a bitmask) and the names of those on screen.
+ */
+export function useExploreView(api: Api, datasetId: string, data: DatasetState, params: URLSearchParams, selection: Selection) {
+  const onlySelected = params.get('only') === 'selected';
   const tagId = params.get('tag') ?? '';
+  const search = params.get('q') ?? '';
   const filtersKey = new URLSearchParams([...params].filter(([k]) => k.startsWith('r.') || k.startsWith('v.'))).toString();
-  // Keyed by the filter parameters' text: a new URLSearchParams each render must not refilter 100,000 samples.
+  // Keyed by the filter parameters' text: a new URLSearchParams each render must not ask the server again.
   const filters = useMemo(() => filtersFromParams(new URLSearchParams(filtersKey)), [filtersKey]);
-  const { samples, fields, tags } = data;
-  const members = useMemo(() => {
-    const tag = tags.find((t) => t.id === tagId);
-    return tag === undefined ? null : bitmaskToMembers(tag.bitMaskData, samples.length);
-  }, [tags, tagId, samples.length]);
-  const columns = useMemo(() => fieldColumns(samples, fields), [samples, fields]);
-  const filtered = useMemo(() => applyFilters(samples.length, columns, filters, members), [samples.length, columns, filters, members]);
-  const picked = onlySelected ? selection.set : null;
-  const visible = useMemo(() => (picked === null ? filtered : filtered.filter((i) => picked.has(i))), [filtered, picked]);
-  return { tagId, filters, filtersKey: `${filtersKey}|${onlySelected}`, members, columns, visible, onlySelected };
+  const within = useMemo(() => (onlySelected ? indicesToBitmask(selection.set) : null), [onlySelected, selection.set]);
+  const body = useMemo(() => ({ ...queryBody(data.fields, filters, tagId, within), ...(search === '' ? {} : { search }) }), [data.fields, filters, tagId, within, search]);
+  const view = useServerView(api, datasetId, data.fields, body);
+  return { tagId, search, filters, filtersKey: `${filtersKey}|${onlySelected}|${search}`, view, visible: view.order ?? NOTHING, onlySelected };
+}
+
+/** The sample the URL opens (`sample=<id>`), fetched on its own: Explore holds no sample list to look it up in. */
+export function useOpenSample(api: Api, datasetId: string, openId: string | null) {
+  const [sample, setSample] = useState<SampleData | null>(null);
+  useEffect(() => {
+    if (openId === null || sample?.id === openId) return;
+    let live = true;
+    api
+      .getSample(datasetId, openId)
+      .then((s) => live && setSample(s))
+      .catch(() => live && setSample(null));
+    return () => {
+      live = false;
+    };
+  }, [api, datasetId, openId, sample]);
+  /** Opens the sample at a dataset index (←/→ in the sample view), or closes with null. */
+  const open = useCallback(
+    (index: number | null) => {
+      if (index === null) {
+        setParams({ sample: null });
+        return;
+      }
+      void api.getSamples(datasetId, { pageSize: 1, pageOffset: index }).then(([s]) => {
+        if (s === undefined) return;
+        setSample(s);
+        setParams({ sample: s.id }, { replace: openId !== null });
+      });
+    },
+    [api, datasetId, openId],
+  );
+  return { sample: openId !== null && sample?.id === openId ? sample : null, open };
 }
 
 export function ExploreScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
-  const { tagId, filters, filtersKey, members, columns, visible, onlySelected } = useVisible(data, route.params, selection);
+  const { tagId, search, filters, filtersKey, view, visible, onlySelected } = useExploreView(api, datasetId, data, route.params, selection);
   const [size, setSize] = useState(() => Number(localStorage.getItem(SIZE_KEY)) || SIZES.initial);
   const [fullNames, setFullNames] = useState(false);
-  const { samples, fields, tags } = data;
-  const openId = route.params.get('sample');
-  const openIndex = useMemo(() => (openId === null ? -1 : samples.findIndex((s) => s.id === openId)), [openId, samples]);
-  const navigateSample = useCallback((index: number | null) => setParams({ sample: index === null ? null : samples[index].id }, { replace: index !== null && openId !== null }), [samples, openId]);
+  const { fields, tags } = data;
+  const opened = useOpenSample(api, datasetId, route.params.get('sample'));
   const setFilters = (next: Filters) => setFilterParams(next);
   const allSelected = visible.length > 0 && visible.every((i) => selection.has(i));
   const configuratorHref = `#/datasets/${encodeURIComponent(datasetId)}/configurator`;
+  const ready = view.order !== null;
 
   return (
     <div className="explore">
@@ -61,13 +92,17 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
           Skip to samples
         </button>
         <TagChooser tags={tags} value={tagId} onChange={(id) => setParams({ tag: id === '' ? null : id })} />
+        <label className="block-label" htmlFor="name-search">
+          File name contains
+        </label>
+        <input id="name-search" type="search" defaultValue={search} onChange={(e) => setParams({ q: e.target.value === '' ? null : e.target.value }, { replace: true })} />
         <h2>Filters</h2>
-        <FilterPanel samples={samples} fields={fields} columns={columns} members={members} filters={filters} onChange={setFilters} configuratorHref={configuratorHref} />
+        <FilterPanel counts={view} fields={fields} filters={filters} onChange={setFilters} configuratorHref={configuratorHref} />
       </aside>
       <section className="grid-area" aria-label="Samples">
         <div className="grid-toolbar">
           <p className="result-count" role="status" aria-live="polite">
-            Showing <strong data-testid="visible-count">{visible.length.toLocaleString()}</strong> of {samples.length.toLocaleString()} samples
+            Showing <strong data-testid="visible-count">{ready ? visible.length.toLocaleString() : '…'}</strong> of {data.sampleCount.toLocaleString()} samples
           </p>
           <button type="button" className="small" disabled={visible.length === 0 || allSelected} onClick={() => selection.add(visible)}>
             Select all {visible.length.toLocaleString()}
@@ -95,13 +130,18 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
             <input type="checkbox" checked={fullNames} onChange={(e) => setFullNames(e.target.checked)} /> Full names
           </label>
         </div>
+        {view.error !== null && (
+          <p role="alert" className="error">
+            {view.error}
+          </p>
+        )}
         <SelectionBar api={api} datasetId={datasetId} data={data} selection={selection} />
-        {samples.length === 0 && data.loadedAll ? (
+        {data.dataset !== null && data.sampleCount === 0 ? (
           <EmptyDataset />
-        ) : visible.length === 0 && data.loadedAll ? (
+        ) : ready && visible.length === 0 ? (
           <div className="empty-state">
             <p>No sample passes these filters{tagId !== '' ? ' in this tag' : ''}.</p>
-            <button type="button" onClick={() => setParams({ tag: null, ...Object.fromEntries([...route.params.keys()].filter((k) => k.startsWith('r.') || k.startsWith('v.')).map((k) => [k, null])) })}>
+            <button type="button" onClick={() => setParams({ tag: null, q: null, ...Object.fromEntries([...route.params.keys()].filter((k) => k.startsWith('r.') || k.startsWith('v.')).map((k) => [k, null])) })}>
               Show all samples
             </button>
           </div>
@@ -112,12 +152,12 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
             cellSize={size + (fullNames ? 40 : 0)}
             label="Sample thumbnails"
             resetKey={`${tagId}|${filtersKey}`}
-            onOpen={(position) => navigateSample(visible[position])}
+            onOpen={(position) => opened.open(visible[position])}
             onSelect={(position, gesture) => selection.click(visible, position, gesture)}
             isSelected={(position) => selection.has(visible[position])}
             renderCell={(position) => {
               const index = visible[position];
-              const sample = samples[index];
+              const item = view.itemAt(position);
               const picked = selection.has(index);
               return (
                 <figure className={`thumb${picked ? ' picked' : ''}${fullNames ? ' full-names' : ''}`}>
@@ -132,15 +172,19 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
                   >
                     {picked ? '✓' : ''}
                   </span>
-                  <img key={sample.id} src={api.sampleImageUrl(datasetId, sample.id, 'thumbnail')} alt={sample.fileName} loading="lazy" decoding="async" draggable={false} onError={hideBroken} />
-                  <figcaption title={sample.fileName}>{sample.fileName}</figcaption>
+                  {item !== undefined && (
+                    <img key={item.id} src={api.sampleImageUrl(datasetId, item.id, 'thumbnail')} alt={item.fileName} loading="lazy" decoding="async" draggable={false} onError={hideBroken} />
+                  )}
+                  <figcaption title={item?.fileName}>{item?.fileName ?? '…'}</figcaption>
                 </figure>
               );
             }}
           />
         )}
       </section>
-      {openIndex >= 0 && <SampleView api={api} datasetId={datasetId} data={data} order={visible} index={openIndex} selection={selection} onNavigate={navigateSample} />}
+      {opened.sample !== null && (
+        <SampleView api={api} datasetId={datasetId} data={data} order={visible} index={opened.sample.index} sample={opened.sample} selection={selection} onNavigate={opened.open} />
+      )}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { creatorInWords, isRunTag } from '../tag-edits';
 /** A dataset at a glance: size, embeddings, tags, configured metadata fields. */
 export function OverviewScreen({ api, datasetId, data }: DatasetScreenProps) {
   const { embeddings } = useEmbeddings(api, datasetId);
-  const { dataset, samples, tags, fields } = data;
+  const { dataset, tags, fields } = data;
   if (dataset === null) return <p role="status">Loading…</p>;
   const userTags = tags.filter((t) => t.name !== 'initial-tag' && !isRunTag(t));
   const runTags = tags.filter(isRunTag);
@@ -47,8 +47,6 @@ export function OverviewScreen({ api, datasetId, data }: DatasetScreenProps) {
         </dd>
         <dt>Sampling runs</dt>
         <dd>{runTags.length === 0 ? 'none yet' : runTags.map((t) => t.name).join(', ')}</dd>
-        <dt>Loaded in this page</dt>
-        <dd>{samples.length.toLocaleString()} samples</dd>
       </dl>
     </div>
   );

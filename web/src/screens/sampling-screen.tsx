@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { JobStatusData, SelectionScore } from '../api';
+import type { JobStatusData, SamplingRun, SelectionScore } from '../api';
 import { countBits, indicesToBitmask } from '../bitmask';
 import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
 import { TagChooser } from '../components/tag-chooser';
 import { EmbeddingChooser, useEmbeddings } from '../components/use-embeddings';
 import { hideBroken, VirtualGrid } from '../components/virtual-grid';
-import { isNumericField } from '../dataset-data';
+import { isNumericField, useAllSamples } from '../dataset-data';
 import { href, setParams } from '../router';
 import { creatorInWords, isRunTag } from '../tag-edits';
 import type { DatasetScreenProps } from './explore-screen';
@@ -33,6 +33,7 @@ const OFFERED = STRATEGY_SHORTHANDS.filter((s) => s !== 'diversity');
  * and reopen (`run=<jobId>` in the URL).
  */
 export function SamplingScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
+  useAllSamples(data);
   const { embeddings, embeddingId, setEmbeddingId, error: listError } = useEmbeddings(api, datasetId);
   const numericFields = data.fields.filter(isNumericField);
   const categoryFields = data.fields.filter((f) => f.valueDataType === 'CATEGORICAL_STRING' || f.valueDataType === 'CATEGORICAL_BOOLEAN' || f.valueDataType === 'CATEGORICAL_INT');
@@ -54,7 +55,19 @@ export function SamplingScreen({ api, datasetId, data, route, selection }: Datas
   const runId = route.params.get('run');
   const runs = useMemo(() => data.tags.filter(isRunTag).sort((a, b) => b.createdAt - a.createdAt), [data.tags]);
   const runTag = runs.find((t) => t.runId === runId);
-  const poolSize = queryTagId === '' ? data.samples.length : countBits(data.tags.find((t) => t.id === queryTagId)?.bitMaskData ?? '0x0');
+  // The runs with what they were asked (strategy, parameters) and what came of it; reloaded as runs finish.
+  const [runList, setRunList] = useState<SamplingRun[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.getSamplingRuns(datasetId).then(
+      (list) => live && setRunList(list),
+      () => live && setRunList(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, datasetId, data.tags, job?.status]);
+  const poolSize = queryTagId === '' ? data.sampleCount : countBits(data.tags.find((t) => t.id === queryTagId)?.bitMaskData ?? '0x0');
 
   useEffect(() => {
     cancelled.current = false;
@@ -155,7 +168,7 @@ export function SamplingScreen({ api, datasetId, data, route, selection }: Datas
         name,
         prevTagId: runTag?.id,
         bitMaskData: indicesToBitmask(kept),
-        totSize: data.samples.length,
+        totSize: data.sampleCount,
         changes: { sampler: { run: runId, kept: n, ranked: scores.length } },
       });
       await data.reloadTags();
@@ -238,7 +251,20 @@ export function SamplingScreen({ api, datasetId, data, route, selection }: Datas
         </form>
         <section className="card runs" aria-labelledby="runs-title">
           <h2 id="runs-title">Runs</h2>
-          {runs.length === 0 ? (
+          {runList !== null && runList.length > 0 ? (
+            <ul className="run-list">
+              {runList.map((r) => (
+                <li key={r.jobId} aria-current={r.jobId === runId ? 'true' : undefined}>
+                  <a href={href(['datasets', datasetId, 'sampling'], new URLSearchParams({ run: r.jobId }))} aria-label={`Open run ${r.tagName ?? r.jobId}`}>
+                    {r.tagName ?? r.jobId}
+                  </a>{' '}
+                  <span className="hint" data-testid="run-summary">
+                    {runSummary(r, data.tags)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : runs.length === 0 ? (
             <p className="hint">No runs yet: choose a strategy and press Process.</p>
           ) : (
             <ul className="run-list">
@@ -355,4 +381,25 @@ export function SamplingScreen({ api, datasetId, data, route, selection }: Datas
       )}
     </div>
   );
+}
+
+/** `coverage-diversity · n 50, from tag fruits · 50 selected · 07/12/2026, 15:02:11 (4 s)` */
+function runSummary(run: SamplingRun, tags: { id: string; name: string }[]): string {
+  const tagName = (id: unknown) => tags.find((t) => t.id === id)?.name ?? String(id);
+  const words: Record<string, (v: unknown) => string> = {
+    n: (v) => `n ${String(v)}`,
+    proportion: (v) => `${Math.round(Number(v) * 100)} %`,
+    minDistance: (v) => `min. distance ${String(v)}`,
+    key: (v) => `key ${String(v)}`,
+    seed: (v) => `seed ${String(v)}`,
+    projectionDim: (v) => `projected to ${String(v)} dims`,
+    queryFiles: (v) => `similar to ${String(v)} files`,
+    scoreType: (v) => `score ${String(v)}`,
+    queryTagId: (v) => `from tag ${tagName(v)}`,
+    preselectedTagId: (v) => `keeping tag ${tagName(v)}`,
+  };
+  const parameters = Object.entries(run.parameters).map(([k, v]) => (words[k] ?? ((x: unknown) => `${k} ${JSON.stringify(x)}`))(v));
+  const result = run.status === 'FINISHED' ? `${(run.selected ?? 0).toLocaleString()} selected` : run.status === 'FAILED' ? `failed: ${run.error ?? 'unknown error'}` : run.status.toLowerCase();
+  const took = run.finishedAt !== null ? ` (${Math.max(0, Math.round((run.finishedAt - run.createdAt) / 1000))} s)` : '';
+  return [run.strategy, parameters.join(', '), result, `${new Date(run.createdAt).toLocaleString()}${took}`].filter((p) => p !== '').join(' · ');
 }

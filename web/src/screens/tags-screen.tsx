@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { Api, TagData } from '../api';
 import { bitmaskToMembers, countBits } from '../bitmask';
-import type { DatasetState } from '../dataset-data';
+import { useAllSamples, type DatasetState } from '../dataset-data';
 import { href, setParams } from '../router';
 import { creatorInWords, isRunTag } from '../tag-edits';
 import type { DatasetScreenProps } from './explore-screen';
@@ -36,6 +36,7 @@ function download(name: string, text: string, type = 'text/plain'): void {
 }
 
 export function TagsScreen({ api, datasetId, data, route }: DatasetScreenProps) {
+  useAllSamples(data);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [a, setA] = useState('');
@@ -95,7 +96,7 @@ export function TagsScreen({ api, datasetId, data, route }: DatasetScreenProps) 
         name: newName.trim(),
         prevTagId: a,
         bitMaskData: result.bitMaskData,
-        totSize: data.samples.length,
+        totSize: data.sampleCount,
         changes: { arithmetics: { operation, tag1: byId.get(a)?.name, tag2: byId.get(b)?.name } },
       });
       setNewName('');
