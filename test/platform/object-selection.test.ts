@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPlatform, createHttpClient } from '../../src/platform';
 import { call, dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
 
 const NAMES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'];
@@ -13,15 +16,17 @@ describe.each(dialects())('object-level selection on the platform ($name)', (dia
   let cleanup: () => Promise<void>;
   let datasetId: string;
   let embeddingId: string;
+  let home: string;
   const put = (task: string, csv: string) => call(server, 'PUT', `/v1/datasets/${datasetId}/predictions/tasks/${task}/objectEmbeddings`, csv, { 'content-type': 'text/csv' });
 
   beforeAll(async () => {
-    const home = await tempHome();
+    const temp = await tempHome();
+    home = temp.home;
     cleanup = async () => {
-      await dialect.dispose(home.home);
-      await home.cleanup();
+      await dialect.dispose(temp.home);
+      await temp.cleanup();
     };
-    server = await startServer(home.home, { open: dialect.open });
+    server = await startServer(temp.home, { open: dialect.open });
     datasetId = (await call(server, 'POST', '/v1/datasets', { name: 'objects-suite', type: 'Images' })).body.id;
     await call(server, 'POST', `/v1/datasets/${datasetId}/samples/batch`, { samples: NAMES.map((fileName) => ({ fileName })) });
     const { body: write } = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/writeCSVUrl?name=default`);
@@ -78,5 +83,25 @@ describe.each(dialects())('object-level selection on the platform ($name)', (dia
     const missing = await run('objects-missing', { n: 2, strategies: [{ input: { type: 'EMBEDDINGS', task: 'cls' }, strategy: { type: 'DIVERSITY' } }] });
     expect(missing.status).toBe(400);
     expect(missing.error).toMatch(/strategies\[0\]\.input\.task: task "cls" has no object embeddings on this dataset/);
+  });
+
+  it('uploads an object-embeddings file through the HTTP and the embedded client alike', async () => {
+    const csv = path.join(home, 'det.csv');
+    await writeFile(csv, objectsCsv([['a.jpg#0', 0], ['c.jpg#0', 180]]));
+    const http = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
+    expect(await http.uploadObjectEmbeddings(datasetId, 'det', csv)).toEqual({ task: 'det', objects: 2, images: 2, dim: 2 });
+    await expect(http.uploadObjectEmbeddings(datasetId, 'cls', csv)).rejects.toThrow(/task "cls" is classification/);
+    if (dialect.name !== 'sqlite') return; // the embedded client opens the home's SQLite store
+    const local = await connectPlatform({ home: path.join(home, 'embedded') });
+    try {
+      const dataset = await local.client.createDataset('objects-embedded');
+      await local.client.createSamples(dataset.id, NAMES.map((fileName) => ({ fileName })));
+      await local.client.uploadPredictions(dataset.id, {
+        tasks: [{ name: 'det', task_type: 'object-detection', categories: [{ id: 0, name: 'thing' }], images: [{ file_name: 'a.jpg', predictions: [box(1)] }, { file_name: 'c.jpg', predictions: [box(2)] }] }],
+      });
+      expect(await local.client.uploadObjectEmbeddings(dataset.id, 'det', csv)).toEqual({ task: 'det', objects: 2, images: 2, dim: 2 });
+    } finally {
+      await local.close();
+    }
   });
 });

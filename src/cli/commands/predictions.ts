@@ -137,7 +137,9 @@ export const registerPredictionsCommand: CommandModule = (program) => {
     addDatasourceOptions(
       predictions
         .command('upload')
-        .description("Store a datasource's predictions on a dataset (per sample, replacing earlier ones of the same task) and compute their scores.")
+        .description(
+          "Store a datasource's predictions on a dataset (per sample, replacing earlier ones of the same task) and compute their scores; a folder's .lightly/object-embeddings/<task>.csv go along.",
+        )
         .argument('<datasource>', 'folder or s3:// prefix that holds .lightly/predictions')
         .requiredOption('--dataset <name>', 'dataset whose samples the predictions are for (matched by file name)')
         .option('--task <name...>', 'only these tasks'),
@@ -151,6 +153,13 @@ export const registerPredictionsCommand: CommandModule = (program) => {
         const result = await uploadPredictions(connection.client, dataset.id, tasks);
         for (const t of result.tasks) process.stdout.write(`${escapeForTerminal(t.name)}: ${t.stored} samples stored; scores ${t.scores.join(', ') || '(none)'}\n`);
         for (const p of result.problems) process.stdout.write(`not stored: ${escapeForTerminal(p.file)}: ${escapeForTerminal(p.message)}\n`);
+        // A local datasource's object embeddings (winnow predictions embed-objects) go along, for object-level selection.
+        for (const { task } of isS3Uri(location) ? [] : tasks) {
+          const csv = task.task_type === 'object-detection' ? objectEmbeddingsPath(location, task.name) : undefined;
+          if (csv === undefined || !(await stat(csv).catch(() => undefined))?.isFile()) continue;
+          const stored = await connection.client.uploadObjectEmbeddings(dataset.id, task.name, csv);
+          process.stdout.write(`${escapeForTerminal(task.name)}: object embeddings of ${stored.objects} objects (${stored.images} images) stored\n`);
+        }
       } finally {
         await connection.close();
       }

@@ -7,6 +7,7 @@ import * as datasources from '../service/datasources';
 import * as embeddings from '../service/embeddings';
 import * as health from '../service/health';
 import * as metadata from '../service/metadata';
+import * as objectEmbeddings from '../service/object-embeddings';
 import * as predictions from '../service/predictions';
 import { roundSamplesWithNames } from '../service/rounds';
 import { PredictionsUploadRequest } from '../prediction-schemas';
@@ -192,6 +193,12 @@ export function createEmbeddedClient(store: Store, options: EmbeddedClientOption
     async uploadPredictions(datasetId, request) {
       checkRequest(PredictionsUploadRequest, request);
       return predictions.savePredictionsFromBody(await scope(), datasetId, request);
+    },
+    async uploadObjectEmbeddings(datasetId, task, csvPath) {
+      const s = await scope();
+      const upload = await objectEmbeddings.objectEmbeddingsUploadPath(s, datasetId, task);
+      await copyFile(csvPath, upload);
+      return objectEmbeddings.saveObjectEmbeddings(s, datasetId, task, upload);
     },
     async getScores(datasetId, query = {}) {
       return predictions.listScores(await scope(), datasetId, query);

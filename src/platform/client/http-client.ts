@@ -18,6 +18,7 @@ import type {
 } from '../schemas';
 import { errorFromResponse, type ErrorPayload } from './http-errors';
 import { collect, paginate } from './paginate';
+import type { ObjectEmbeddingsInfo } from '../service/object-embeddings';
 import type { PlatformClient } from './platform-client';
 import { waitForJob } from './wait-for-job';
 
@@ -321,6 +322,21 @@ export function createHttpClient(options: HttpClientOptions): PlatformClient {
     uploadPredictions(datasetId, body) {
       // Storing the same predictions twice leaves the same state, so a lost response is safe to retry.
       return request('POST', `${ds(datasetId)}/predictions`, { body, idempotent: true });
+    },
+    async uploadObjectEmbeddings(datasetId, task, csvPath) {
+      const size = (await stat(csvPath)).size;
+      // The upload replaces the task's file with the same bytes, so a lost response is safe to send again.
+      return withRetry(
+        () =>
+          once<ObjectEmbeddingsInfo>('PUT', `${baseUrl}${ds(datasetId)}/predictions/tasks/${seg(task)}/objectEmbeddings`, {
+            body: Readable.toWeb(createReadStream(csvPath)) as unknown as RequestInit['body'],
+            headers: { 'content-type': 'text/csv', 'content-length': String(size) },
+            duplex: true,
+            timeoutMs: uploadTimeoutMs,
+          }),
+        isRetryable,
+        retryOptions(),
+      );
     },
     getScores(datasetId, query = {}) {
       return request('GET', `${ds(datasetId)}/scores`, { query: { task: query.task, scoreType: query.scoreType }, idempotent: true });

@@ -26,6 +26,7 @@ import type {
   TagData,
 } from '../schemas';
 import type { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../prediction-schemas';
+import type { ObjectEmbeddingsInfo } from '../service/object-embeddings';
 
 /** Options every long call accepts. */
 export interface CallOptions {
@@ -111,6 +112,11 @@ export interface PlatformClient {
   // ---- predictions (Winnow extension) ----
   /** Stores Lightly-format predictions per sample and recomputes the tasks' scores; bad images come back in `problems`. */
   uploadPredictions(datasetId: string, request: PredictionsUploadRequest): Promise<PredictionsUploadResult>;
+  /**
+   * Stores an object-detection task's object-crop embeddings (the CSV `winnow predictions embed-objects` writes), for
+   * selection configs with `{ input: { type: 'EMBEDDINGS', task }, strategy: { type: 'DIVERSITY' } }`.
+   */
+  uploadObjectEmbeddings(datasetId: string, task: string, csvPath: string): Promise<ObjectEmbeddingsInfo>;
   /** Active-learning scores per sample (computed from predictions, or uploaded on a tag), in dataset order. */
   getScores(datasetId: string, query?: ScoresQuery): Promise<SampleScoreData[]>;
   /** A selection tag's round and the samples new in it (not in `sinceTagId`, by default the previous round's tag). */
