@@ -1,19 +1,25 @@
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformMigrations } from '../../src/platform/store/migrations';
 import type { PlatformDatabase } from '../../src/platform/store/schema';
+import { createSqliteDatabase } from '../../src/platform/store/sqlite/sqlite-database';
 
 /** Predictions stored before '0007_prediction_top' gain their predicted class and confidence columns when the store upgrades. */
 describe('migration 0007_prediction_top', () => {
   let db: Kysely<PlatformDatabase>;
-  beforeAll(() => {
-    const database = new Database(':memory:');
+  const dir = mkdtempSync(path.join(tmpdir(), 'winnow-migration-'));
+  beforeAll(async () => {
+    db = createSqliteDatabase(path.join(dir, 'winnow.db'));
     // The rows below stand alone (no dataset, user or sample rows): only the migration's backfill is under test.
-    database.pragma('foreign_keys = OFF');
-    db = new Kysely<PlatformDatabase>({ dialect: new SqliteDialect({ database }) });
+    await sql`pragma foreign_keys = OFF`.execute(db);
   });
-  afterAll(async () => db?.destroy());
+  afterAll(async () => {
+    await db?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('backfills top_category/top_score from the stored JSON, for classification and detection', async () => {
     const migrator = new Migrator({ db, provider: platformMigrations });
