@@ -28,6 +28,8 @@ export interface EmbedObjectsOptions {
   inputDir: string;
   /** An object-detection task of the datasource. */
   task: string;
+  /** Where `.lightly/predictions` is, when not in `inputDir` (`winnow predict --out`, a pipeline's run folder). */
+  predictionsDir?: string;
   /** Default: {@link objectEmbeddingsPath}. */
   outCsv?: string;
   /** The image model (default efficientnet-lite0, as `winnow embed`), or an .onnx file with `modelConfig`. */
@@ -71,7 +73,9 @@ export async function embedObjects(options: EmbedObjectsOptions): Promise<EmbedO
   const started = Date.now();
   const inputDir = path.resolve(options.inputDir);
   const csvPath = options.outCsv ?? objectEmbeddingsPath(inputDir, options.task);
-  const source = localDatasource(inputDir);
+  const imageSource = localDatasource(inputDir);
+  // Predictions may live apart from the images; boxes are always checked against (and cut from) the images.
+  const source = options.predictionsDir === undefined ? imageSource : { ...localDatasource(options.predictionsDir), imageSize: imageSource.imageSize };
   const { tasks, problems } = await readPredictions(source, { tasks: [options.task], signal: options.signal });
   if (tasks.length === 0) {
     throw new InvalidConfigError(`task ${JSON.stringify(options.task)} could not be read: ${problems.map((p) => p.message).join('; ')}`);

@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidConfigError } from '../../errors';
 import { uploadPredictions } from '../../platform/prediction-upload';
 import { localDatasource, readPredictions, s3Datasource, type DatasourceFiles } from '../../predictions';
+import { embedObjects, objectEmbeddingsPath } from '../../predictions/object-embeddings';
 import { predictImages } from '../../predictions/predict-images';
 import { isS3Uri, openObjectStore, parseS3Uri } from '../../s3';
 import { isFolderSource } from '../config';
@@ -25,6 +27,8 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
   const { source } = ctx.config;
   let datasource: DatasourceFiles;
   let close = () => {};
+  /** A local datasource's folder, whose `.lightly/object-embeddings` are stored along with the predictions. */
+  let localRoot: string | undefined;
   if (options.model !== undefined) {
     // A bucket source's images are in the run's work folder after sync; S3 staging keeps them in S3 only.
     const folder = options.datasource ?? (isFolderSource(source) ? source.folder : ctx.files.imagesDir);
@@ -32,7 +36,7 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
       throw new InvalidConfigError('predictions.model runs the model over images on this machine: use a folder source, a work folder (not S3 staging) or a local predictions.datasource, or run `winnow predict` first');
     }
     const outDir = path.join(ctx.files.runDir, 'predictions');
-    await predictImages({
+    const predicted = await predictImages({
       inputDir: folder,
       outDir,
       task: options.task,
@@ -43,8 +47,14 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
       signal: ctx.signal,
     });
     datasource = localDatasource(outDir);
+    localRoot = outDir;
+    // A detector's objects are embedded when the selection selects through them (EMBEDDINGS with this task).
+    if (predicted.taskType === 'object-detection' && selectsThroughObjects(ctx.config.selection, options.task)) {
+      await embedObjects({ inputDir: folder, predictionsDir: outDir, task: options.task, outCsv: objectEmbeddingsPath(outDir, options.task), onWarning: (m) => ctx.log.warn(m), signal: ctx.signal });
+    }
   } else if (options.datasource !== undefined && !isS3Uri(options.datasource)) {
     datasource = localDatasource(options.datasource);
+    localRoot = options.datasource;
   } else if (options.datasource !== undefined || !isFolderSource(source)) {
     // An s3:// datasource is read with the source's credentials when it is in the source's bucket, else staging's.
     const location = options.datasource !== undefined ? parseS3Uri(options.datasource) : { bucket: (source as { bucket: string }).bucket, prefix: (source as { prefix?: string }).prefix ?? '' };
@@ -54,10 +64,19 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
     close = () => store.close();
   } else {
     datasource = localDatasource(source.folder);
+    localRoot = source.folder;
   }
   try {
     const read = await readPredictions(datasource, { tasks: options.model !== undefined ? [options.task] : undefined, signal: ctx.signal });
-    const uploaded = await ctx.usePlatform(({ client }) => uploadPredictions(client, datasetId, read.tasks));
+    const root = localRoot;
+    const uploaded = await ctx.usePlatform(async ({ client }) => {
+      const stored = await uploadPredictions(client, datasetId, read.tasks);
+      for (const { task } of root === undefined ? [] : read.tasks) {
+        const csv = root !== undefined && task.task_type === 'object-detection' ? objectEmbeddingsPath(root, task.name) : undefined;
+        if (csv !== undefined && (await stat(csv).catch(() => undefined))?.isFile()) await client.uploadObjectEmbeddings(datasetId, task.name, csv);
+      }
+      return stored;
+    });
     const problems = [...read.problems, ...uploaded.problems];
     for (const p of problems.slice(0, MAX_PROBLEMS_REPORTED)) ctx.log.warn(`prediction skipped: ${p.message}`);
     return {
@@ -68,4 +87,10 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
   } finally {
     close();
   }
+}
+
+/** Whether a pipeline's selection config has `{ input: { type: 'EMBEDDINGS', task } }` for this task. */
+function selectsThroughObjects(selection: Record<string, unknown>, task: string): boolean {
+  const strategies = Array.isArray(selection.strategies) ? (selection.strategies as Array<{ input?: { type?: unknown; task?: unknown } }>) : [];
+  return strategies.some((s) => s.input?.type === 'EMBEDDINGS' && s.input.task === task);
 }

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { parsePipelineConfig } from '../../../src/pipeline/config';
 import { openRunFiles } from '../../../src/pipeline/run-files';
 import { plainStepContext, predictionsStep } from '../../../src/pipeline/steps';
 import { FIXTURES } from '../../fixture-files';
+import { detectorConfig, drawImage, quadrantDetector } from '../../predictions/quadrant-detector';
 
 let root: string;
 let platform: PlatformConnection;
@@ -27,10 +28,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function context(predictions: Record<string, unknown>) {
+function context(predictions: Record<string, unknown>, folder = path.join(root, 'images'), selection?: Record<string, unknown>) {
   const config = parsePipelineConfig({
     dataset: 'predictions-step',
-    source: { folder: path.join(root, 'images') },
+    source: { folder },
+    ...(selection === undefined ? {} : { selection }),
     select: 1,
     tag: { name: 'picks' },
     platform: { home: path.join(root, 'home') },
@@ -66,5 +68,23 @@ describe('predictionsStep (pipeline)', () => {
     expect(result.tasks).toEqual([{ name: 'det', stored: 1, scores: ['object_frequency', 'objectness_least_confidence'] }]);
     expect(result.problems).toBe(1);
     expect(result.problemFiles[0]).toMatch(/det\/cat.json$/);
+  });
+
+  it('runs a detector and, when the selection selects through its objects, embeds and stores the object crops', async () => {
+    const folder = path.join(root, 'colours');
+    await mkdir(folder, { recursive: true });
+    const red = { left: 0, top: 0, width: 32, height: 24, colour: '#ff0000' };
+    await drawImage(path.join(folder, 'red.png'), 64, 48, [red]);
+    await drawImage(path.join(folder, 'both.png'), 64, 48, [red, { left: 32, top: 24, width: 32, height: 24, colour: '#00ff00' }]);
+    await writeFile(path.join(root, 'det.onnx'), quadrantDetector());
+    await writeFile(path.join(root, 'det.json'), JSON.stringify(detectorConfig));
+    const colours = (await platform.client.createDataset('colours')).id;
+    await platform.client.createSamples(colours, ['red.png', 'both.png'].map((fileName) => ({ fileName })));
+    const selection = { n: 1, strategies: [{ input: { type: 'EMBEDDINGS', task: 'det' }, strategy: { type: 'DIVERSITY' } }] };
+    const result = await predictionsStep(context({ model: path.join(root, 'det.onnx'), modelConfig: path.join(root, 'det.json'), task: 'det' }, folder, selection), colours);
+    expect(result.tasks).toEqual([{ name: 'det', stored: 2, scores: ['object_frequency', 'objectness_least_confidence', 'uncertainty_least_confidence', 'uncertainty_margin', 'uncertainty_entropy'] }]);
+    // The platform now holds the three crops' embeddings (both.png#0, both.png#1, red.png#0) for the select step.
+    const stored = await readFile(path.join(root, 'home', 'storage', colours, 'object-embeddings', 'det.csv'), 'utf8');
+    expect(stored.trim().split('\n').slice(1).map((line) => line.split(',')[0]).sort()).toEqual(['both.png#0', 'both.png#1', 'red.png#0']);
   });
 });
