@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../errors';
-import { bitmaskFromIndices, indicesOf } from './bitmask';
+import { allOnesBitmask, bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
 import { fieldRows, type FieldContext } from './sample-fields';
 import { num } from './rows';
@@ -139,7 +139,12 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
   const offset = query.page?.offset ?? 0;
   const result: SampleQueryResult = { total: 0, items: [], facets: {}, histograms: {} };
   let pageIndices: number[] | null = null;
-  if (query.members === true) {
+  if (query.members === true && conditions.length === 0) {
+    // Every sample passes, and dataset order is 0…n−1: no scan needed for the bitmask or the page.
+    result.total = dataset.nSamples;
+    result.members = allOnesBitmask(dataset.nSamples);
+    pageIndices = Array.from({ length: Math.max(0, Math.min(size, dataset.nSamples - offset)) }, (_, k) => offset + k);
+  } else if (query.members === true) {
     // One scan gives the count, the page and the bitmask; the page's rows are then read by their (indexed) position.
     const rows = await sql<{ idx: number | string }>`select s.idx from samples s where ${where()} order by s.idx`.execute(db);
     const indices = rows.rows.map((r) => num(r.idx));
