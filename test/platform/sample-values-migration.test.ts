@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformMigrations } from '../../src/platform/store/migrations';
+import type { PlatformDatabase } from '../../src/platform/store/schema';
+import { createSqliteDatabase } from '../../src/platform/store/sqlite/sqlite-database';
+
+/** Custom metadata stored before '0008_sample_values' becomes indexed value rows when the store upgrades. */
+describe('migration 0008_sample_values', () => {
+  let db: Kysely<PlatformDatabase>;
+  const dir = mkdtempSync(path.join(tmpdir(), 'winnow-migration-'));
+  beforeAll(async () => {
+    db = createSqliteDatabase(path.join(dir, 'winnow.db'));
+    // The sample rows stand alone (no dataset or user rows): only the migration's backfill is under test.
+    await sql`pragma foreign_keys = OFF`.execute(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes one row per scalar leaf (numbers also as numbers), none for arrays, nulls or samples without metadata', async () => {
+    const migrator = new Migrator({ db, provider: platformMigrations });
+    expect((await migrator.migrateTo('0007_prediction_top')).error).toBeUndefined();
+    const sample = (idx: number, custom: unknown) => ({
+      id: `s${idx}`, dataset_id: 'd', idx, file_name: `${idx}.jpg`, thumb_name: null, type: 'IMAGE', exif: null, meta_data: null,
+      custom_meta_data: custom === null ? null : JSON.stringify(custom), created_at: 1, last_modified_at: 1,
+    });
+    await db.insertInto('samples').values([
+      sample(0, { weather: { temperature: 21.5, sunny: true }, tags: ['a', 'b'], note: null }),
+      sample(1, { weather: { temperature: 3 }, label: 'cat' }),
+      sample(2, null),
+    ]).execute();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const rows = await db.selectFrom('sample_values').select(['sample_idx', 'path', 'text_value', 'num_value']).orderBy('sample_idx').orderBy('path').execute();
+    expect(rows).toEqual([
+      { sample_idx: 0, path: 'weather.sunny', text_value: 'true', num_value: null },
+      { sample_idx: 0, path: 'weather.temperature', text_value: '21.5', num_value: 21.5 },
+      { sample_idx: 1, path: 'label', text_value: 'cat', num_value: null },
+      { sample_idx: 1, path: 'weather.temperature', text_value: '3', num_value: 3 },
+    ]);
+  });
+});
