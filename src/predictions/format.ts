@@ -212,13 +212,19 @@ function round(x: number): number {
 
 /** The predicted class of an image: the classification's category, or for detection the most frequent object category. */
 export function predictedCategory(image: ImagePredictions, schema: PredictionSchema): string | undefined {
+  const id = predictedCategoryId(image);
+  return id === undefined ? undefined : schema.categories.find((c) => c.id === id)?.name;
+}
+
+/** The id behind {@link predictedCategory}: names need not be unique (ImageNet has two "crane"s), ids are. */
+function predictedCategoryId(image: ImagePredictions): number | undefined {
   if (image.predictions.length === 0) return undefined;
   const counts = new Map<number, number>();
   for (const p of image.predictions) counts.set(p.category_id, (counts.get(p.category_id) ?? 0) + 1);
   let best = -1;
   let bestCount = 0;
   for (const [id, n] of counts) if (n > bestCount || (n === bestCount && id < best)) [best, bestCount] = [id, n];
-  return schema.categories.find((c) => c.id === best)?.name;
+  return best;
 }
 
 /**
@@ -239,9 +245,10 @@ export function predictionConfidence(p: PredictionSingleton, schema: PredictionS
  * with categories cat/dog → `{ category: 'cat', confidence: 0.9 }`.
  */
 export function topPrediction(image: ImagePredictions, schema: PredictionSchema): { category: string; confidence: number } | undefined {
-  const category = predictedCategory(image, schema);
+  const id = predictedCategoryId(image);
+  const category = id === undefined ? undefined : schema.categories.find((c) => c.id === id)?.name;
   if (category === undefined) return undefined;
-  const id = schema.categories.find((c) => c.name === category)?.id;
-  const confidence = Math.max(...image.predictions.filter((p) => p.category_id === id).map((p) => predictionConfidence(p, schema)));
+  let confidence = 0;
+  for (const p of image.predictions) if (p.category_id === id) confidence = Math.max(confidence, predictionConfidence(p, schema));
   return { category, confidence };
 }
