@@ -26,6 +26,8 @@ interface ClassFile {
   predictions: { category_id: number; probabilities: number[] }[];
 }
 
+const visibleCount = async (target: Page) => Number(((await target.getByTestId('visible-count').textContent()) ?? '').replace(/,/g, ''));
+
 let h: WebHarness;
 let context: BrowserContext;
 let page: Page;
@@ -152,5 +154,24 @@ describe('predictions in the web app (Chromium)', () => {
     expect(await dialog.getByTestId('prediction-box').count()).toBe(0);
     await dialog.getByTestId('predictions-imagenet').waitFor();
     expect(await dialog.getByTestId('predictions-halves').count()).toBe(0);
+  });
+
+  it('filters Explore by predicted class and by confidence, answered by the server', async () => {
+    const catId = (topClass.get('chelsea/chelsea_whole.jpg') as { id: number }).id;
+    const cat = classes[catId];
+    const ofClass = [...topClass.values()].filter((t) => t.id === catId);
+    await page.goto(`${h.base}/#/datasets/${photos.id}/explore`);
+    const group = page.getByRole('group', { name: 'Predicted class (imagenet)' });
+    await group.waitFor();
+    await expect.poll(() => visibleCount(page), { timeout: 20_000 }).toBe(48);
+    await group.getByRole('button', { name: `Only ${cat}`, exact: true }).click();
+    await expect.poll(() => visibleCount(page), { timeout: 20_000 }).toBe(ofClass.length);
+    // Only the confident ones: probability at least the median of that class's.
+    const sorted = ofClass.map((t) => t.probability).sort((a, b) => a - b);
+    const threshold = Math.round(sorted[Math.floor(sorted.length / 2)] * 1000) / 1000;
+    await page.getByLabel('Minimum Confidence (imagenet)', { exact: true }).fill(String(threshold));
+    await expect.poll(() => visibleCount(page), { timeout: 20_000 }).toBe(ofClass.filter((t) => t.probability >= threshold).length);
+    await expectAccessible(page, 'explore filtered by prediction');
+    await docShot(page, 'explore-predictions');
   });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api, SampleData } from '../api';
 import { indicesToBitmask } from '../bitmask';
 import { FilterPanel } from '../components/filters';
+import { usePredictionFields } from '../components/prediction-fields';
 import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
 import { TagChooser } from '../components/tag-chooser';
@@ -37,9 +38,12 @@ export function useExploreView(api: Api, datasetId: string, data: DatasetState, 
   // Keyed by the filter parameters' text: a new URLSearchParams each render must not ask the server again.
   const filters = useMemo(() => filtersFromParams(new URLSearchParams(filtersKey)), [filtersKey]);
   const within = useMemo(() => (onlySelected ? indicesToBitmask(selection.set) : null), [onlySelected, selection.set]);
-  const body = useMemo(() => ({ ...queryBody(data.fields, filters, tagId, within), ...(search === '' ? {} : { search }) }), [data.fields, filters, tagId, within, search]);
-  const view = useServerView(api, datasetId, data.fields, body);
-  return { tagId, search, filters, filtersKey: `${filtersKey}|${onlySelected}|${search}`, view, visible: view.order ?? NOTHING, onlySelected };
+  // The configured metadata, then each prediction task's predicted class and confidence.
+  const predictionFields = usePredictionFields(api, datasetId);
+  const fields = useMemo(() => [...data.fields, ...predictionFields], [data.fields, predictionFields]);
+  const body = useMemo(() => ({ ...queryBody(fields, filters, tagId, within), ...(search === '' ? {} : { search }) }), [fields, filters, tagId, within, search]);
+  const view = useServerView(api, datasetId, fields, body);
+  return { tagId, search, filters, filtersKey: `${filtersKey}|${onlySelected}|${search}`, view, visible: view.order ?? NOTHING, onlySelected, fields };
 }
 
 /** The sample the URL opens (`sample=<id>`), fetched on its own: Explore holds no sample list to look it up in. */
@@ -75,10 +79,10 @@ export function useOpenSample(api: Api, datasetId: string, openId: string | null
 }
 
 export function ExploreScreen({ api, datasetId, data, route, selection }: DatasetScreenProps) {
-  const { tagId, search, filters, filtersKey, view, visible, onlySelected } = useExploreView(api, datasetId, data, route.params, selection);
+  const { tagId, search, filters, filtersKey, view, visible, onlySelected, fields } = useExploreView(api, datasetId, data, route.params, selection);
   const [size, setSize] = useState(() => Number(localStorage.getItem(SIZE_KEY)) || SIZES.initial);
   const [fullNames, setFullNames] = useState(false);
-  const { fields, tags } = data;
+  const { tags } = data;
   const opened = useOpenSample(api, datasetId, route.params.get('sample'));
   const setFilters = (next: Filters) => setFilterParams(next);
   const allSelected = visible.length > 0 && visible.every((i) => selection.has(i));
