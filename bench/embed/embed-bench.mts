@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as Embed from '../../src/embed';
 import type * as Decode from '../../src/embed/decode-image';
+import type * as NodeRunner from '../../src/embed/runner/node/node-runner';
 import sharp from 'sharp';
 
 const load = createRequire(import.meta.url);
@@ -28,6 +29,7 @@ if (!existsSync(path.join(dist, 'index.js'))) {
 }
 const embed = load(dist) as typeof Embed;
 const decode = load(path.join(dist, 'decode-image')) as typeof Decode;
+const nodeRunner = load(path.join(dist, 'runner', 'node', 'node-runner')) as typeof NodeRunner;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,8 +42,8 @@ const IMAGES_DIR = arg('images-dir', '');
 const COMPARE = arg('compare', 'nsfwjs-mobilenet_v2');
 const ROUNDS = Number(arg('rounds', '2'));
 /**
- * Also run both models end to end with this many intra-op threads in the same alternating rounds (e.g. 1 on 2 cores:
- * the model on one core, decoding on the other), against ONNX Runtime's own choice; empty skips it.
+ * Also run both models end to end with this many intra-op threads in the same alternating rounds (e.g. 2 on 2 cores:
+ * ONNX Runtime's own choice), against the engine's default (all cores but one); empty skips it.
  */
 const COMPARE_THREADS = arg('compare-threads', '');
 const BATCHES = arg('batches', '1,8,32').split(',').map(Number);
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
   const imagesDir = IMAGES_DIR ? path.resolve(IMAGES_DIR) : path.join(work, `images-${IMAGES}`);
   const cpus = os.availableParallelism();
   const what = IMAGES_DIR ? `the first ${IMAGES} images of ${imagesDir}` : `${IMAGES} generated 640×480 JPEGs`;
-  process.stdout.write(`embed bench: ${what}, default model ${embed.DEFAULT_MODEL_NAME}, batch ${embed.DEFAULT_BATCH_SIZE}, ONNX Runtime's default intra-op threads, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
+  process.stdout.write(`embed bench: ${what}, default model ${embed.DEFAULT_MODEL_NAME}, batch ${embed.DEFAULT_BATCH_SIZE}, ${nodeRunner.defaultIntraOpThreads()} intra-op threads, ${cpus} cores, load avg ${os.loadavg()[0].toFixed(1)}\n`);
   let t = Date.now();
   const files = IMAGES_DIR ? (await embed.listImageFiles(imagesDir)).slice(0, IMAGES) : await generateImages(imagesDir, IMAGES);
   process.stdout.write(`images ready in ${((Date.now() - t) / 1000).toFixed(1)} s (${imagesDir})\n`);

@@ -42,7 +42,7 @@ export interface EmbedImagesOptions {
   executionProvider?: 'cpu' | 'cuda';
   /** Force an ONNX Runtime build; by default native, WASM when the native binding cannot load. */
   backend?: 'auto' | OrtBackend;
-  /** Threads for one inference (default: ONNX Runtime's choice). */
+  /** Threads for one inference (default: all cores but one, which is left to decoding the next images). */
   threads?: number;
   /** Largest accepted width × height (default 100 megapixels). */
   limitInputPixels?: number;
