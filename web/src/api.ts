@@ -16,6 +16,7 @@ import type {
 } from '../../src/platform/schemas';
 import type { SampleQuery, SampleQueryResult } from '../../src/platform/service/sample-query';
 import type { SamplingRun } from '../../src/platform/service/sampling-runs';
+import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
 import type { HealthMeasureColumns, LatestHealth } from '../../src/platform/service/health';
 import type { SimilarSamplesResult } from '../../src/platform/service/similar';
 import type { getSamplePredictions, StoredPredictionTask } from '../../src/platform/service/predictions';
@@ -23,7 +24,6 @@ import type { getSamplePredictions, StoredPredictionTask } from '../../src/platf
 /** One task's predictions of one sample, with the task's type and categories. */
 export type SampleTaskPredictions = Awaited<ReturnType<typeof getSamplePredictions>>[number];
 export type { StoredPredictionTask };
-import { errorCodeForStatus, isErrorCode, type ErrorCode } from '../../src/errors';
 
 export type { SampleQuery, SampleQueryResult, SamplingRun };
 
