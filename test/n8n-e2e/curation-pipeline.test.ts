@@ -209,6 +209,8 @@ for (const hostName of ['current', 'oldest'] as const) {
       const health = outputOf(result, 'Winnow Health');
       expect(health).toMatchObject({ images: IMAGE_COUNT, allEmbeddingsCsv: expect.stringMatching(/embeddings\.csv$/) });
       expect(Number(health.remaining) + Number(health.duplicatesRemoved)).toBe(IMAGE_COUNT);
+      // The default model's ImageNet head predicts every synced image; the predictions and their scores are stored.
+      expect(outputOf(result, 'Winnow Predict')).toMatchObject({ task: 'imagenet', predicted: IMAGE_COUNT, skipped: 0, stored: IMAGE_COUNT, problems: 0 });
       expect(outputOf(result, 'Winnow Select')).toMatchObject({ selected: SELECT, candidates: health.remaining });
       expect(outputOf(result, 'Winnow Tag')).toMatchObject({ tagName: 'to-label', size: SELECT, created: true });
 
@@ -219,6 +221,9 @@ for (const hostName of ['current', 'oldest'] as const) {
       expect(await tagSize(datasetId, 'duplicates-removed')).toBe(Number(health.remaining));
       const sample = await fixture.platform.getSampleById(datasetId, (await firstSampleId(datasetId)) as string);
       expect(sample.customMetaData).toHaveProperty('weather');
+      const entropy = await fixture.platform.getScores(datasetId, { task: 'imagenet', scoreType: 'uncertainty_entropy' });
+      expect(entropy).toHaveLength(IMAGE_COUNT);
+      expect(entropy.every((score) => score.value >= 0 && score.value <= 1)).toBe(true);
     }, 900_000);
 
     it('runs examples/n8n/scheduled-curation.json twice: only new objects move and the datapool grows', async () => {
