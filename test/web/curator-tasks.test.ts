@@ -197,7 +197,7 @@ describe('curator tasks in Chromium', () => {
 
     await page.reload();
     await page.getByRole('dialog').getByRole('heading', { name: 'chelsea/chelsea_flipped.jpg' }).waitFor();
-    expect(await visibleCount(page)).toBe(1);
+    await expect.poll(() => visibleCount(page)).toBe(1);
 
     // Back closes the sample, Back again drops the filter; Forward brings them back.
     await page.goBack();
@@ -213,7 +213,7 @@ describe('curator tasks in Chromium', () => {
     await theirs.goto(link);
     await signIn(theirs, tokens[1]);
     await theirs.getByRole('dialog').getByRole('heading', { name: 'chelsea/chelsea_flipped.jpg' }).waitFor();
-    expect(await visibleCount(theirs)).toBe(1);
+    await expect.poll(() => visibleCount(theirs)).toBe(1);
     await expectNoTokenInPage(theirs);
     // Sign-out ends the session on the server: a reload asks for a token again.
     await theirs.keyboard.press('Escape');
