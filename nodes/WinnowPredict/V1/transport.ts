@@ -1,22 +1,20 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { uploadPredictions } from '../../../src/platform/prediction-upload';
-import { localDatasource, readPredictions } from '../../../src/predictions';
-import { logProgress } from '../../shared/progress-log';
-import { withPlatformClient } from '../../shared/platform';
+import { localDatasource } from '../../../src/predictions/read-predictions';
+import { nodeStepIO } from '../../shared/step-io';
 
 // Enough named files to see the pattern; the full counts are in `skipped` and `problems`.
 const FILES_SHOWN = 20;
 
 /**
- * Loaded on first use, not at import: prediction runs the ONNX model (onnxruntime-node and sharp, native parts that
- * may be missing on an n8n host), and n8n must still load the package's other nodes there.
+ * Loaded on first use, not at import: the predictions step runs the ONNX model (onnxruntime-node and sharp, native
+ * parts that may be missing on an n8n host), and n8n must still load the package's other nodes there.
  */
-const loadPredictEngine = () => import('../../../src/predictions/predict-images.js');
+const loadPredictionsStep = () => import('../../../src/pipeline/steps/predictions.js');
 
 /**
- * Predicts one item's image folder into Lightly-format files (`<out>/.lightly/predictions/<task>/…`) and, when asked,
- * stores them on a dataset. The item gets paths and counts; a bad prediction file is named in `problemFiles` and
- * every other one is stored.
+ * The predictions step on one item's image folder: the model half (`predictFolder`) writes Lightly-format files into
+ * `<out>/.lightly/predictions/<task>/…`; with Store on Platform the platform half (`storePredictions`) stores them on
+ * the dataset. The item gets paths and counts.
  */
 export async function predictFolder(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const imageFolder = String(ctx.getNodeParameter('imageFolder', itemIndex)).trim();
@@ -24,21 +22,14 @@ export async function predictFolder(ctx: IExecuteFunctions, itemIndex: number): 
   const model = String(ctx.getNodeParameter('model', itemIndex, 'default') ?? '').trim();
   const modelConfig = String(ctx.getNodeParameter('modelConfig', itemIndex, '') ?? '').trim();
   const outputFolder = String(ctx.getNodeParameter('outputFolder', itemIndex, '') ?? '').trim() || imageFolder;
-  const signal = ctx.getExecutionCancelSignal?.();
-  const warnings: string[] = [];
-  const { predictImages } = await loadPredictEngine();
-  const result = await predictImages({
+  const { io, warnings } = nodeStepIO(ctx, `predict ${imageFolder}`);
+  const step = await loadPredictionsStep();
+  const result = await step.predictFolder(io, {
     inputDir: imageFolder,
     outDir: outputFolder,
     task,
-    ...(model === '' || model === 'default' ? {} : { model }),
-    ...(modelConfig === '' ? {} : { predictorConfig: modelConfig }),
-    onProgress: logProgress(ctx, `predict ${imageFolder}`),
-    onWarning: (message) => {
-      warnings.push(message);
-      ctx.logger.warn(message);
-    },
-    signal,
+    ...(model === '' ? {} : { model }),
+    ...(modelConfig === '' ? {} : { modelConfig }),
   });
   const output: IDataObject = {
     imageFolder,
@@ -53,17 +44,16 @@ export async function predictFolder(ctx: IExecuteFunctions, itemIndex: number): 
     seconds: result.seconds,
   };
   if (result.skipped.length > 0) output.skippedFiles = result.skipped.slice(0, FILES_SHOWN) as unknown as IDataObject[];
-  if (warnings.length > 0) output.warnings = warnings;
+  if (warnings.length > 0) output.warnings = [...warnings];
   if (ctx.getNodeParameter('storeOnPlatform', itemIndex, false)) {
     const datasetId = String(ctx.getNodeParameter('datasetId', itemIndex)).trim();
-    const read = await readPredictions(localDatasource(outputFolder), { tasks: [task], signal });
-    const stored = await withPlatformClient(ctx, (client) => uploadPredictions(client, datasetId, read.tasks));
-    const problems = [...read.problems, ...stored.problems];
+    const stored = await step.storePredictions(io, datasetId, { datasource: localDatasource(outputFolder), localRoot: outputFolder, tasks: [task] });
+    const storedTask = stored.tasks.find((t) => t.name === task);
     output.datasetId = datasetId;
-    output.stored = stored.tasks.find((t) => t.name === task)?.stored ?? 0;
-    output.scores = stored.tasks.find((t) => t.name === task)?.scores ?? [];
-    output.problems = problems.length;
-    if (problems.length > 0) output.problemFiles = problems.slice(0, FILES_SHOWN) as unknown as IDataObject[];
+    output.stored = storedTask?.stored ?? 0;
+    output.scores = storedTask?.scores ?? [];
+    output.problems = stored.problems;
+    if (stored.problems > 0) output.problemFiles = stored.problemList.slice(0, FILES_SHOWN) as unknown as IDataObject[];
   }
   return output;
 }

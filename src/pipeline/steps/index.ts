@@ -19,7 +19,7 @@ export { selectStep } from './select';
 export { selectionSize } from '../plan';
 export { syncStep } from './sync';
 export { tagStep } from './tag';
-export { plainStepContext, type StepContext, type StepLog } from './step-context';
+export { plainStepContext, type StepContext, type StepIO, type StepLog } from './step-context';
 
 /**
  * The pipeline's steps, in order: each is one engine function from typed references to typed references, taking a

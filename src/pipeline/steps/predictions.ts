@@ -2,13 +2,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidConfigError } from '../../errors';
 import { uploadPredictions } from '../../platform/prediction-upload';
-import { localDatasource, readPredictions, s3Datasource, type DatasourceFiles } from '../../predictions';
+import { localDatasource, readPredictions, s3Datasource, type DatasourceFiles, type PredictionProblem } from '../../predictions';
 import { embedObjects, objectEmbeddingsPath } from '../../predictions/object-embeddings';
-import { predictImages } from '../../predictions/predict-images';
+import { predictImages, type PredictImagesResult } from '../../predictions/predict-images';
 import { isS3Uri, openObjectStore, parseS3Uri } from '../../s3';
 import { isFolderSource } from '../config';
 import type { PredictionsResult } from '../step-types';
-import type { StepContext } from './step-context';
+import type { StepContext, StepIO } from './step-context';
 
 /** Problems reported in the step's result (the count is always complete). */
 const MAX_PROBLEMS_REPORTED = 20;
@@ -36,22 +36,11 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
       throw new InvalidConfigError('predictions.model runs the model over images on this machine: use a folder source, a work folder (not S3 staging) or a local predictions.datasource, or run `winnow predict` first');
     }
     const outDir = path.join(ctx.files.runDir, 'predictions');
-    const predicted = await predictImages({
-      inputDir: folder,
-      outDir,
-      task: options.task,
-      model: options.model === 'default' ? undefined : options.model,
-      predictorConfig: options.modelConfig,
-      onProgress: ctx.onProgress,
-      onWarning: (message) => ctx.log.warn(message),
-      signal: ctx.signal,
-    });
+    // A detector's objects are embedded when the selection selects through them (EMBEDDINGS with this task).
+    const embedObjects = selectsThroughObjects(ctx.config.selection, options.task);
+    await predictFolder(ctx, { inputDir: folder, outDir, task: options.task, model: options.model, modelConfig: options.modelConfig, embedObjects });
     datasource = localDatasource(outDir);
     localRoot = outDir;
-    // A detector's objects are embedded when the selection selects through them (EMBEDDINGS with this task).
-    if (predicted.taskType === 'object-detection' && selectsThroughObjects(ctx.config.selection, options.task)) {
-      await embedObjects({ inputDir: folder, predictionsDir: outDir, task: options.task, outCsv: objectEmbeddingsPath(outDir, options.task), onWarning: (m) => ctx.log.warn(m), signal: ctx.signal });
-    }
   } else if (options.datasource !== undefined && !isS3Uri(options.datasource)) {
     datasource = localDatasource(options.datasource);
     localRoot = options.datasource;
@@ -67,26 +56,80 @@ export async function predictionsStep(ctx: StepContext<unknown>, datasetId: stri
     localRoot = source.folder;
   }
   try {
-    const read = await readPredictions(datasource, { tasks: options.model !== undefined ? [options.task] : undefined, signal: ctx.signal });
-    const root = localRoot;
-    const uploaded = await ctx.usePlatform(async ({ client }) => {
-      const stored = await uploadPredictions(client, datasetId, read.tasks);
-      for (const { task } of root === undefined ? [] : read.tasks) {
-        const csv = root !== undefined && task.task_type === 'object-detection' ? objectEmbeddingsPath(root, task.name) : undefined;
-        if (csv !== undefined && (await stat(csv).catch(() => undefined))?.isFile()) await client.uploadObjectEmbeddings(datasetId, task.name, csv);
-      }
-      return stored;
-    });
-    const problems = [...read.problems, ...uploaded.problems];
-    for (const p of problems.slice(0, MAX_PROBLEMS_REPORTED)) ctx.log.warn(`prediction skipped: ${p.message}`);
-    return {
-      tasks: uploaded.tasks.map((t) => ({ name: t.name, stored: t.stored, scores: t.scores })),
-      problems: problems.length,
-      problemFiles: problems.slice(0, MAX_PROBLEMS_REPORTED).map((p) => p.file),
-    };
+    const stored = await storePredictions(ctx, datasetId, { datasource, localRoot, tasks: options.model !== undefined ? [options.task] : undefined });
+    for (const p of stored.problemList) ctx.log.warn(`prediction skipped: ${p.message}`);
+    return { tasks: stored.tasks, problems: stored.problems, problemFiles: stored.problemList.map((p) => p.file) };
   } finally {
     close();
   }
+}
+
+export interface PredictFolderInput {
+  /** Folder of images on this machine. */
+  inputDir: string;
+  /** Where `.lightly/predictions` is written. */
+  outDir: string;
+  task: string;
+  /** `default` (or none): the default model's ImageNet classifier; else a path to an .onnx classifier or detector. */
+  model?: string;
+  /** The .onnx model's predictor config (a JSON path). */
+  modelConfig?: string;
+  /** A detector's objects are embedded too (`.lightly/object-embeddings/<task>.csv` under `outDir`). */
+  embedObjects?: boolean;
+}
+
+/**
+ * The model half of the predictions step: runs the classifier or detector over a folder into Lightly-format files
+ * (and a detector's object embeddings, when asked). Images that cannot be read are skipped, named in the result.
+ */
+export async function predictFolder(io: StepIO, input: PredictFolderInput): Promise<PredictImagesResult> {
+  const predicted = await predictImages({
+    inputDir: input.inputDir,
+    outDir: input.outDir,
+    task: input.task,
+    model: input.model === undefined || input.model === 'default' ? undefined : input.model,
+    predictorConfig: input.modelConfig,
+    onProgress: io.onProgress,
+    onWarning: (message) => io.log.warn(message),
+    signal: io.signal,
+  });
+  if (input.embedObjects && predicted.taskType === 'object-detection') {
+    await embedObjects({ inputDir: input.inputDir, predictionsDir: input.outDir, task: input.task, outCsv: objectEmbeddingsPath(input.outDir, input.task), onWarning: (m) => io.log.warn(m), signal: io.signal });
+  }
+  return predicted;
+}
+
+export interface StorePredictionsInput {
+  /** Lightly-format `.lightly/predictions` (a folder or a bucket prefix). */
+  datasource: DatasourceFiles;
+  /** A local datasource's folder: a detector task's `.lightly/object-embeddings/<task>.csv` there is stored too. */
+  localRoot?: string;
+  /** Only these tasks (default: every task in `tasks.json`). */
+  tasks?: string[];
+}
+
+/** The platform half: the predictions (and scores) per sample on the dataset; bad files and unknown samples named. */
+export async function storePredictions(
+  io: StepIO,
+  datasetId: string,
+  input: StorePredictionsInput,
+): Promise<Pick<PredictionsResult, 'tasks' | 'problems'> & { problemList: PredictionProblem[] }> {
+  const read = await readPredictions(input.datasource, { tasks: input.tasks, signal: io.signal });
+  const root = input.localRoot;
+  const uploaded = await io.usePlatform(async ({ client }) => {
+    const stored = await uploadPredictions(client, datasetId, read.tasks);
+    for (const { task } of root === undefined ? [] : read.tasks) {
+      const csv = root !== undefined && task.task_type === 'object-detection' ? objectEmbeddingsPath(root, task.name) : undefined;
+      if (csv !== undefined && (await stat(csv).catch(() => undefined))?.isFile()) await client.uploadObjectEmbeddings(datasetId, task.name, csv);
+    }
+    return stored;
+  });
+  const problems = [...read.problems, ...uploaded.problems];
+  return {
+    tasks: uploaded.tasks.map((t) => ({ name: t.name, stored: t.stored, scores: t.scores })),
+    problems: problems.length,
+    problemList: problems.slice(0, MAX_PROBLEMS_REPORTED),
+  };
 }
 
 /** Whether a pipeline's selection config has `{ input: { type: 'EMBEDDINGS', task } }` for this task. */

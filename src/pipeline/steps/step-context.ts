@@ -11,6 +11,13 @@ export interface StepLog {
 }
 
 /**
+ * The part of a `StepContext` that is the driver's plumbing, not the run: the platform, progress, remarks and
+ * cancellation. The engine functions a step is made of take only this, so an n8n node (nodes/shared/step-io.ts) calls
+ * them on the files and dataset its parameters name, with no run config or run folder.
+ */
+export type StepIO = Pick<StepContext<unknown>, 'usePlatform' | 'onProgress' | 'log' | 'signal'>;
+
+/**
  * What a driver hands every step: the run's config and files, the platform and S3 settings resolved on this machine
  * (never carried in a config or a Temporal payload), and the driver's own progress, resume and cancel plumbing.
  * `Cursor` is the step's durable resume point (a listed key, a count of files embedded); drivers without heartbeats
