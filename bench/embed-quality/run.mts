@@ -12,10 +12,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..', '..');
+const { uniformRandom } = createRequire(import.meta.url)('../../dist/src/select/random.js') as typeof import('../../src/select/random');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,17 +31,10 @@ const cache = process.env.WINNOW_CACHE_DIR ?? path.join(os.homedir(), '.cache', 
 const dataRoot = path.join(cache, 'bench-data');
 const work = path.join(cache, 'bench-work', 'embed-quality');
 
-/** A seeded shuffle (mulberry32), so every run and every model sees the same subset. */
+/** A seeded shuffle, so every run and every model sees the same subset. */
 function shuffled<T>(items: T[], seed: number): T[] {
   const out = [...items];
-  let a = seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = uniformRandom(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];

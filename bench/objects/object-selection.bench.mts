@@ -25,6 +25,7 @@ const { embedImages } = load('../../dist/src/embed/embed-images.js') as typeof i
 const { embedObjects } = load('../../dist/src/predictions/object-embeddings.js') as typeof import('../../src/predictions/object-embeddings');
 const { selectFromFiles, parseSelectionConfig } = load('../../dist/src/select/index.js') as typeof import('../../src/select/index');
 const { selectionValuesFromDatasource } = load('../../dist/src/cli/commands/predictions.js') as typeof import('../../src/cli/commands/predictions');
+const { uniformRandom } = load('../../dist/src/select/random.js') as typeof import('../../src/select/random');
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,18 +38,6 @@ const SEEDS = Number(arg('seeds', '5'));
 const EMOJI = arg('emoji', path.join(os.homedir(), '.cache/winnow/bench-data/emoji'));
 const WORK = arg('work', path.join(os.tmpdir(), 'winnow-bench-objects'));
 
-/** mulberry32: a small seeded generator, so the data set is the same every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Placed {
   emoji: string;
   category: string;
@@ -57,7 +46,7 @@ interface Placed {
 
 async function makeDataset(dir: string): Promise<Map<string, Placed[]>> {
   if (!fs.existsSync(EMOJI)) throw new Error(`${EMOJI} not found: run bench/datasets/make.sh emoji first`);
-  const random = rng(7);
+  const random = uniformRandom(7); // seeded: the data set is the same every run
   const all = fs
     .readdirSync(EMOJI)
     .filter((c) => fs.statSync(path.join(EMOJI, c)).isDirectory())

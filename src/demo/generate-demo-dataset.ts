@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { uniformRandom } from '../select/random';
 
 /** The visibly different groups of the demo set; each becomes a sub-folder (so lightly-style labels differ too). */
 const GROUPS = ['circles', 'stripes', 'checkers', 'noise', 'gradients', 'triangles'] as const;
@@ -27,18 +28,6 @@ export interface DemoDataset {
   nearDuplicates: number;
   /** Files that are not decodable images, which the embed step must report and skip. */
   corruptFiles: string[];
-}
-
-/** Small deterministic PRNG (mulberry32): the demo must be the same on every machine. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function colour(random: () => number): string {
@@ -105,7 +94,8 @@ async function renderImage(group: Group, size: number, random: () => number): Pr
 export async function generateDemoDataset(options: DemoDatasetOptions): Promise<DemoDataset> {
   const perGroup = options.perGroup ?? 40;
   const size = options.size ?? 160;
-  const random = createRandom(options.seed ?? 42);
+  // Seeded: the demo must be the same on every machine.
+  const random = uniformRandom(options.seed ?? 42);
   const imagesDir = path.join(options.dir, 'images');
   const entries: Array<[string, Record<string, unknown>]> = [];
   let nearDuplicates = 0;

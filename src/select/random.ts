@@ -4,30 +4,50 @@
  * and transcendental functions may differ in their last bit between platforms.
  */
 export class SeededRandom {
-  private state: number;
+  private readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = hashSeed(seed);
+    this.next = mulberry32(hashSeed(seed));
   }
 
   /** A uint32. */
   nextUint32(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   /** A float in (0, 1]: never 0, so it can be a factor of a product of objectives or the argument of a log. */
   nextOpenUnit(): number {
-    return (this.nextUint32() + 1) / 4294967296;
+    return (this.next() + 1) / 4294967296;
   }
 
   /** An integer in [0, bound). */
   nextInt(bound: number): number {
     // Multiply-shift is unbiased enough for bounds far below 2^32 and stays integer-exact.
-    return Math.floor((this.nextUint32() / 4294967296) * bound);
+    return Math.floor((this.next() / 4294967296) * bound);
   }
+}
+
+/**
+ * Floats in [0, 1) like `Math.random`, but seeded (mulberry32 started from the seed itself), for code that takes a
+ * `() => number`: umap-js's layout, the demo image set, benchmarks' generated data.
+ *
+ * @example
+ * const random = uniformRandom(42); random() // → 0.6011037519201636, the same on every machine
+ */
+export function uniformRandom(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
+}
+
+/** mulberry32: a uint32 stream from a 32-bit state. */
+function mulberry32(state: number): () => number {
+  let a = state | 0;
+  return () => {
+    let t = (a = (a + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
 }
 
 function hashSeed(seed: number): number {

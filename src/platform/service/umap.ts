@@ -2,24 +2,13 @@ import { UMAP } from 'umap-js';
 import { InvalidConfigError } from '../../errors';
 import { allNeighbours } from '../../health/neighbours';
 import { measureProgress, type ProgressCallback } from '../../progress';
+import { uniformRandom } from '../../select/random';
 
 /** Most points a UMAP map is computed for (the bound; above it the map stays PCA). */
 export const UMAP_MAX_POINTS = 100_000;
 /** umap-learn's defaults: 15 neighbours (self included) balance local and global structure; min_dist 0.1. */
 const N_NEIGHBOURS = 15;
 const MIN_DIST = 0.1;
-
-/** mulberry32: a seeded generator, so the same embedding always gives the same map. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 2-D UMAP of an embedding matrix (cosine). The k-nearest-neighbour graph comes from the same search as the health
@@ -54,7 +43,7 @@ export function computeUmap2d(
     knnIndices[row] = indices;
     knnDistances[row] = distances;
   }
-  const umap = new UMAP({ nComponents: 2, nNeighbors: N_NEIGHBOURS, minDist: MIN_DIST, random: seeded(options.seed ?? 42) });
+  const umap = new UMAP({ nComponents: 2, nNeighbors: N_NEIGHBOURS, minDist: MIN_DIST, random: uniformRandom(options.seed ?? 42) });
   umap.setPrecomputedKNN(knnIndices, knnDistances);
   // With the neighbours given, umap-js reads the data only for its length.
   const epochs = umap.initializeFit(Array.from({ length: n }, () => []));
