@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { createThumbnail, safeLocalPath, thumbnailName } from '../../s3';
-import { PayloadTooLargeError } from '../errors';
 import type { Store } from '../store/store';
 import { datasetStorageDir, touchDataset, type UserScope } from './datasets';
 import { sampleReadUrl } from './datasources';
 import { findInputLocalDatasource, signedLocalFileUrl } from './local-datasources';
 import { getSample } from './samples';
+import { streamToFile } from './stream-to-file';
 
 /** `full` = the image as uploaded, `thumbnail` = its WebP thumbnail (Lightly's `type` / `isThumbnail`). */
 export type SampleFileKind = 'full' | 'thumbnail';
@@ -127,16 +125,9 @@ export async function storeSampleFile(store: Store, ids: { datasetId: string; sa
   const target = storedPath(store, datasetId, sample, kind);
   await mkdir(path.dirname(target), { recursive: true });
   const temp = `${target}.upload-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let bytes = 0;
-  const guard = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      if (bytes > MAX_IMAGE_BYTES) done(new PayloadTooLargeError(`the image is larger than the ${MAX_IMAGE_BYTES}-byte limit`));
-      else done(null, chunk);
-    },
-  });
+  let bytes: number;
   try {
-    await pipeline(body, guard, createWriteStream(temp));
+    bytes = await streamToFile(body, temp, MAX_IMAGE_BYTES, 'the image');
     if (bytes === 0) throw new InvalidInputError({ file: row.file_name }, 'the request has no body: PUT the image bytes');
     // Decoding the image is the check that it is one: a thumbnail is made (and kept when the sample has none yet).
     const thumbnail = await createThumbnail(temp).catch((error: unknown) => {

@@ -1,18 +1,17 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError, NotFoundError } from '../../../errors';
-import { PayloadTooLargeError, UnauthorizedError } from '../../errors';
+import { UnauthorizedError } from '../../errors';
 import { startUmap } from '../../service/umap-job';
 import { AsyncTaskData, Embedding2dData, EmbeddingData, EmbeddingUploadResult, ErrorBody, SamplingCreateRequest, WriteCsvUrlData } from '../../schemas';
 import * as embeddings from '../../service/embeddings';
 import { startSelection } from '../../service/selection';
+import { streamToFile } from '../../service/stream-to-file';
 import type { ServerContext } from '../server-context';
 import { DatasetParams, EmbeddingParams } from './params';
+import { rawBody, registerRawBodyRoutes } from './raw-body';
 
 const WriteUrlQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) });
 const SignedQuery = Type.Object({ expires: Type.Integer(), signature: Type.String({ minLength: 1 }) });
@@ -135,11 +134,7 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
     async (request) => startSelection(ctx.scope(request), ctx.runner, request.params.datasetId, request.params.embeddingId, request.body),
   );
 
-  // The signed upload lives in its own plugin so its catch-all content-type parser hands the raw stream over:
-  // a multi-GB CSV goes straight to disk instead of through a body buffer.
-  void api.register(async (upload) => {
-    upload.removeAllContentTypeParsers();
-    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  registerRawBodyRoutes(api, (upload) => {
     upload.put<{ Params: EmbeddingParams; Querystring: Static<typeof SignedQuery> }>(
       '/v1/datasets/:datasetId/embeddings/:embeddingId/csv',
       {
@@ -159,24 +154,9 @@ export function registerEmbeddingRoutes(api: FastifyInstance, ctx: ServerContext
         }
         const row = await ctx.store.db.selectFrom('embeddings').select('name').where('id', '=', embeddingId).where('dataset_id', '=', datasetId).executeTakeFirst();
         if (!row) throw new NotFoundError('embedding', embeddingId);
-        const body = request.body as Readable | undefined;
-        if (body === undefined || body === null) throw new InvalidInputError({ file: 'body' }, 'the request has no body: PUT the CSV file');
+        const body = rawBody(request, 'the CSV file');
         const target = await embeddings.embeddingUploadPath(ctx.store, datasetId);
-        let bytes = 0;
-        const limit = ctx.maxCsvBytes;
-        const guard = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > limit) done(new PayloadTooLargeError(`the CSV is larger than the ${limit}-byte limit`));
-            else done(null, chunk);
-          },
-        });
-        try {
-          await pipeline(body, guard, createWriteStream(target));
-        } catch (error) {
-          await rm(target, { force: true });
-          throw error;
-        }
+        await streamToFile(body, target, ctx.maxCsvBytes, 'the CSV');
         return embeddings.ingestEmbeddingsCsv(ctx.store, datasetId, embeddingId, target, { label: `${row.name}.csv`, model: modelHeader(request.headers[MODEL_HEADER]) });
       },
     );

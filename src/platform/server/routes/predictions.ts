@@ -1,19 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../../errors';
-import { PayloadTooLargeError } from '../../errors';
 import { objectEmbeddingsUploadPath, saveObjectEmbeddings } from '../../service/object-embeddings';
 import { PredictionsUploadRequest, PredictionsUploadResult, RoundSamplesData, SampleScoreData, ScoresQuery } from '../../prediction-schemas';
 import { Pagination } from '../../schemas';
 import { getPredictJobResult, startPredict } from '../../service/predict-job';
 import * as predictions from '../../service/predictions';
 import { roundSamplesWithNames } from '../../service/rounds';
+import { streamToFile } from '../../service/stream-to-file';
 import type { ServerContext } from '../server-context';
 import { BULK_BODY_LIMIT, DatasetParams, SampleParams, TagParams } from './params';
+import { rawBody, registerRawBodyRoutes } from './raw-body';
 
 const TaskQuery = Type.Intersect([
   Pagination,
@@ -104,10 +100,7 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
     async (request) => predictions.listScores(ctx.scope(request), request.params.datasetId, request.query),
   );
 
-  // The CSV upload lives in its own plugin so its catch-all content-type parser hands the raw stream to disk.
-  void api.register(async (upload) => {
-    upload.removeAllContentTypeParsers();
-    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  registerRawBodyRoutes(api, (upload) => {
     upload.put<{ Params: Static<typeof TaskParams> }>(
       '/v1/datasets/:datasetId/predictions/tasks/:task/objectEmbeddings',
       {
@@ -121,23 +114,9 @@ export function registerPredictionRoutes(api: FastifyInstance, ctx: ServerContex
       },
       async (request) => {
         const { datasetId, task } = request.params;
-        const body = request.body as Readable | undefined;
-        if (body === undefined || body === null) throw new InvalidInputError({ file: 'body' }, 'the request has no body: PUT the CSV file');
+        const body = rawBody(request, 'the CSV file');
         const target = await objectEmbeddingsUploadPath(ctx.scope(request), datasetId, task);
-        let bytes = 0;
-        const guard = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > ctx.maxCsvBytes) done(new PayloadTooLargeError(`the CSV is larger than the ${ctx.maxCsvBytes}-byte limit`));
-            else done(null, chunk);
-          },
-        });
-        try {
-          await pipeline(body, guard, createWriteStream(target));
-        } catch (error) {
-          await rm(target, { force: true });
-          throw error;
-        }
+        await streamToFile(body, target, ctx.maxCsvBytes, 'the CSV');
         return saveObjectEmbeddings(ctx.scope(request), datasetId, task, target);
       },
     );

@@ -1,9 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError } from '../../../errors';
 import { contentTypeOf } from '../../../s3/content-type';
 import { UnauthorizedError } from '../../errors';
 import { ErrorBody } from '../../schemas';
@@ -17,6 +15,7 @@ import {
 } from '../../service/sample-files';
 import type { ServerContext } from '../server-context';
 import { SampleParams } from './params';
+import { rawBody, registerRawBodyRoutes } from './raw-body';
 
 const Kind = Type.Union([Type.Literal('full'), Type.Literal('thumbnail')]);
 const FileParams = Type.Object({ datasetId: Type.String({ minLength: 1 }), sampleId: Type.String({ minLength: 1 }), kind: Kind });
@@ -96,10 +95,7 @@ export function registerSampleFileRoutes(api: FastifyInstance, ctx: ServerContex
     },
   );
 
-  // Its own plugin so the catch-all content-type parser hands the raw stream over (images of any content type).
-  void api.register(async (upload) => {
-    upload.removeAllContentTypeParsers();
-    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  registerRawBodyRoutes(api, (upload) => {
     upload.put<{ Params: FileParams; Querystring: SignedQuery }>(
       '/v1/datasets/:datasetId/samples/:sampleId/file/:kind',
       {
@@ -114,9 +110,7 @@ export function registerSampleFileRoutes(api: FastifyInstance, ctx: ServerContex
       },
       async (request) => {
         checkSignature('PUT', request.params, request.query);
-        const body = request.body as Readable | undefined;
-        if (body === undefined || body === null) throw new InvalidInputError({ file: 'body' }, 'the request has no body: PUT the image bytes');
-        const sizeInBytes = await storeSampleFile(ctx.store, request.params, request.params.kind, body);
+        const sizeInBytes = await storeSampleFile(ctx.store, request.params, request.params.kind, rawBody(request, 'the image bytes'));
         return { sizeInBytes };
       },
     );
