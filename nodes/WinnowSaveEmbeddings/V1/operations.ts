@@ -1,34 +1,27 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { mergeEmbeddingsFiles, sortEmbeddingsByFileName, validateEmbeddingsFile } from '../../../src/embeddings';
-import { findOrCreateDataset } from '../../../src/platform/client/find';
+import { mergeEmbeddingsFiles, validateEmbeddingsFile } from '../../../src/embeddings';
 import { splitList } from '../../shared/globs';
 import { withInputFile } from '../../shared/input-file';
-import { withPlatformClient } from '../../shared/platform';
+import { nodeStepIO } from '../../shared/step-io';
 
+/** Loaded on first use, as every node loads its step: the engine behind it stays out of n8n's start-up. */
+const loadSaveStep = () => import('../../../src/pipeline/steps/save.js');
+
+/** The save step on one item's CSV: canonical and in file-name order, optionally stored on a dataset. */
 async function save(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const outputCsv = String(ctx.getNodeParameter('outputCsv', itemIndex)).trim();
-  const signal = ctx.getExecutionCancelSignal?.();
-  // File-name order makes the output independent of the order images were embedded in (resumed runs, shards).
-  const written = await withInputFile(ctx, itemIndex, 'inputCsv', (inputCsv) => sortEmbeddingsByFileName(inputCsv, outputCsv, { signal }));
-  const { fileNames } = written;
-  const output: IDataObject = { embeddingsCsv: outputCsv, rows: written.rows, dimensions: written.dim };
-  if (!ctx.getNodeParameter('uploadToPlatform', itemIndex, false)) return output;
-
-  const datasetName = String(ctx.getNodeParameter('datasetName', itemIndex)).trim();
-  const embeddingName = String(ctx.getNodeParameter('embeddingName', itemIndex, 'default')).trim() || 'default';
-  return withPlatformClient(ctx, async (client) => {
-    const dataset = await findOrCreateDataset(client, datasetName);
-    const created = await client.createSamples(dataset.id, fileNames.map((fileName) => ({ fileName })), { signal });
-    const embedding = await client.uploadEmbeddings(dataset.id, outputCsv, embeddingName, { signal });
-    return {
-      ...output,
-      datasetId: dataset.id,
-      datasetName: dataset.name,
-      samples: created.length,
-      samplesCreated: created.filter((sample) => sample.created).length,
-      embeddingId: embedding.id,
-      embeddingName,
-    };
+  const { io } = nodeStepIO(ctx, `save ${outputCsv}`);
+  const upload = Boolean(ctx.getNodeParameter('uploadToPlatform', itemIndex, false));
+  // Stored while the input is still there: a binary input's temp file holds no measures, a path's may have them beside it.
+  const { saveEmbeddings, storeEmbeddings } = await loadSaveStep();
+  return withInputFile(ctx, itemIndex, 'inputCsv', async (inputCsv) => {
+    const saved = await saveEmbeddings(io, { inputs: [inputCsv], outputCsv });
+    const output: IDataObject = { embeddingsCsv: outputCsv, rows: saved.rows, dimensions: saved.dim };
+    if (!upload) return output;
+    const embeddingName = String(ctx.getNodeParameter('embeddingName', itemIndex, 'default')).trim() || 'default';
+    const dataset = { name: String(ctx.getNodeParameter('datasetName', itemIndex)).trim() };
+    const stored = await storeEmbeddings(io, { csvFile: outputCsv, fileNames: saved.fileNames, measuresOf: [inputCsv], dataset, embeddingName });
+    return { ...output, ...stored, embeddingName };
   });
 }
 
