@@ -26,6 +26,13 @@ export {
   type EmbeddingsWriterOptions,
 } from './writer';
 export { centerEmbeddingsFile } from './center';
+export {
+  DEFAULT_WHITEN_COMPONENTS,
+  DEFAULT_WHITEN_SHRINKAGE,
+  whitenEmbeddingsFile,
+  type WhitenOptions,
+  type WhitenResult,
+} from './whiten';
 export { mergeEmbeddingsFiles, reorderEmbeddings, sortEmbeddingsByFileName, type RewriteResult } from './merge';
 export {
   MODEL_MISMATCH,

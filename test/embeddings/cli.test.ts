@@ -63,4 +63,20 @@ describe('winnow embeddings (built binary)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("required option '--out <file>' not specified");
   });
+
+  it('whiten writes the kept components with a whitened model record; a bad --shrinkage is a usage error (exit 2)', async () => {
+    const file = path.join(FIXTURES, 'lightly', 'embeddings_1000x32.csv');
+    const out = path.join(dir, 'whitened.csv');
+    const result = await winnow('embeddings', 'whiten', file, '--out', out, '--components', '8', '--shrinkage', '3', '--json');
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as { rows: number; dim: number; components: number; shrinkage: number; model: string };
+    expect(printed).toMatchObject({ file, out, rows: 1000, dim: 32, components: 8, shrinkage: 3 });
+    expect(printed.model).toMatch(/^unrecorded\+whiten\(k=8,s=3,fit=[0-9a-f]{8}\)$/);
+    expect(JSON.parse(readFileSync(`${out}.model.json`, 'utf8'))).toEqual({ model: printed.model, dim: 8 });
+    expect(await winnow('embeddings', 'validate', out)).toEqual({ code: 0, stdout: `${out}: valid, 1000 rows, 8 dimensions\n`, stderr: '' });
+
+    const bad = await winnow('embeddings', 'whiten', file, '--out', path.join(dir, 'never.csv'), '--shrinkage', '-1');
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'winnow: --shrinkage must be a number ≥ 0, got "-1"\n' });
+    expect(existsSync(path.join(dir, 'never.csv'))).toBe(false);
+  });
 });
