@@ -1,4 +1,5 @@
-import { findTag, type PlatformClient } from '../platform';
+import type { PlatformClient } from '../platform';
+import { tagFileNames } from '../platform/client/find';
 import { matchesTagTemplate } from './plan';
 
 /**
@@ -38,6 +39,6 @@ export async function datapoolTagId(client: PlatformClient, datasetId: string, t
   if (newest === undefined) return { size: 0 };
   const newestSize = (await client.exportFilenamesByTagId(datasetId, newest)).length;
   if (newestSize === pool.fileNames.length) return { tagId: newest, size: newestSize };
-  const union = (await findTag(client, datasetId, unionName)) ?? (await client.createTagFromFilenames(datasetId, unionName, pool.fileNames));
-  return { tagId: union.id, size: pool.fileNames.length };
+  const union = await tagFileNames(client, datasetId, unionName, pool.fileNames, { ifExists: 'keep' });
+  return { tagId: union.tag.id, size: pool.fileNames.length };
 }

@@ -1,51 +1,27 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { readNameListFile } from '../../../src/name-list';
-import { findTag } from '../../../src/platform/client/find';
-import type { TagData } from '../../../src/platform/schemas';
-import { indicesFromBitmask } from '../../../src/tags';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IfTagExists } from '../../../src/platform/client/find';
 import { splitList } from '../../shared/globs';
-import { withPlatformClient } from '../../shared/platform';
+import { nodeStepIO } from '../../shared/step-io';
 
-async function selectedFileNames(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
-  if (ctx.getNodeParameter('selectionSource', itemIndex) === 'list') return splitList(ctx.getNodeParameter('fileNames', itemIndex));
-  const file = String(ctx.getNodeParameter('selectionFile', itemIndex)).trim();
-  return readNameListFile(file);
-}
+/** Loaded on first use, as every node loads its step: the engine behind it stays out of n8n's start-up. */
+const loadTagStep = () => import('../../../src/pipeline/steps/tag.js');
 
-const describeTag = (tag: TagData) => ({
-  datasetId: tag.datasetId,
-  tagId: tag.id,
-  tagName: tag.name,
-  // The tag's size is the number of set bits; counting them avoids downloading every file name.
-  size: indicesFromBitmask(tag.bitMaskData).length,
-  parentTagId: tag.prevTagId,
-});
-
-/** Creates (or keeps, or replaces) the tag of one item's selection; the output names the tag and its size. */
+/** The tag step on one item's selection (`tagFiles`): creates, keeps or replaces the tag; the output names it and its size. */
 export async function tagSelection(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const datasetId = String(ctx.getNodeParameter('datasetId', itemIndex)).trim();
   const tagName = String(ctx.getNodeParameter('tagName', itemIndex)).trim();
-  const ifExists = ctx.getNodeParameter('ifExists', itemIndex, 'fail') as 'fail' | 'keep' | 'replace';
   const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-  const parentTagId = String(options.parentTagId ?? '').trim() || undefined;
-  const fileNames = await selectedFileNames(ctx, itemIndex);
-  if (fileNames.length === 0) {
-    throw new NodeOperationError(ctx.getNode(), 'The selection is empty: there is nothing to tag', {
-      itemIndex,
-      description: 'Check the Winnow Select output: its "selected" count is 0 when every image is already in the datapool.',
-    });
-  }
-  return withPlatformClient(ctx, async (client) => {
-    const existing = await findTag(client, datasetId, tagName);
-    if (existing && ifExists === 'keep') return { ...describeTag(existing), created: false };
-    if (existing && ifExists === 'fail') {
-      throw new NodeOperationError(ctx.getNode(), `A tag named "${tagName}" already exists in this dataset`, {
-        itemIndex,
-        description: 'Choose another Tag Name, or set "If Tag Exists" to Keep Existing or Replace.',
-      });
-    }
-    if (existing) await client.deleteTag(datasetId, existing.id);
-    const tag = await client.createTagFromFilenames(datasetId, tagName, fileNames, parentTagId);
-    return { ...describeTag(tag), created: true };
+  const fileNames =
+    ctx.getNodeParameter('selectionSource', itemIndex) === 'list'
+      ? splitList(ctx.getNodeParameter('fileNames', itemIndex))
+      : { selectionFile: String(ctx.getNodeParameter('selectionFile', itemIndex)).trim() };
+  const { tagFiles } = await loadTagStep();
+  const tag = await tagFiles(nodeStepIO(ctx, `tag ${tagName}`).io, {
+    datasetId,
+    tagName,
+    fileNames,
+    ifExists: ctx.getNodeParameter('ifExists', itemIndex, 'fail') as IfTagExists,
+    parentTagId: String(options.parentTagId ?? '').trim() || undefined,
   });
+  return { datasetId, tagId: tag.tagId, tagName: tag.name, size: tag.count, parentTagId: tag.parentTagId, created: tag.created };
 }

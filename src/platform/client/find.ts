@@ -1,7 +1,8 @@
 import type { WinnowError } from '../../errors';
 import { toLightlyMetaData, type ImageMeasures } from '../../health/measures';
 import type { UploadedSample } from '../../s3';
-import type { SampleCreateRequest } from '../schemas';
+import { ConflictError } from '../errors';
+import type { SampleCreateRequest, TagData } from '../schemas';
 import type { PlatformClient } from './platform-client';
 
 /**
@@ -27,6 +28,29 @@ export async function findTag(client: PlatformClient, datasetId: string, name: s
     if ((error as WinnowError).code === 'NOT_FOUND') return undefined;
     throw error;
   }
+}
+
+/** What `tagFileNames` does when the dataset already has a tag of that name. */
+export type IfTagExists = 'fail' | 'keep' | 'replace';
+
+/**
+ * A tag of these file names: created, or — when the name is taken — the existing tag kept (a rerun is a no-op), replaced
+ * (deleted and created again), or a `CONFLICT` error. `created` says which.
+ *
+ * @example await tagFileNames(client, datasetId, 'to-label', ['b.jpg', 'd.jpg'], { ifExists: 'keep' }) // → { tag: { id: '…', name: 'to-label', … }, created: true }
+ */
+export async function tagFileNames(
+  client: PlatformClient,
+  datasetId: string,
+  name: string,
+  fileNames: string[],
+  options: { ifExists: IfTagExists; parentTagId?: string },
+): Promise<{ tag: TagData; created: boolean }> {
+  const existing = await findTag(client, datasetId, name);
+  if (existing && options.ifExists === 'keep') return { tag: existing, created: false };
+  if (existing && options.ifExists === 'fail') throw new ConflictError(`a tag named "${name}" already exists in this dataset; choose another name, or keep or replace it`);
+  if (existing) await client.deleteTag(datasetId, existing.id);
+  return { tag: await client.createTagFromFilenames(datasetId, name, fileNames, options.parentTagId), created: true };
 }
 
 /**
