@@ -43,10 +43,10 @@ export interface HealthReport {
  * neighbour, and quality issues with dataset-relative thresholds.
  *
  * @example
- * const report = analyseHealth({ embeddings: await loadEmbeddingMatrix('embeddings.csv'), measures: await readMeasuresFile('embeddings.measures.jsonl') });
+ * const report = await analyseHealth({ embeddings: await loadEmbeddingMatrix('embeddings.csv'), measures: await readMeasuresFile('embeddings.measures.jsonl') });
  * report.nearDuplicates[0] // { kind: 'near', files: ['a.jpg', 'a_small.jpg'], keeper: 'a.jpg', minSimilarity: 0.97 }
  */
-export function analyseHealth(input: HealthInput): HealthReport {
+export async function analyseHealth(input: HealthInput): Promise<HealthReport> {
   const started = Date.now();
   const options = parseHealthOptions(input.options ?? {});
   const { embeddings } = input;
@@ -54,7 +54,7 @@ export function analyseHealth(input: HealthInput): HealthReport {
   if (n === 0 || embeddings.dim === 0) throw new InvalidConfigError('no embeddings: embed the images first (winnow embed, or the Embed step), then run health');
   const k = Math.max(options.outlierK, 10);
   const lists =
-    input.neighbours ?? allNeighbours(embeddings.data, embeddings.dim, { k, method: options.neighbours, onProgress: input.onProgress, signal: input.signal });
+    input.neighbours ?? (await allNeighbours(embeddings.data, embeddings.dim, { k, method: options.neighbours, onProgress: input.onProgress, signal: input.signal }));
 
   const exactDuplicates = exactDuplicateGroups(embeddings.fileNames, input.measures, options.keeper);
   const rule = { threshold: options.nearDuplicateThreshold, layoutThreshold: options.layoutThreshold };

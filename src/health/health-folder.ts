@@ -62,7 +62,7 @@ export async function healthCheckFolder(input: HealthFolderOptions): Promise<Hea
   });
   const embeddings = await loadEmbeddingMatrix(embeddingsCsv);
   const measures = await readMeasuresFile(measuresFile);
-  const report = analyseHealth({
+  const report = await analyseHealth({
     embeddings,
     measures,
     unreadable: embed.skipped,

@@ -1,27 +1,21 @@
 import { Index, MetricKind, ScalarKind, exactSearch, type BatchMatches, type Matches } from 'usearch';
 import type { ProgressCallback } from '../progress';
 import { measureProgress } from '../progress';
+import { cellNeighbours, type CellSearchSettings } from './cell-neighbours';
+import type { NeighbourLists } from './neighbour-lists';
+
+export type { NeighbourLists } from './neighbour-lists';
 
 /**
- * Nearest neighbours of every row (itself excluded), as cosine similarities, `k` per row, best first.
- * A row with fewer than `k` neighbours (a tiny dataset) pads with index −1 and similarity −Infinity.
- */
-export interface NeighbourLists {
-  k: number;
-  /** n × k row indices. */
-  indices: Int32Array;
-  /** n × k cosine similarities (1 = same direction). */
-  similarities: Float32Array;
-  method: 'exact' | 'ann';
-}
-
-/**
- * At or below this many rows the all-pairs search is exact (usearch's SIMD brute force): 20,000 × 20,000 × 1,280-d is
- * ~30 s on 2 cores; above it an HNSW graph answers in O(n log n).
+ * At or below this many rows the all-pairs search is exact (usearch's SIMD brute force); above it, the cell search
+ * in a PCA space (`cellNeighbours`), linear in the rows at a fixed cell size.
  */
 export const EXACT_LIMIT = 20_000;
 
-/** How the HNSW index is built: graph degree, candidate lists while adding and searching, and the stored scalar. */
+/**
+ * How the HNSW index of the incremental check and of "find similar" is built: graph degree, candidate lists while
+ * adding and searching, and the stored scalar.
+ */
 export interface AnnSettings {
   connectivity: number;
   expansionAdd: number;
@@ -56,12 +50,12 @@ export function newIndex(dim: number, settings: AnnSettings = ANN_SETTINGS): Ind
 
 export interface NeighbourOptions {
   k: number;
-  /** `auto` (default): exact up to EXACT_LIMIT rows, ANN above. */
+  /** `auto` (default): exact up to EXACT_LIMIT rows, the cell search (approximate) above. */
   method?: 'auto' | 'exact' | 'ann';
   /** Threads for usearch (0 = all cores). */
   threads?: number;
-  /** Index settings (default ANN_SETTINGS; the scale bench compares others). */
-  ann?: AnnSettings;
+  /** Cell search settings (default CELL_SEARCH_SETTINGS; the scale bench compares others). */
+  cells?: Partial<CellSearchSettings>;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
 }
@@ -70,18 +64,19 @@ export interface NeighbourOptions {
 const QUERY_BATCH = 4096;
 
 /**
- * k nearest neighbours of every row of `data` (n × dim, row-major) by cosine similarity.
+ * k nearest neighbours of every row of `data` (n × dim, row-major) by cosine similarity: exact up to EXACT_LIMIT
+ * rows, above it the cell search (an HNSW graph was measured far too slow to build at 1,000,000 rows on two cores:
+ * bench/health/README.md).
  *
  * @example
- * const lists = allNeighbours(matrix.data, matrix.dim, { k: 5 });
+ * const lists = await allNeighbours(matrix.data, matrix.dim, { k: 5 });
  * lists.indices.subarray(0, 5) // Int32Array [17, 4, 90, 3, 51]: row 0's nearest first
  */
-export function allNeighbours(data: Float32Array, dim: number, options: NeighbourOptions): NeighbourLists {
+export async function allNeighbours(data: Float32Array, dim: number, options: NeighbourOptions): Promise<NeighbourLists> {
   const n = data.length / dim;
   const method = options.method === undefined || options.method === 'auto' ? (n <= EXACT_LIMIT ? 'exact' : 'ann') : options.method;
   if (method === 'exact') return exactNeighbours(data, dim, options);
-  const index = buildIndex(data, dim, options.threads ?? 0, 0n, options.onProgress, options.signal, newIndex(dim, options.ann));
-  return searchIndex(index, data, dim, options, 0);
+  return cellNeighbours(data, dim, { k: options.k, settings: options.cells, onProgress: options.onProgress, signal: options.signal });
 }
 
 function exactNeighbours(data: Float32Array, dim: number, options: NeighbourOptions): NeighbourLists {

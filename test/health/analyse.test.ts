@@ -36,8 +36,8 @@ describe('analyseHealth', () => {
     ...names.slice(4).map((n, i): [string, ImageMeasures] => [n, measures(n, i === 0 ? { highlight: 0.1, brightness: 0.05 } : i === 1 ? { sharpness: 0.5 } : {})]),
   ]);
 
-  it('groups byte-identical files, and near duplicates only where the layout agrees below the plain threshold', () => {
-    const report = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
+  it('groups byte-identical files, and near duplicates only where the layout agrees below the plain threshold', async () => {
+    const report = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
     expect(report.exactDuplicates).toEqual([{ kind: 'exact', files: ['a.jpg', 'a_copy.jpg'], keeper: 'a.jpg', minSimilarity: 1 }]);
     expect(report.nearDuplicates).toHaveLength(1);
     expect(report.nearDuplicates[0].files.sort()).toEqual(['a.jpg', 'a_copy.jpg', 'a_small.jpg']);
@@ -46,40 +46,40 @@ describe('analyseHealth', () => {
     expect(report.stats.neighbourMethod).toBe('exact');
   });
 
-  it('keeps the sharpest or the earliest when asked', () => {
-    const sharpest = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { keeper: 'sharpest' } });
+  it('keeps the sharpest or the earliest when asked', async () => {
+    const sharpest = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { keeper: 'sharpest' } });
     expect(sharpest.nearDuplicates[0].keeper).toBe('a_small.jpg');
     expect(sharpest.duplicatesToRemove.sort()).toEqual(['a.jpg', 'a_copy.jpg']);
-    const earliest = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { keeper: 'earliest', nearDuplicateThreshold: 0.85 } });
+    const earliest = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { keeper: 'earliest', nearDuplicateThreshold: 0.85 } });
     expect(earliest.nearDuplicates[0].files).toHaveLength(4);
     expect(earliest.nearDuplicates[0].keeper).toBe('a.jpg');
   });
 
-  it('flags dark and blurry images relative to the dataset, and obeys absolute overrides', () => {
-    const report = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
+  it('flags dark and blurry images relative to the dataset, and obeys absolute overrides', async () => {
+    const report = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
     expect(report.issues.dark.files.map((f) => f.fileName)).toEqual(['p0.jpg']);
     expect(report.issues.blurry.files.map((f) => f.fileName)).toEqual(['p1.jpg']);
     expect(report.issues.dark.source).toBe('dataset');
-    const strict = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { thresholds: { dark: 0.95 } } });
+    const strict = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m, options: { thresholds: { dark: 0.95 } } });
     expect(strict.issues.dark).toMatchObject({ source: 'absolute', threshold: 0.95 });
     expect(strict.issues.dark.files).toHaveLength(names.length);
   });
 
-  it('makes tags: everything but the duplicates, and one per finding', () => {
-    const report = analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
+  it('makes tags: everything but the duplicates, and one per finding', async () => {
+    const report = await analyseHealth({ embeddings: matrix(names, axes, tilt), measures: m });
     const tags = healthTags(report, names);
     expect(tags.get('duplicates-removed')).toEqual(names.filter((n) => n !== 'a_copy.jpg' && n !== 'a_small.jpg'));
     expect(tags.get('dark')).toEqual(['p0.jpg']);
     expect(tags.has('light')).toBe(false);
   });
 
-  it('asks to embed first when there are no embeddings', () => {
-    expect(() => analyseHealth({ embeddings: { fileNames: [], labels: new Int32Array(0), dim: 0, data: new Float32Array(0) }, measures: new Map() })).toThrow(/embed the images first/);
+  it('asks to embed first when there are no embeddings', async () => {
+    await expect(analyseHealth({ embeddings: { fileNames: [], labels: new Int32Array(0), dim: 0, data: new Float32Array(0) }, measures: new Map() })).rejects.toThrow(/embed the images first/);
   });
 });
 
 describe('parseHealthOptions', () => {
-  it('names the field that is out of range', () => {
+  it('names the field that is out of range', async () => {
     expect(() => parseHealthOptions({ nearDuplicateThreshold: 1.5 })).toThrow('options.nearDuplicateThreshold must be a number in (0, 1], got 1.5');
     expect(() => parseHealthOptions({ thresholds: { dark: -1 } })).toThrow('options.thresholds.dark must be a number in [0, 1], got -1');
     expect(() => parseHealthOptions({ thresholds: { fuzzy: 1 } })).toThrow(/options.thresholds.fuzzy is not an issue type/);

@@ -7,9 +7,9 @@ import { computeUmap2d } from '../../src/platform/service/umap';
 import { FIXTURES } from '../fixture-files';
 
 /** Share of each point's 10 nearest neighbours on the map that are among its 15 nearest in embedding space. */
-function neighbourhoodKept(data: Float32Array, dim: number, x: Float64Array, y: Float64Array): number {
+async function neighbourhoodKept(data: Float32Array, dim: number, x: Float64Array, y: Float64Array): Promise<number> {
   const n = x.length;
-  const high = allNeighbours(data, dim, { k: 15, method: 'exact' });
+  const high = await allNeighbours(data, dim, { k: 15, method: 'exact' });
   const flat = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) {
     flat[2 * i] = x[i];
@@ -32,18 +32,18 @@ describe('computeUmap2d', () => {
     const matrix = await loadEmbeddingMatrix(path.join(FIXTURES, 'lightly', 'embeddings_1000x32.csv'));
     const input = { data: matrix.data, dim: matrix.dim, rows: matrix.fileNames.length };
     const progress: number[] = [];
-    const umap = computeUmap2d(input, { onProgress: (p) => progress.push(p.done) });
+    const umap = await computeUmap2d(input, { onProgress: (p) => progress.push(p.done) });
     expect(umap.x.every(Number.isFinite) && umap.y.every(Number.isFinite)).toBe(true);
     expect(progress.at(-1)).toBe(umap.epochs);
-    const again = computeUmap2d(input);
+    const again = await computeUmap2d(input);
     expect(Array.from(again.x)).toEqual(Array.from(umap.x));
 
     const pca = computePca2d(input);
-    const umapKept = neighbourhoodKept(matrix.data, matrix.dim, umap.x, umap.y);
-    const pcaKept = neighbourhoodKept(matrix.data, matrix.dim, pca.x, pca.y);
+    const umapKept = await neighbourhoodKept(matrix.data, matrix.dim, umap.x, umap.y);
+    const pcaKept = await neighbourhoodKept(matrix.data, matrix.dim, pca.x, pca.y);
     expect(umapKept).toBeGreaterThan(pcaKept);
 
-    expect(() => computeUmap2d({ data: matrix.data.subarray(0, 10 * 32), dim: 32, rows: 10 })).toThrow(/more than 15 samples/);
-    expect(() => computeUmap2d({ data: new Float32Array(0), dim: 32, rows: 100_001 })).toThrow(/up to 100,000/);
+    await expect(computeUmap2d({ data: matrix.data.subarray(0, 10 * 32), dim: 32, rows: 10 })).rejects.toThrow(/more than 15 samples/);
+    await expect(computeUmap2d({ data: new Float32Array(0), dim: 32, rows: 100_001 })).rejects.toThrow(/up to 100,000/);
   });
 });

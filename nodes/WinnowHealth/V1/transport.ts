@@ -23,7 +23,7 @@ export async function analyseFiles(ctx: IExecuteFunctions, itemIndex: number): P
   );
   const embeddings = await loadEmbeddingMatrix(embeddingsCsv, { signal });
   const measures: Map<string, ImageMeasures> = measuresFile === '' ? new Map() : await readMeasuresFile(measuresFile);
-  const report = analyseHealth({ embeddings, measures, options: healthOptions, signal });
+  const report = await analyseHealth({ embeddings, measures, options: healthOptions, signal });
   const base = embeddingsCsv.replace(/\.csv$/i, '');
   const reportFile = `${base}.health.json`;
   const remainingCsv = `${base}.remaining.csv`;

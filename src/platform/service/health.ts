@@ -85,7 +85,7 @@ export async function runHealthJob(store: Store, job: { id: string; dataset_id: 
   if (embedding.filePath === null) throw new InvalidConfigError(`embedding ${embedding.name} has no CSV: embed the images first`, 'NO_EMBEDDINGS');
   const embeddings = await loadEmbeddingMatrix(embedding.filePath);
   const measures = await loadMeasures(store, job.dataset_id);
-  const report = analyseHealth({ embeddings, measures, options: request.options ?? {} });
+  const report = await analyseHealth({ embeddings, measures, options: request.options ?? {} });
   await mkdir(path.dirname(reportPath(store, job.id)), { recursive: true });
   await writeFile(reportPath(store, job.id), JSON.stringify(report));
   // The web app's "find similar" searches this index; built here, from the matrix already loaded, rather than on

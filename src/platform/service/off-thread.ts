@@ -78,7 +78,7 @@ async function loadObjectEmbeddings(files: Record<string, string>): Promise<Obje
 export async function runRequest(request: WorkerRequest, onProgress?: (p: Progress) => void): Promise<unknown> {
   if (request.kind === 'selection') return runSelectionTask(request.task, onProgress);
   if (request.kind === 'umap') {
-    const { x, y } = computeUmap2d(request, { onProgress });
+    const { x, y } = await computeUmap2d(request, { onProgress });
     return { x, y };
   }
   const { x, y } = computePca2d({ data: request.data, dim: request.dim, rows: request.rows });

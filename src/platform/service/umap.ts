@@ -17,17 +17,17 @@ const MIN_DIST = 0.1;
  * dominate the time. Deterministic (seeded). Runs in the platform's worker thread.
  *
  * @example
- * computeUmap2d({ data: matrix.data, dim: 1280, rows: 5000 }) // → { x: Float64Array(5000) [3.1, -0.4, …], y: …, epochs: 400 }
+ * await computeUmap2d({ data: matrix.data, dim: 1280, rows: 5000 }) // → { x: Float64Array(5000) [3.1, -0.4, …], y: …, epochs: 400 }
  */
-export function computeUmap2d(
+export async function computeUmap2d(
   matrix: { data: Float32Array; dim: number; rows: number },
   options: { onProgress?: ProgressCallback; signal?: AbortSignal; seed?: number } = {},
-): { x: Float64Array; y: Float64Array; epochs: number } {
+): Promise<{ x: Float64Array; y: Float64Array; epochs: number }> {
   const n = matrix.rows;
   if (n > UMAP_MAX_POINTS) throw new InvalidConfigError(`UMAP maps are computed for up to ${UMAP_MAX_POINTS.toLocaleString('en')} samples, this embedding has ${n.toLocaleString('en')}: use the PCA map`);
   if (n <= N_NEIGHBOURS) throw new InvalidConfigError(`UMAP needs more than ${N_NEIGHBOURS} samples, this embedding has ${n}: use the PCA map`);
   const started = Date.now();
-  const lists = allNeighbours(matrix.data, matrix.dim, { k: N_NEIGHBOURS - 1, signal: options.signal });
+  const lists = await allNeighbours(matrix.data, matrix.dim, { k: N_NEIGHBOURS - 1, signal: options.signal });
   const knnIndices: number[][] = new Array(n);
   const knnDistances: number[][] = new Array(n);
   for (let row = 0; row < n; row++) {
