@@ -1,28 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Migrator, sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformMigrations } from '../../src/platform/store/migrations';
-import type { PlatformDatabase } from '../../src/platform/store/schema';
-import { createSqliteDatabase } from '../../src/platform/store/sqlite/sqlite-database';
+import type { Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { useMigrationDatabase } from './migration-database';
 
 /** Predictions stored before '0007_prediction_top' gain their predicted class and confidence columns when the store upgrades. */
 describe('migration 0007_prediction_top', () => {
-  let db: Kysely<PlatformDatabase>;
-  const dir = mkdtempSync(path.join(tmpdir(), 'winnow-migration-'));
-  beforeAll(async () => {
-    db = createSqliteDatabase(path.join(dir, 'winnow.db'));
-    // The rows below stand alone (no dataset, user or sample rows): only the migration's backfill is under test.
-    await sql`pragma foreign_keys = OFF`.execute(db);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = useMigrationDatabase();
 
   it('backfills top_category/top_score from the stored JSON, for classification and detection', async () => {
-    const migrator = new Migrator({ db, provider: platformMigrations });
+    const { db, migrator } = store;
     expect((await migrator.migrateTo('0005_lightly_sharing')).error).toBeUndefined();
     const categories = JSON.stringify([
       { id: 0, name: 'cat' },

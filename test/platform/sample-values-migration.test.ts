@@ -1,28 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Migrator, sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformMigrations } from '../../src/platform/store/migrations';
-import type { PlatformDatabase } from '../../src/platform/store/schema';
-import { createSqliteDatabase } from '../../src/platform/store/sqlite/sqlite-database';
+import { describe, expect, it } from 'vitest';
+import { useMigrationDatabase } from './migration-database';
 
 /** Custom metadata stored before '0008_sample_values' becomes indexed value rows when the store upgrades. */
 describe('migration 0008_sample_values', () => {
-  let db: Kysely<PlatformDatabase>;
-  const dir = mkdtempSync(path.join(tmpdir(), 'winnow-migration-'));
-  beforeAll(async () => {
-    db = createSqliteDatabase(path.join(dir, 'winnow.db'));
-    // The sample rows stand alone (no dataset or user rows): only the migration's backfill is under test.
-    await sql`pragma foreign_keys = OFF`.execute(db);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = useMigrationDatabase();
 
   it('writes one row per scalar leaf (numbers also as numbers), none for arrays, nulls or samples without metadata', async () => {
-    const migrator = new Migrator({ db, provider: platformMigrations });
+    const { db, migrator } = store;
     expect((await migrator.migrateTo('0007_prediction_top')).error).toBeUndefined();
     const sample = (idx: number, custom: unknown) => ({
       id: `s${idx}`, dataset_id: 'd', idx, file_name: `${idx}.jpg`, thumb_name: null, type: 'IMAGE', exif: null, meta_data: null,
