@@ -1,32 +1,20 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { embedImages } from '../../src/embed';
 import { measuresPathFor, readMeasuresBeside, readMeasuresFile } from '../../src/health';
 import { sampleCreateRequests } from '../../src/platform';
 import { embedStagedShard, pullStagedShards, RunStaging, stageImageList } from '../../src/pipeline/staging';
-import { openObjectStore, readImageMetadata, type ObjectStore } from '../../src/s3';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { readImageMetadata } from '../../src/s3';
+import { useBucketStore } from '../s3/bucket-store';
 import { writeImages } from '../worker/image-fixtures';
 
 // Every face that embeds stores the health measures of its embed pass: one code path (embedImages writes them beside
 // the CSV), carried through S3 staging like the rows, and uploaded as the samples' metaData by the save step.
 
-const s3 = sharedMinio();
-const bucket = uniqueBucket('shard-measures');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-shard-measures-'));
-let store: ObjectStore;
-
-beforeAll(async () => {
-  await createBucket(s3, bucket);
-  store = openObjectStore(s3, bucket);
-});
-
-afterAll(async () => {
-  store?.close();
-  await dropBucket(s3, bucket);
-});
+const minio = useBucketStore('shard-measures');
 
 describe('measures in every embed pass', () => {
   it('embedImages writes them beside the CSV by default (CLI, n8n, winnow run shards), and not with measuresOut: false', { timeout: 120_000 }, async () => {
@@ -47,6 +35,7 @@ describe('measures in every embed pass', () => {
   it('a staged shard resumed on another host brings every image’s measures to the save host, and they become metaData', { timeout: 120_000 }, async () => {
     const src = path.join(tmp, 'staged-src');
     const names = await writeImages(src, 10, { seed: 5 });
+    const { store } = minio;
     for (const name of names) await store.put(`imgs/${name}`, readFileSync(path.join(src, name)));
     const staging = new RunStaging(store, 'measures', 'ds', 'run-1');
     await stageImageList({ source: store, prefix: 'imgs/', staging, shardSize: 10 });

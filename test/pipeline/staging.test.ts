@@ -3,43 +3,34 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readEmbeddingRows } from '../../src/embeddings';
 import { embedStagedShard, fetchImages, pullStagedShards, RunStaging, stageImageList } from '../../src/pipeline/staging';
 import { readImageMetadata } from '../../src/s3';
 import { writeImages } from '../worker/image-fixtures';
-import { openObjectStore, type ObjectStore } from '../../src/s3';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { openObjectStore } from '../../src/s3';
+import { useBucketStore } from '../s3/bucket-store';
+import { sharedMinio } from '../s3/minio-fixtures';
 
 // The S3 staging area of pipelines whose workers share no disk, against the shared MinIO.
 
 const s3 = sharedMinio();
-const bucket = uniqueBucket('staging-unit');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-staging-unit-'));
-let store: ObjectStore;
-
-beforeAll(async () => {
-  await createBucket(s3, bucket);
-  store = openObjectStore(s3, bucket);
-});
-
-afterAll(async () => {
-  store?.close();
-  await dropBucket(s3, bucket);
-});
+const minio = useBucketStore('staging-unit');
+const { bucket } = minio;
 
 describe('object store', () => {
   it('round-trips small and multipart objects, and reports a missing key as absent', async () => {
-    await store.put('a/b.txt', 'hello');
-    expect((await store.get('a/b.txt'))?.toString()).toBe('hello');
-    expect(await store.get('a/none.txt')).toBeUndefined();
-    expect(await store.getToFile('a/none.txt', path.join(tmp, 'none.txt'))).toBe(false);
+    await minio.store.put('a/b.txt', 'hello');
+    expect((await minio.store.get('a/b.txt'))?.toString()).toBe('hello');
+    expect(await minio.store.get('a/none.txt')).toBeUndefined();
+    expect(await minio.store.getToFile('a/none.txt', path.join(tmp, 'none.txt'))).toBe(false);
     expect(existsSync(path.join(tmp, 'none.txt'))).toBe(false);
 
     const big = path.join(tmp, 'big.bin');
     writeFileSync(big, randomBytes(17 * 1024 * 1024 + 17)); // above the single-PUT limit (16 MB): a multipart upload
-    await store.putFile('a/big.bin', big);
-    expect(await store.getToFile('a/big.bin', path.join(tmp, 'big-copy.bin'))).toBe(true);
+    await minio.store.putFile('a/big.bin', big);
+    expect(await minio.store.getToFile('a/big.bin', path.join(tmp, 'big-copy.bin'))).toBe(true);
     expect(readFileSync(path.join(tmp, 'big-copy.bin')).equals(readFileSync(big))).toBe(true);
   });
 
@@ -61,9 +52,9 @@ describe('object store', () => {
 describe('stageImageList', () => {
   it('writes one name list per shard and the class folders; skips non-images, hidden folders and known names', async () => {
     const names = ['cats/1.jpg', 'cats/2.png', 'dogs/3.jpg', 'loose.webp', 'notes.txt', '.cache/4.jpg', 'dogs/.x/5.jpg', 'birds/6.jpeg'];
-    for (const name of names) await store.put(`lake/photos/${name}`, 'x');
-    const staging = new RunStaging(store, 'staging', 'farm animals', 'winnow-farm-1');
-    const listed = await stageImageList({ source: store, prefix: 'lake/photos', staging, shardSize: 2, known: new Set(['cats/2.png']) });
+    for (const name of names) await minio.store.put(`lake/photos/${name}`, 'x');
+    const staging = new RunStaging(minio.store, 'staging', 'farm animals', 'winnow-farm-1');
+    const listed = await stageImageList({ source: minio.store, prefix: 'lake/photos', staging, shardSize: 2, known: new Set(['cats/2.png']) });
     expect(listed).toEqual({ images: 5, toEmbed: 4, shards: 2, classes: ['birds', 'cats', 'dogs'] });
     expect(staging.shardListKey(0)).toBe('staging/farm_animals/runs/winnow-farm-1/lists/shard-000000.txt');
     expect(await staging.getList(staging.shardListKey(0))).toEqual(['birds/6.jpeg', 'cats/1.jpg']);
@@ -72,14 +63,14 @@ describe('stageImageList', () => {
   });
 
   it('a list that was never written is an error that says what to redo, not an empty shard', async () => {
-    const staging = new RunStaging(store, '', 'farm', 'never-synced');
+    const staging = new RunStaging(minio.store, '', 'farm', 'never-synced');
     await expect(staging.getList(staging.shardListKey(0))).rejects.toMatchObject({ code: 'STAGING_MISSING', message: expect.stringContaining('run the sync step again') });
   });
 });
 
 describe('shard CSV parts', () => {
   it('a pull on another machine rebuilds exactly the uploaded bytes; rows flushed but not pushed do not count', async () => {
-    const staging = new RunStaging(store, 'parts', 'ds', 'run-1');
+    const staging = new RunStaging(minio.store, 'parts', 'ds', 'run-1');
     const local = path.join(tmp, 'host-a', 'shard-000000.csv');
     mkdirSync(path.dirname(local));
     writeFileSync(local, 'filenames,embedding_0,labels\r\na.jpg,0.5,0\r\n');
@@ -98,12 +89,12 @@ describe('shard CSV parts', () => {
   });
 
   it('ignores a part after a gap, and a shard without parts leaves no local file', async () => {
-    const staging = new RunStaging(store, 'parts', 'ds', 'run-2');
+    const staging = new RunStaging(minio.store, 'parts', 'ds', 'run-2');
     const local = path.join(tmp, 'gap', 'shard.csv');
     mkdirSync(path.dirname(local));
     writeFileSync(local, 'filenames,embedding_0,labels\r\n');
     const offset = await staging.pushShardGrowth(1, local, 0);
-    await store.put(`${staging.shardPartsPrefix(1)}${String(offset + 10).padStart(16, '0')}`, 'z.jpg,1,0\r\n');
+    await minio.store.put(`${staging.shardPartsPrefix(1)}${String(offset + 10).padStart(16, '0')}`, 'z.jpg,1,0\r\n');
     expect(await staging.pullShard(1, local)).toBe(offset);
     expect(readFileSync(local, 'utf8')).toBe('filenames,embedding_0,labels\r\n');
 
@@ -114,14 +105,14 @@ describe('shard CSV parts', () => {
 
 describe('fetchImages', () => {
   it('fetches named objects, keeps files already there, reports missing objects and refuses names that leave the folder', async () => {
-    await store.put('src/cats/1.jpg', 'one');
-    await store.put('src/dogs/2.jpg', 'two');
+    await minio.store.put('src/cats/1.jpg', 'one');
+    await minio.store.put('src/dogs/2.jpg', 'two');
     const target = path.join(tmp, 'fetch');
-    const first = await fetchImages({ source: store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg', 'gone.jpg', '../escape.jpg'], targetDir: target });
+    const first = await fetchImages({ source: minio.store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg', 'gone.jpg', '../escape.jpg'], targetDir: target });
     expect(first).toEqual({ fetched: 2, present: 0, missing: ['gone.jpg'], refused: ['../escape.jpg'] });
     expect(readFileSync(path.join(target, 'dogs', '2.jpg'), 'utf8')).toBe('two');
     expect(existsSync(path.join(tmp, 'escape.jpg'))).toBe(false);
-    const again = await fetchImages({ source: store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg'], targetDir: target });
+    const again = await fetchImages({ source: minio.store, prefix: 'src', names: ['cats/1.jpg', 'dogs/2.jpg'], targetDir: target });
     expect(again).toMatchObject({ fetched: 0, present: 2 });
   });
 });
@@ -129,12 +120,12 @@ describe('fetchImages', () => {
 describe('embedStagedShard', () => {
   it('a shard stopped after its first batch on one host is finished on another from the parts, embedding the rest only', { timeout: 120_000 }, async () => {
     const names = await writeImages(path.join(tmp, 'shard-src'), 12, { seed: 3 });
-    for (const name of names) await store.put(`imgs/${name}`, readFileSync(path.join(tmp, 'shard-src', name)));
-    const staging = new RunStaging(store, 'embed', 'ds', 'run-embed');
-    expect(await stageImageList({ source: store, prefix: 'imgs/', staging, shardSize: 12 })).toMatchObject({ images: 12, shards: 1 });
+    for (const name of names) await minio.store.put(`imgs/${name}`, readFileSync(path.join(tmp, 'shard-src', name)));
+    const staging = new RunStaging(minio.store, 'embed', 'ds', 'run-embed');
+    expect(await stageImageList({ source: minio.store, prefix: 'imgs/', staging, shardSize: 12 })).toMatchObject({ images: 12, shards: 1 });
     const describeSamples = async (images: Array<{ fileName: string; path?: string }>) =>
       Promise.all(images.map((image) => readImageMetadata(image.path!, image.fileName)));
-    const common = { staging, source: store, sourcePrefix: 'imgs/', shard: { index: 0, count: 12 }, embed: { batchSize: 4 }, describeSamples };
+    const common = { staging, source: minio.store, sourcePrefix: 'imgs/', shard: { index: 0, count: 12 }, embed: { batchSize: 4 }, describeSamples };
 
     // Host A: killed (here: aborted) once its first batch is in staging.
     const stop = new AbortController();
