@@ -18,11 +18,18 @@ export interface FieldContext {
  */
 export interface FieldSource {
   rows(key: string, ctx: FieldContext): RawBuilder<unknown>;
+  /**
+   * Whether an index serves a range of `num_value` for one key (rows ordered by value): then a histogram with no
+   * other filter counts each bin as an index range instead of grouping every row.
+   */
+  rangeIndexed?: boolean;
 }
 
 /** A sample's custom metadata (Lightly's `customMetaData`) at a dot path, `metadata:weather.temperature`: its sample_values rows. */
 const customMetadata: FieldSource = {
   rows: (key, { datasetId }) => sql`select sample_idx, text_value, num_value from sample_values where dataset_id = ${datasetId} and path = ${key}`,
+  // sample_values_num_index: (dataset_id, path, num_value, sample_idx).
+  rangeIndexed: true,
 };
 
 /**
@@ -36,6 +43,12 @@ export const FIELD_SOURCES: Record<string, FieldSource> = {
 
 const KEY_PATTERN = /^[^".\\]+(\.[^".\\]+)*$/;
 const hasControl = (key: string) => [...key].some((c) => c.charCodeAt(0) < 0x20);
+
+/** Whether the field's source serves value ranges from an index (see FieldSource.rangeIndexed). */
+export function fieldRangeIndexed(field: string): boolean {
+  const source = field.slice(0, Math.max(0, field.indexOf(':')));
+  return Object.hasOwn(FIELD_SOURCES, source) && FIELD_SOURCES[source].rangeIndexed === true;
+}
 
 /** `metadata:weather.temperature` → its rows; an unknown source or a malformed key is a 400 naming `where`. */
 export function fieldRows(field: string, ctx: FieldContext, where: string): RawBuilder<unknown> {

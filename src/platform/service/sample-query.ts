@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { allOnesBitmask, bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
-import { fieldRows, type FieldContext } from './sample-fields';
+import { fieldRangeIndexed, fieldRows, type FieldContext } from './sample-fields';
 import { num } from './rows';
 
 /** One filter of a sample query: the field's value must be one of `values`, or within `range` (ends inclusive, null = open). */
@@ -46,6 +46,8 @@ export interface SampleQueryResult {
 // Values a facet lists, most frequent first: more would not fit a checkbox list anyway.
 const FACET_VALUES = 50;
 const DEFAULT_BINS = 24;
+// Up to this many bins a histogram without other filters is counted as index ranges, one subquery per bin.
+const RANGE_COUNTED_BINS = 64;
 
 interface Condition {
   /** The filtered field (null for tag and search): a facet on this field leaves the condition out. */
@@ -124,16 +126,40 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
     const parts = [sql`s.dataset_id = ${datasetId}`, ...conditions.filter((c) => except === undefined || c.field !== except).map((c) => c.sql)];
     return sql.join(parts, sql` and `);
   };
+  const othersOf = (field?: string) => conditions.filter((c) => field === undefined || c.field !== field);
+  /**
+   * The indices of the samples that pass every condition but `except`'s, as a subquery with one column `idx`. When
+   * every condition is a field's index set, their intersection straight from the indexes, without a pass over the
+   * samples table (each index set holds existing samples of this dataset only).
+   */
+  const passing = (except?: string) => {
+    const others = othersOf(except);
+    if (others.length > 0 && others.every((c) => c.indices !== undefined)) {
+      return sql`select p.sample_idx as idx from (${sql.join(others.map((c) => c.indices as RawBuilder<unknown>), sql` intersect `)}) p`;
+    }
+    return sql`select s.idx from samples s where ${where(except)}`;
+  };
   /** `r.sample_idx` among the samples the other filters let through; nothing to add when there are none. */
   const amongOthers = (field: string) => {
-    const others = conditions.filter((c) => c.field !== field);
+    const others = othersOf(field);
     if (others.length === 0) return sql``;
     // Only field filters: intersect their index sets directly, without a pass over the samples table.
     if (others.every((c) => c.indices !== undefined)) return sql.join(others.map((c) => sql` and r.sample_idx in (${c.indices})`), sql``);
     return sql` and r.sample_idx in (select s.idx from samples s where ${where(field)})`;
   };
-  const countWhere = async (extra: RawBuilder<unknown>, except?: string) =>
-    num((await sql<{ n: number | string }>`select count(*) as n from samples s where ${where(except)} and ${extra}`.execute(db)).rows[0]?.n);
+  const countOf = async (sub: RawBuilder<unknown>) => num((await sql<{ n: number | string }>`select count(*) as n from (${sub}) c`.execute(db)).rows[0]?.n);
+  // How many samples pass the conditions other than a field's own: the facet and histogram defaults need it. Asked at
+  // most once per field; the total when the field has no condition of its own.
+  const passingCounts = new Map<string, Promise<number>>();
+  const passingCount = (field: string): Promise<number> => {
+    if (!conditions.some((c) => c.field === field)) return totalKnown;
+    let counted = passingCounts.get(field);
+    if (counted === undefined) {
+      counted = othersOf(field).length === 0 ? Promise.resolve(dataset.nSamples) : countOf(passing(field));
+      passingCounts.set(field, counted);
+    }
+    return counted;
+  };
 
   const size = query.page?.size ?? 100;
   const offset = query.page?.offset ?? 0;
@@ -146,66 +172,164 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
     pageIndices = Array.from({ length: Math.max(0, Math.min(size, dataset.nSamples - offset)) }, (_, k) => offset + k);
   } else if (query.members === true) {
     // One scan gives the count, the page and the bitmask; the page's rows are then read by their (indexed) position.
-    const rows = await sql<{ idx: number | string }>`select s.idx from samples s where ${where()} order by s.idx`.execute(db);
+    const rows = await sql<{ idx: number | string }>`select p.idx from (${passing()}) p order by p.idx`.execute(db);
     const indices = rows.rows.map((r) => num(r.idx));
     result.total = indices.length;
     result.members = bitmaskFromIndices(indices);
     pageIndices = indices.slice(offset, offset + size);
-  } else {
-    result.total = conditions.length === 0 ? dataset.nSamples : await countWhere(sql`1 = 1`);
   }
+  // The total, unless known already: in parallel with the page, facets and histograms (PostgreSQL runs them at once).
+  const totalKnown: Promise<number> =
+    query.members === true ? Promise.resolve(result.total) : conditions.length === 0 ? Promise.resolve(dataset.nSamples) : countOf(passing());
+  const work: Promise<unknown>[] = [totalKnown.then((n) => (result.total = n))];
+
   if (size > 0 && (pageIndices === null || pageIndices.length > 0)) {
-    const rows =
-      pageIndices === null
-        ? await sql<{ idx: number | string; id: string; file_name: string }>`select s.idx, s.id, s.file_name from samples s where ${where()} order by s.idx limit ${size} offset ${offset}`.execute(db)
-        : await db.selectFrom('samples').select(['idx', 'id', 'file_name']).where('dataset_id', '=', datasetId).where('idx', 'in', pageIndices).orderBy('idx').execute().then((r) => ({ rows: r }));
-    result.items = rows.rows.map((r) => ({ index: num(r.idx), id: r.id, fileName: r.file_name }));
+    type ItemRow = { idx: number | string; id: string; file_name: string };
+    let page: Promise<ItemRow[]>;
+    if (pageIndices !== null) {
+      page = db.selectFrom('samples').select(['idx', 'id', 'file_name']).where('dataset_id', '=', datasetId).where('idx', 'in', pageIndices).orderBy('idx').execute();
+    } else {
+      // The page's positions from the passing indices (ordered by the (dataset, idx) index), then only its rows read.
+      const positions =
+        conditions.length === 0
+          ? sql`select s.idx from samples s where s.dataset_id = ${datasetId} order by s.idx limit ${size} offset ${offset}`
+          : sql`select p.idx from (${passing()}) p order by p.idx limit ${size} offset ${offset}`;
+      page = sql<ItemRow>`select s.idx, s.id, s.file_name from samples s where s.dataset_id = ${datasetId} and s.idx in (${positions}) order by s.idx`.execute(db).then((r) => r.rows);
+    }
+    work.push(page.then((rows) => (result.items = rows.map((r) => ({ index: num(r.idx), id: r.id, fileName: r.file_name })))));
   }
 
   for (const [i, field] of (query.facets ?? []).entries()) {
     const rows = rowsOf(field, `facets[${i}]`);
-    const counted = await sql<{ value: string; n: number | string }>`
-      select r.text_value as value, count(*) as n from (${rows}) r where r.text_value is not null${amongOthers(field)}
-      group by r.text_value order by n desc, value limit ${FACET_VALUES}`.execute(db);
-    const counts = new Map(counted.rows.map((r) => [String(r.value), num(r.n)]));
-    const fallback = textDefault(field);
-    if (fallback !== undefined) {
-      const missing = await countWhere(withoutText(rows), field);
-      if (missing > 0) counts.set(fallback, (counts.get(fallback) ?? 0) + missing);
-    }
-    result.facets[field] = [...counts]
-      .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, FACET_VALUES);
+    work.push(
+      (async () => {
+        // The window sum counts every sample with a value among the others (over all groups, before the limit), so the
+        // samples without one, which take the default, are the passing samples less that: no second pass.
+        const counted = await sql<{ value: string; n: number | string; valued: number | string }>`
+          select r.text_value as value, count(*) as n, sum(count(*)) over () as valued from (${rows}) r where r.text_value is not null${amongOthers(field)}
+          group by r.text_value order by n desc, value limit ${FACET_VALUES}`.execute(db);
+        const counts = new Map(counted.rows.map((r) => [String(r.value), num(r.n)]));
+        const fallback = textDefault(field);
+        if (fallback !== undefined) {
+          const missing = (await passingCount(field)) - num(counted.rows[0]?.valued);
+          if (missing > 0) counts.set(fallback, (counts.get(fallback) ?? 0) + missing);
+        }
+        result.facets[field] = [...counts]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+          .slice(0, FACET_VALUES);
+      })(),
+    );
   }
 
   for (const [i, h] of (query.histograms ?? []).entries()) {
     const rows = rowsOf(h.field, `histograms[${i}].field`);
     const bins = h.bins ?? DEFAULT_BINS;
     const fallback = numberDefault(h.field);
-    let extent = h.extent ?? null;
-    if (extent === null) {
-      const r = await sql<{ lo: number | null; hi: number | null }>`select min(r.num_value) as lo, max(r.num_value) as hi from (${rows}) r`.execute(db);
-      const { lo, hi } = r.rows[0] ?? { lo: null, hi: null };
-      extent = lo === null || hi === null ? null : [Number(lo), Number(hi)];
-      const missing = async () => num((await sql<{ n: number | string }>`select count(*) as n from samples s where s.dataset_id = ${datasetId} and ${withoutNumber(rows)}`.execute(db)).rows[0]?.n);
-      if (fallback !== undefined && (await missing()) > 0) extent = extent === null ? [fallback, fallback] : [Math.min(extent[0], fallback), Math.max(extent[1], fallback)];
-    }
-    const counts = new Array<number>(bins).fill(0);
-    if (extent !== null) {
-      const [lo, hi] = extent;
-      const scale = bins / (hi - lo || 1);
-      const binOf = (v: number) => Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
-      // SQLite has no floor() in every build; the bin of a value at or above `lo` is its truncation either way.
-      const bin = ctx.dialect === 'postgres' ? sql`floor((r.num_value - ${lo}) * ${scale})::integer` : sql`cast((r.num_value - ${lo}) * ${scale} as integer)`;
-      const counted = await sql<{ bin: number | string; n: number | string }>`
-        select ${bin} as bin, count(*) as n from (${rows}) r where r.num_value >= ${lo} and r.num_value <= ${hi}${amongOthers(h.field)} group by 1`.execute(db);
-      for (const r of counted.rows) counts[Math.min(bins - 1, Math.max(0, num(r.bin)))] += num(r.n);
-      if (fallback !== undefined && fallback >= lo && fallback <= hi) counts[binOf(fallback)] += await countWhere(withoutNumber(rows), h.field);
-    }
-    result.histograms[h.field] = { extent, counts };
+    work.push(
+      (async () => {
+        let extent = h.extent ?? null;
+        if (extent === null) {
+          // Two scalar subqueries, so each is one step down the (dataset, key, value) index rather than a scan.
+          const r = await sql<{ lo: number | null; hi: number | null }>`
+            select (select min(r.num_value) from (${rows}) r) as lo, (select max(r.num_value) from (${rows}) r) as hi`.execute(db);
+          const { lo, hi } = r.rows[0] ?? { lo: null, hi: null };
+          extent = lo === null || hi === null ? null : [Number(lo), Number(hi)];
+          if (fallback !== undefined && dataset.nSamples > (await countOf(sql`select r.sample_idx from (${rows}) r`))) {
+            extent = extent === null ? [fallback, fallback] : [Math.min(extent[0], fallback), Math.max(extent[1], fallback)];
+          }
+        }
+        const counts = new Array<number>(bins).fill(0);
+        if (extent !== null) {
+          const [lo, hi] = extent;
+          const scale = bins / (hi - lo || 1);
+          const binOf = (v: number) => Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
+          // SQLite has no floor() in every build; the bin of a value at or above `lo` is its truncation either way.
+          const bin = ctx.dialect === 'postgres' ? sql`floor((r.num_value - ${lo}) * ${scale})::integer` : sql`cast((r.num_value - ${lo}) * ${scale} as integer)`;
+          const countsDefault = fallback !== undefined && fallback >= lo && fallback <= hi;
+          if (othersOf(h.field).length === 0 && bins <= RANGE_COUNTED_BINS && Number.isFinite(scale) && fieldRangeIndexed(h.field)) {
+            // No other filter: each bin is one range of the value index, counted without reading the rows.
+            const edges = binEdges(lo, hi, bins);
+            const inBin = edges.map((from, k) => {
+              if (from === null) return sql`0`;
+              const to = edges[k + 1] ?? null;
+              const upper = to === null ? sql`r.num_value <= ${hi}` : sql`r.num_value < ${to}`;
+              return sql`(select count(*) from (${rows}) r where r.num_value >= ${from} and ${upper})`;
+            });
+            const all = countsDefault ? [sql`(select count(*) from (${rows}) r) as valued`] : [];
+            const row = (await sql<Record<string, number | string>>`select ${sql.join([...inBin.map((b, k) => sql`${b} as ${sql.ref(`b${k}`)}`), ...all])}`.execute(db)).rows[0] ?? {};
+            for (let k = 0; k < bins; k++) counts[k] = num(row[`b${k}`]);
+            if (countsDefault) counts[binOf(fallback)] += (await passingCount(h.field)) - num(row.valued);
+            result.histograms[h.field] = { extent, counts };
+            return;
+          }
+          // With a default inside the extent, every row is counted (bin -1: outside the extent or not a number), so the
+          // samples without a row are the passing samples less the rows: no second pass.
+          const counted = countsDefault
+            ? await sql<{ bin: number | string; n: number | string }>`
+                select case when r.num_value >= ${lo} and r.num_value <= ${hi} then ${bin} else -1 end as bin, count(*) as n from (${rows}) r where 1 = 1${amongOthers(h.field)} group by 1`.execute(db)
+            : await sql<{ bin: number | string; n: number | string }>`
+                select ${bin} as bin, count(*) as n from (${rows}) r where r.num_value >= ${lo} and r.num_value <= ${hi}${amongOthers(h.field)} group by 1`.execute(db);
+          let valued = 0;
+          for (const r of counted.rows) {
+            valued += num(r.n);
+            if (num(r.bin) >= 0) counts[Math.min(bins - 1, num(r.bin))] += num(r.n);
+          }
+          if (countsDefault) counts[binOf(fallback)] += (await passingCount(h.field)) - valued;
+        }
+        result.histograms[h.field] = { extent, counts };
+      })(),
+    );
   }
+  await Promise.all(work);
+  // Keys in the order asked, whatever order the answers came in.
+  result.facets = Object.fromEntries((query.facets ?? []).filter((f) => f in result.facets).map((f) => [f, result.facets[f]]));
+  result.histograms = Object.fromEntries((query.histograms ?? []).filter((h) => h.field in result.histograms).map((h) => [h.field, result.histograms[h.field]]));
   return result;
+}
+
+/**
+ * Where each of `bins` equal-width bins over [lo, hi] starts: the smallest number whose bin, floor((v − lo) · scale)
+ * in double arithmetic exactly as the SQL computes it, is at least k (bin 0 starts at lo); null when no number up to
+ * hi reaches bin k. The bin is monotone in v, so a binary search over the doubles between lo and hi finds each edge,
+ * and counting index ranges between edges gives the same counts as binning every row.
+ *
+ * @example
+ * binEdges(0, 8, 4)  // → [0, 2, 4, 6]
+ * binEdges(0, 10, 4) // → [0, 2.5, 5, 7.499999999999999] (that times 0.4 rounds to 3)
+ */
+export function binEdges(lo: number, hi: number, bins: number): (number | null)[] {
+  const scale = bins / (hi - lo || 1);
+  const binOf = (v: number) => Math.floor((v - lo) * scale);
+  const edges: (number | null)[] = [lo];
+  for (let k = 1; k < bins; k++) {
+    if (binOf(hi) < k) {
+      edges.push(null);
+      continue;
+    }
+    let below = orderedKey(lo);
+    let at = orderedKey(hi);
+    while (at - below > 1n) {
+      const mid = below + (at - below) / 2n;
+      if (binOf(fromOrderedKey(mid)) >= k) at = mid;
+      else below = mid;
+    }
+    edges.push(fromOrderedKey(at));
+  }
+  return edges;
+}
+
+// Doubles as integers in the same order (negative numbers by their negated magnitude), to step between neighbours.
+const doubleView = new Float64Array(1);
+const bitsView = new BigInt64Array(doubleView.buffer);
+function orderedKey(value: number): bigint {
+  doubleView[0] = value;
+  const bits = bitsView[0];
+  return bits >= 0n ? bits : -(bits & 0x7fffffffffffffffn);
+}
+function fromOrderedKey(key: bigint): number {
+  bitsView[0] = key >= 0n ? key : BigInt.asIntN(64, -key | (1n << 63n));
+  return doubleView[0];
 }
 
 /**
