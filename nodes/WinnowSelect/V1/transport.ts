@@ -1,16 +1,11 @@
 import { jsonParse, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { loadEmbeddingMatrix } from '../../../src/embeddings';
-import { metadataByFileName, readCustomMetadataFile } from '../../../src/metadata';
-import { writeNameListFile } from '../../../src/name-list';
-import { findDatapool } from '../../../src/pipeline/datapool';
-import { logProgress } from '../../shared/progress-log';
-import { withPlatformClient } from '../../shared/platform';
+import { nodeStepIO } from '../../shared/step-io';
 
 /**
  * Loaded on first use: the selection engine's large-matrix kernel runs on onnxruntime-node, a native part that may be
  * missing on an n8n host where the other nodes must still load.
  */
-const loadSelectEngine = () => import('../../../src/select/index.js');
+const loadSelectStep = () => import('../../../src/pipeline/steps/select.js');
 
 function selectionConfigOf(ctx: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
   const strategy = ctx.getNodeParameter('strategy', itemIndex) as string;
@@ -28,41 +23,26 @@ function selectionConfigOf(ctx: IExecuteFunctions, itemIndex: number): Record<st
   return config;
 }
 
-/** The datapool (the engine's one definition): file names in every tag whose name starts with the prefix. */
-async function datapoolFileNames(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
-  if (ctx.getNodeParameter('datapool', itemIndex, 'none') !== 'platformTags') return [];
-  const datasetId = String(ctx.getNodeParameter('datasetId', itemIndex)).trim();
-  const prefix = String(ctx.getNodeParameter('datapoolTagPrefix', itemIndex)).trim();
-  return withPlatformClient(ctx, async (client) => (await findDatapool(client, datasetId, `${prefix}*`)).fileNames);
-}
-
-/** Selects from one item's embeddings CSV and writes the picks to the selection file; the item gets counts only. */
+/** Selects from one item's embeddings CSV with the select step (`selectFiles`); the item gets counts and the file's path. */
 export async function selectFromFiles(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const embeddingsCsv = String(ctx.getNodeParameter('embeddingsCsv', itemIndex)).trim();
   const selectionFile = String(ctx.getNodeParameter('selectionFile', itemIndex)).trim();
   const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
   const metadataFile = String(options.metadataFile ?? '').trim();
-  const signal = ctx.getExecutionCancelSignal?.();
-
-  const { parseSelectionConfig, selectSamples } = await loadSelectEngine();
-  const config = parseSelectionConfig(selectionConfigOf(ctx, itemIndex), 'Selection Config');
-  const preselected = await datapoolFileNames(ctx, itemIndex);
-  const embeddings = await loadEmbeddingMatrix(embeddingsCsv, { signal });
-  // Earlier picks of images that are no longer in the CSV cannot act as centres.
-  const known = new Set(embeddings.fileNames);
-  const metadata = metadataFile === '' ? undefined : metadataByFileName(await readCustomMetadataFile(metadataFile));
-  const result = await selectSamples({
-    embeddings,
-    metadata,
-    config,
-    preselected: preselected.filter((name) => known.has(name)),
-    source: embeddingsCsv,
-    signal,
-    onProgress: logProgress(ctx, `select from ${embeddingsCsv}`),
+  // The datapool: every tag whose name starts with the prefix (the pipeline's `datapool.tags` template `<prefix>*`).
+  const datapool =
+    ctx.getNodeParameter('datapool', itemIndex, 'none') === 'platformTags'
+      ? { datasetId: String(ctx.getNodeParameter('datasetId', itemIndex)).trim(), tags: `${String(ctx.getNodeParameter('datapoolTagPrefix', itemIndex)).trim()}*` }
+      : undefined;
+  const { selectFiles } = await loadSelectStep();
+  const result = await selectFiles(nodeStepIO(ctx, `select from ${embeddingsCsv}`).io, {
+    embeddingsCsv,
+    ...(metadataFile === '' ? {} : { metadataFile }),
+    selection: selectionConfigOf(ctx, itemIndex),
+    configName: 'Selection Config',
+    ...(datapool ? { datapool } : {}),
+    selectionFile,
   });
-
-  await writeNameListFile(selectionFile, result.selected);
-
   const output: IDataObject = {
     embeddingsCsv,
     selectionFile,

@@ -1,9 +1,12 @@
+import { loadEmbeddingMatrix } from '../../embeddings';
+import { metadataByFileName, readCustomMetadataFile } from '../../metadata';
+import { writeNameListFile } from '../../name-list';
 import { findTag } from '../../platform';
-import { datapoolTagId } from '../datapool';
+import { parseSelectionConfig, selectSamples, type SelectionResult } from '../../select';
+import { datapoolTagId, findDatapool } from '../datapool';
 import { selectionSize } from '../plan';
 import type { SaveResult, SelectResult } from '../step-types';
-import type { StepContext } from './step-context';
-
+import type { StepContext, StepIO } from './step-context';
 
 /**
  * Runs the platform's selection job, which stores the full ranking (the web app's slider reads it) and creates the tag
@@ -29,4 +32,43 @@ export async function selectStep(ctx: StepContext<unknown>, save: Pick<SaveResul
     const tagId = job.result?.data ?? (await client.getTagByName(save.datasetId, tagName)).id;
     return { tagId, n, jobId, reused: false, ...(config.incremental ? { datapool: pool.size } : {}) };
   });
+}
+
+export interface SelectFilesInput {
+  /** A Lightly embeddings CSV on this machine. */
+  embeddingsCsv: string;
+  /** Lightly custom metadata, for METADATA inputs. */
+  metadataFile?: string;
+  /** A selection config (validated here; errors name `configName` and the field). */
+  selection: Record<string, unknown>;
+  configName?: string;
+  /** Earlier picks kept as centres and never picked again: the datapool of the dataset's tags matching `tags`. */
+  datapool?: { datasetId: string; tags: string };
+  /** Where the picks are written, one file name a line in pick order. */
+  selectionFile: string;
+}
+
+/**
+ * The select step on named files, on this machine: the same selection engine and the same datapool definition as the
+ * platform's selection job, from an embeddings CSV to a selection file (the tag step's input).
+ */
+export async function selectFiles(io: StepIO, input: SelectFilesInput): Promise<SelectionResult> {
+  const config = parseSelectionConfig(input.selection, input.configName ?? 'selection config');
+  const datapool = input.datapool;
+  const pool = datapool ? await io.usePlatform(({ client }) => findDatapool(client, datapool.datasetId, datapool.tags)) : undefined;
+  const embeddings = await loadEmbeddingMatrix(input.embeddingsCsv, { signal: io.signal });
+  // Earlier picks of images that are no longer in the CSV cannot act as centres.
+  const known = new Set(embeddings.fileNames);
+  const metadata = input.metadataFile === undefined ? undefined : metadataByFileName(await readCustomMetadataFile(input.metadataFile));
+  const result = await selectSamples({
+    embeddings,
+    metadata,
+    config,
+    preselected: (pool?.fileNames ?? []).filter((name) => known.has(name)),
+    source: input.embeddingsCsv,
+    signal: io.signal,
+    onProgress: io.onProgress,
+  });
+  await writeNameListFile(input.selectionFile, result.selected);
+  return result;
 }
