@@ -73,6 +73,30 @@ describe('analyseHealth', () => {
     expect(tags.has('light')).toBe(false);
   });
 
+  it('flags an image far from every other picture, even with copies of its own; a similar pair hides at k = 1 but not at k = 2', async () => {
+    // 40 photos close together (cosine ~0.9 to each other), one far image with an exact copy, and two far images alike.
+    const dim = 8;
+    const names = [...Array.from({ length: 40 }, (_, i) => `p${i}.jpg`), 'odd.jpg', 'odd_copy.jpg', 'twin_a.jpg', 'twin_b.jpg'];
+    const data = new Float32Array(names.length * dim);
+    for (let i = 0; i < 40; i++) {
+      data[i * dim] = 1;
+      data[i * dim + 1 + (i % 5)] = 0.3 + 0.01 * i;
+    }
+    for (const row of [40, 41]) data[row * dim + 6] = 1;
+    data[42 * dim + 7] = 1;
+    data[43 * dim + 7] = 1;
+    data[43 * dim + 6] = 0.6;
+    // Every picture laid out differently (dHashes far apart), so only similarity ≥ 0.95 or the same bytes make copies.
+    const layout = (i: number) => ((i * 0x9e3779b1) >>> 0).toString(16).padStart(8, '0').repeat(2);
+    const m = new Map(names.map((n, i): [string, ImageMeasures] => [n, measures(n, n.startsWith('odd') ? { sha256: 'odd', dHash: layout(40) } : { dHash: layout(i) })]));
+    const embeddings = { fileNames: names, labels: new Int32Array(names.length), dim, data };
+    const report = await analyseHealth({ embeddings, measures: m });
+    expect(report.outliers.k).toBe(1);
+    expect(report.outliers.files.map((f) => f.fileName).sort()).toEqual(['odd.jpg', 'odd_copy.jpg']);
+    const wider = await analyseHealth({ embeddings, measures: m, options: { outlierK: 2 } });
+    expect(wider.outliers.files.map((f) => f.fileName)).toEqual(expect.arrayContaining(['twin_a.jpg', 'twin_b.jpg']));
+  });
+
   it('asks to embed first when there are no embeddings', async () => {
     await expect(analyseHealth({ embeddings: { fileNames: [], labels: new Int32Array(0), dim: 0, data: new Float32Array(0) }, measures: new Map() })).rejects.toThrow(/embed the images first/);
   });
