@@ -1,51 +1,41 @@
-import { writeFile } from 'node:fs/promises';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { loadEmbeddingMatrix } from '../../../src/embeddings';
-import { analyseHealth, parseHealthOptions, publishHealth, readMeasuresFile, writeRemainingEmbeddings, type ImageMeasures } from '../../../src/health';
-import { withPlatformClient } from '../../shared/platform';
+import { nodeStepIO } from '../../shared/step-io';
+
+/** Loaded on first use, as every node loads its step: the engine behind it stays out of n8n's start-up. */
+const loadHealthStep = () => import('../../../src/pipeline/steps/health.js');
 
 /**
- * Analyses one item's embeddings (and measures): writes the report beside the CSV and a copy of the CSV without the
- * duplicates to remove, which the next node (Winnow Select) takes as its embeddings. The item gets paths and counts.
+ * The health step on one item's embeddings (and measures), `healthOfFiles`: the report and a copy of the CSV without
+ * the duplicates to remove go beside the CSV; the next node (Winnow Select) takes the copy. The item gets paths and counts.
  */
 export async function analyseFiles(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
   const embeddingsCsv = String(ctx.getNodeParameter('embeddingsCsv', itemIndex)).trim();
   const measuresFile = String(ctx.getNodeParameter('measuresFile', itemIndex, '') ?? '').trim();
   const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-  const signal = ctx.getExecutionCancelSignal?.();
-  const healthOptions = parseHealthOptions(
-    {
+  const datasetId = ctx.getNodeParameter('tagOnPlatform', itemIndex, false) ? String(ctx.getNodeParameter('datasetId', itemIndex)).trim() : undefined;
+  const { healthOfFiles } = await loadHealthStep();
+  const { report, ...files } = await healthOfFiles(nodeStepIO(ctx, `health ${embeddingsCsv}`).io, {
+    embeddingsCsv,
+    ...(measuresFile === '' ? {} : { measuresFile }),
+    options: {
       keeper: ctx.getNodeParameter('keeper', itemIndex),
       ...(typeof options.nearDuplicateThreshold === 'number' ? { nearDuplicateThreshold: options.nearDuplicateThreshold } : {}),
       ...(typeof options.layoutThreshold === 'number' ? { layoutThreshold: options.layoutThreshold } : {}),
     },
-    'Options',
-  );
-  const embeddings = await loadEmbeddingMatrix(embeddingsCsv, { signal });
-  const measures: Map<string, ImageMeasures> = measuresFile === '' ? new Map() : await readMeasuresFile(measuresFile);
-  const report = await analyseHealth({ embeddings, measures, options: healthOptions, signal });
-  const base = embeddingsCsv.replace(/\.csv$/i, '');
-  const reportFile = `${base}.health.json`;
-  const remainingCsv = `${base}.remaining.csv`;
-  await writeFile(reportFile, JSON.stringify(report));
-  const remaining = await writeRemainingEmbeddings(embeddingsCsv, remainingCsv, new Set(report.duplicatesToRemove), signal);
-  const output: IDataObject = {
-    embeddingsCsv: remainingCsv,
+    optionsName: 'Options',
+    ...(datasetId === undefined ? {} : { publish: { datasetId, tagPrefix: String(options.tagPrefix ?? '') } }),
+  });
+  return {
+    embeddingsCsv: files.remainingCsv,
     allEmbeddingsCsv: embeddingsCsv,
-    reportFile,
+    reportFile: files.reportFile,
     images: report.samples,
-    remaining,
+    remaining: files.remaining,
     exactDuplicateGroups: report.exactDuplicates.length,
     nearDuplicateGroups: report.nearDuplicates.length,
     duplicatesRemoved: report.duplicatesToRemove.length,
     outliers: report.outliers.files.length,
     issues: Object.fromEntries(Object.entries(report.issues).map(([type, list]) => [type, list.files.length])),
+    ...(datasetId === undefined ? {} : { datasetId, tags: files.tags as unknown as IDataObject[] }),
   };
-  if (ctx.getNodeParameter('tagOnPlatform', itemIndex, false)) {
-    const datasetId = String(ctx.getNodeParameter('datasetId', itemIndex)).trim();
-    const published = await withPlatformClient(ctx, (client) => publishHealth(client, datasetId, report, measures, { tagPrefix: String(options.tagPrefix ?? ''), signal }));
-    output.datasetId = datasetId;
-    output.tags = published.tags as unknown as IDataObject[];
-  }
-  return output;
 }
