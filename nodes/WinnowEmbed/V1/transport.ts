@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { measuresPathFor } from '../../../src/health/measures-file';
-import { logProgress } from '../../shared/progress-log';
+import { nodeStepIO } from '../../shared/step-io';
 
 // Enough skipped files to see the pattern; the full count is in `skipped`.
 const SKIPPED_FILES_SHOWN = 20;
@@ -16,26 +16,22 @@ export async function embedFolder(ctx: IExecuteFunctions, itemIndex: number): Pr
   const imageFolder = String(ctx.getNodeParameter('imageFolder', itemIndex)).trim();
   const embeddingsCsv = String(ctx.getNodeParameter('embeddingsCsv', itemIndex)).trim();
   const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-  const warnings: string[] = [];
+  const { io, warnings } = nodeStepIO(ctx, `embed ${imageFolder}`);
   const { embedImages } = await loadEmbedEngine();
   const modelConfig = String(options.modelConfig ?? '').trim();
   const result = await embedImages({
     inputDir: imageFolder,
     outCsv: embeddingsCsv,
-    // Health measures come from the same read and decode (a Winnow Health node reads them).
-    measuresOut: measuresPathFor(embeddingsCsv),
+    // Health measures come from the same read and decode, beside the CSV (a Winnow Health node reads them).
     model: String(options.model ?? '').trim() || 'default',
     ...(modelConfig === '' ? {} : { modelConfig }),
     batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
     resume: !options.startOver,
     backend: (options.backend as 'auto' | 'node' | 'wasm' | undefined) ?? 'auto',
     threads: typeof options.threads === 'number' ? options.threads : undefined,
-    onProgress: logProgress(ctx, `embed ${imageFolder}`),
-    onWarning: (message) => {
-      warnings.push(message);
-      ctx.logger.warn(message);
-    },
-    signal: ctx.getExecutionCancelSignal?.(),
+    onProgress: io.onProgress,
+    onWarning: io.log.warn,
+    signal: io.signal,
   });
   const output: IDataObject = {
     imageFolder,
@@ -50,6 +46,6 @@ export async function embedFolder(ctx: IExecuteFunctions, itemIndex: number): Pr
     seconds: result.seconds,
   };
   if (result.skipped.length > 0) output.skippedFiles = result.skipped.slice(0, SKIPPED_FILES_SHOWN) as unknown as IDataObject[];
-  if (warnings.length > 0) output.warnings = warnings;
+  if (warnings.length > 0) output.warnings = [...warnings];
   return output;
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { syncS3ToLocal } from '../../../src/s3/sync-to-local';
 import { splitList } from '../../shared/globs';
-import { logProgress } from '../../shared/progress-log';
 import { getS3Settings } from '../../shared/s3-credentials';
+import { nodeStepIO } from '../../shared/step-io';
 
 // Enough failed keys to see the pattern; the full count is in `failed`.
 const FAILED_KEYS_SHOWN = 20;
@@ -14,6 +14,7 @@ export async function syncBucketToFolder(ctx: IExecuteFunctions, itemIndex: numb
   const localFolder = (ctx.getNodeParameter('localFolder', itemIndex) as string).trim();
   const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
   const s3Uri = `s3://${bucketName}/${prefix}`;
+  const { io } = nodeStepIO(ctx, `sync ${s3Uri}`);
   const result = await syncS3ToLocal({
     source: s3Uri,
     targetDir: localFolder,
@@ -24,8 +25,8 @@ export async function syncBucketToFolder(ctx: IExecuteFunctions, itemIndex: numb
     delete: Boolean(options.deleteRemoved),
     dryRun: Boolean(options.dryRun),
     concurrency: typeof options.concurrency === 'number' ? options.concurrency : undefined,
-    onProgress: logProgress(ctx, `sync ${s3Uri}`),
-    signal: ctx.getExecutionCancelSignal?.(),
+    onProgress: io.onProgress,
+    signal: io.signal,
   });
   const output: IDataObject = {
     s3Uri,
