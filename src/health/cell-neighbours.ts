@@ -57,7 +57,7 @@ const CHUNK_VALUES = 1 << 22;
 export interface CellSearchOptions {
   k: number;
   settings?: Partial<CellSearchSettings>;
-  /** The BLAS (default: onnxruntime above a few million values, plain JS below). */
+  /** The BLAS (default: onnxruntime once there are several cells or a few million values, plain JS below). */
   kernel?: DotKernel;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
@@ -74,7 +74,8 @@ export async function cellNeighbours(data: Float32Array, dim: number, options: C
   const { k } = options;
   const lists: NeighbourLists = { k, indices: new Int32Array(n * k).fill(-1), similarities: new Float32Array(n * k).fill(-Infinity), method: 'ann' };
   if (n < 2) return lists;
-  const kernel = options.kernel ?? (await createDotKernel('auto', n * dim));
+  // The cells' products dominate (n · spill · cellSize · components): onnxruntime as soon as there are several cells.
+  const kernel = options.kernel ?? (await createDotKernel(n > 2 * settings.cellSize ? 'onnxruntime' : 'auto', n * dim));
   try {
     const p = Math.min(settings.components, dim);
     const inverseNorm = await inverseNorms(kernel, data, dim, n);

@@ -12,7 +12,7 @@ const MIN_DIST = 0.1;
 
 /**
  * 2-D UMAP of an embedding matrix (cosine). The k-nearest-neighbour graph comes from the same search as the health
- * analysis (exact up to 20,000 rows, the usearch HNSW index above), handed to umap-js as precomputed, so umap-js only
+ * analysis (exact up to 20,000 rows, the cell search of src/health/cell-neighbours.ts above), handed to umap-js as precomputed, so umap-js only
  * builds the fuzzy graph and optimises the layout: its own JavaScript neighbour descent over 1,280-d vectors would
  * dominate the time. Deterministic (seeded). Runs in the platform's worker thread.
  *
