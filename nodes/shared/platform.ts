@@ -35,16 +35,22 @@ export async function getDatasets(this: ILoadOptionsFunctions): Promise<INodePro
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The shared "Dataset Name or ID" parameter. */
-export function datasetIdProperty(show: Record<string, string[]> = {}) {
+/**
+ * The shared "Dataset Name or ID" parameter. A pipeline-step node takes it from the item by default (`DATASET_FROM_ITEM`:
+ * the dataset an earlier step's item names).
+ */
+export function datasetIdProperty(show: Record<string, string[]> = {}, defaultValue = '') {
   return {
     displayName: 'Dataset Name or ID',
     name: 'datasetId',
     type: 'options' as const,
     typeOptions: { loadOptionsMethod: 'getDatasets' },
     required: true,
-    default: '',
+    default: defaultValue,
     description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
     ...(Object.keys(show).length > 0 ? { displayOptions: { show } } : {}),
   };
 }
+
+/** The default of a step node's dataset: the `datasetId` of the input item (e.g. Save Embeddings' output). */
+export const DATASET_FROM_ITEM = '={{ $json.datasetId }}';

@@ -7,7 +7,7 @@ import {
   type INodeTypeDescription,
 } from 'n8n-workflow';
 import { executePerItem } from '../../shared/execute-items';
-import { getDatasets } from '../../shared/platform';
+import { DATASET_FROM_ITEM, datasetIdProperty, getDatasets } from '../../shared/platform';
 import { selectFromFiles } from './transport';
 
 // eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
@@ -104,16 +104,7 @@ export class WinnowSelectV1 implements INodeType {
           ],
           default: 'none',
         },
-        {
-          displayName: 'Dataset Name or ID',
-          name: 'datasetId',
-          type: 'options',
-          typeOptions: { loadOptionsMethod: 'getDatasets' },
-          required: true,
-          default: '={{ $json.datasetId }}',
-          description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-          displayOptions: { show: { datapool: ['platformTags'] } },
-        },
+        datasetIdProperty({ datapool: ['platformTags'] }, DATASET_FROM_ITEM),
         {
           displayName: 'Tag Name Prefix',
           name: 'datapoolTagPrefix',

@@ -7,7 +7,7 @@ import {
   type INodeTypeDescription,
 } from 'n8n-workflow';
 import { executePerItem } from '../../shared/execute-items';
-import { getDatasets } from '../../shared/platform';
+import { DATASET_FROM_ITEM, datasetIdProperty, getDatasets } from '../../shared/platform';
 import { tagSelection } from './transport';
 
 // eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
@@ -25,15 +25,7 @@ export class WinnowTagV1 implements INodeType {
       outputs: [NodeConnectionTypes.Main],
       credentials: [{ name: 'winnowApi', required: true }],
       properties: [
-        {
-          displayName: 'Dataset Name or ID',
-          name: 'datasetId',
-          type: 'options',
-          typeOptions: { loadOptionsMethod: 'getDatasets' },
-          required: true,
-          default: '={{ $json.datasetId }}',
-          description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-        },
+        datasetIdProperty({}, DATASET_FROM_ITEM),
         {
           displayName: 'Tag Name',
           name: 'tagName',

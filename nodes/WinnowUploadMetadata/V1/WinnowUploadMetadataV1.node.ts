@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 import { executePerItem } from '../../shared/execute-items';
 import { inputSourceProperties } from '../../shared/input-source';
-import { getDatasets } from '../../shared/platform';
+import { DATASET_FROM_ITEM, datasetIdProperty, getDatasets } from '../../shared/platform';
 import { uploadMetadata } from './transport';
 
 // eslint-disable-next-line @n8n/community-nodes/icon-validation -- the icon is set once, in the version shell's base description
@@ -47,16 +47,7 @@ export class WinnowUploadMetadataV1 implements INodeType {
           ],
           default: 'upload',
         },
-        {
-          displayName: 'Dataset Name or ID',
-          name: 'datasetId',
-          type: 'options',
-          typeOptions: { loadOptionsMethod: 'getDatasets' },
-          required: true,
-          default: '={{ $json.datasetId }}',
-          description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-          displayOptions: { show: { operation: ['upload'] } },
-        },
+        datasetIdProperty({ operation: ['upload'] }, DATASET_FROM_ITEM),
         ...inputSourceProperties({
           pathName: 'metadataFile',
           pathLabel: 'Metadata File',
