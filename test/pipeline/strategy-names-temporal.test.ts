@@ -2,17 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { describe, expect, it } from 'vitest';
 import { parsePipelineConfig } from '../../src/pipeline/config';
 import { connectPlatform } from '../../src/platform';
 import { parseSelectionConfig, selectFromFiles } from '../../src/select';
 import { failureMessage } from '../../worker/client';
 import { curationPipeline, type PipelineResult } from '../../workflows/curation-pipeline';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 import { uploadFolder, writeImages } from '../worker/image-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { s3ProfileEnv, useTemporalPipeline, withPipelineWorker } from '../worker/pipeline-worker';
 
 // The new strategy names through the Temporal face: a pipeline config naming `typicality`, and one with a
 // TYPICALITY/COVERAGE strategies list, run by the real activities (MinIO, the Temporal dev server, the embedded
@@ -22,31 +20,19 @@ import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } fr
 const s3 = sharedMinio();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-strategy-names-'));
 const bucket = uniqueBucket('names');
-let env: TemporalTestEnv;
-
-beforeAll(async () => {
-  env = await connectTemporal();
-  await createBucket(s3, bucket);
-  await writeImages(path.join(tmp, 'images'), 16, { seed: 41 });
-  await uploadFolder(s3, path.join(tmp, 'images'), bucket);
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.close();
-  await dropBucket(s3, bucket);
+const temporal = useTemporalPipeline({
+  buckets: [bucket],
+  setup: async () => {
+    await writeImages(path.join(tmp, 'images'), 16, { seed: 41 });
+    await uploadFolder(s3, path.join(tmp, 'images'), bucket);
+  },
 });
 
 describe('new selection strategy names in a Temporal pipeline config', () => {
   it('selects with typicality and with a COVERAGE + TYPICALITY list, and refuses an unknown name at the check step', { timeout: 300_000 }, async () => {
     const home = path.join(tmp, 'home');
-    const taskQueue = uniqueQueue('names');
     const config = (tag: string, selection: Record<string, unknown>) =>
       parsePipelineConfig({ dataset: 'names', source: { bucket, profile: 'names' }, select: 4, selection, tag: { name: tag }, platform: { home } });
-    const activities = createActivities({
-      workRoot: path.join(tmp, 'work'),
-      env: { WINNOW_PROFILE_NAMES_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_NAMES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_NAMES_S3_ENDPOINT: s3.endpoint },
-    });
     const typicality = { strategy: 'typicality' };
     const list = {
       strategies: [
@@ -54,8 +40,9 @@ describe('new selection strategy names in a Temporal pipeline config', () => {
         { input: { type: 'EMBEDDINGS' }, strategy: { type: 'TYPICALITY', strength: 0.5 } },
       ],
     };
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    const { typical, covering, failure } = await worker.runUntil(async () => {
+    const { env } = temporal;
+    const worker = { queue: 'names', workRoot: path.join(tmp, 'work'), workerEnv: s3ProfileEnv('names', s3) };
+    const { typical, covering, failure } = await withPipelineWorker(env, worker, async (taskQueue) => {
       const run = (tag: string, selection: Record<string, unknown>): Promise<PipelineResult> =>
         env.client.workflow.execute(curationPipeline, { taskQueue, workflowId: `${taskQueue}-${tag}`, args: [{ config: config(tag, selection) }] });
       return {

@@ -1,18 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { describe, expect, it } from 'vitest';
 import { parsePipelineConfig, type PipelineConfig } from '../../src/pipeline/config';
 import { connectPlatform } from '../../src/platform';
 import { runPipeline } from '../../src/run/run-pipeline';
-import { failureMessage, startPipeline } from '../../worker/client';
-import type { PipelineResult } from '../../workflows/curation-pipeline';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { failureMessage } from '../../worker/client';
+import { sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 import { uploadFolder, writeImages } from './image-fixtures';
+import { runPipelineOnTemporal, s3ProfileEnv, tagFileNames, useTemporalPipeline } from './pipeline-worker';
 
 // The whole pipeline through Temporal, with the real activities, over a MinIO bucket, against the in-process
 // `winnow run` on the same images: the same CSV bytes and the same tag.
@@ -23,29 +19,17 @@ const bucket = uniqueBucket('pipeline-e2e');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-pipeline-e2e-'));
 const metadataFile = path.join(tmp, 'metadata.json');
 // The worker reads keys from its own environment under a profile name; the workflow input only says "e2e".
-const workerEnv = {
-  WINNOW_PROFILE_E2E_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  WINNOW_PROFILE_E2E_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  WINNOW_PROFILE_E2E_S3_ENDPOINT: s3.endpoint,
-};
+const workerEnv = s3ProfileEnv('e2e', s3);
 
-let env: TemporalTestEnv;
-let names: string[];
-
-beforeAll(async () => {
-  env = await connectTemporal();
-  names = await writeImages(path.join(tmp, 'src'), IMAGES, { seed: 7 });
-  const images = names.map((file_name, id) => ({ id, file_name }));
-  const metadata = names.map((_, image_id) => ({ image_id, weather: { scenario: ['sunny', 'rainy', 'foggy'][image_id % 3], temperature: 10 + (image_id % 7) } }));
-  writeFileSync(metadataFile, JSON.stringify({ images, metadata }, null, 2));
-  await createBucket(s3, bucket);
-  await uploadFolder(s3, path.join(tmp, 'src'), bucket, 'photos/');
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.close();
-  await dropBucket(s3, bucket);
+const temporal = useTemporalPipeline({
+  buckets: [bucket],
+  setup: async () => {
+    const names = await writeImages(path.join(tmp, 'src'), IMAGES, { seed: 7 });
+    const images = names.map((file_name, id) => ({ id, file_name }));
+    const metadata = names.map((_, image_id) => ({ image_id, weather: { scenario: ['sunny', 'rainy', 'foggy'][image_id % 3], temperature: 10 + (image_id % 7) } }));
+    writeFileSync(metadataFile, JSON.stringify({ images, metadata }, null, 2));
+    await uploadFolder(s3, path.join(tmp, 'src'), bucket, 'photos/');
+  },
 });
 
 function pipelineConfig(home: string, overrides: Record<string, unknown> = {}): PipelineConfig {
@@ -62,34 +46,8 @@ function pipelineConfig(home: string, overrides: Record<string, unknown> = {}): 
   });
 }
 
-async function runOnTemporal(config: PipelineConfig, workRoot: string) {
-  const taskQueue = uniqueQueue('e2e');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ workRoot, env: workerEnv }),
-    maxConcurrentActivityTaskExecutions: 2,
-  });
-  return worker.runUntil(async () => {
-    const { workflowId } = await startPipeline(env.client, config, { taskQueue });
-    const handle = env.client.workflow.getHandle(workflowId);
-    const outcome = await handle.result().then(
-      (result: PipelineResult) => ({ result, error: undefined }),
-      (error: unknown) => ({ result: undefined, error }),
-    );
-    return { ...outcome, history: historyToJSON(await handle.fetchHistory()) };
-  });
-}
-
-async function tagFileNames(home: string, tagName: string): Promise<string[]> {
-  const { client, close } = await connectPlatform({ home });
-  try {
-    const dataset = await client.getDatasetByName('e2e');
-    return (await client.exportFilenamesByTagName(dataset.id, tagName)).sort();
-  } finally {
-    await close();
-  }
+function runOnTemporal(config: PipelineConfig, workRoot: string) {
+  return runPipelineOnTemporal(temporal.env, config, { queue: 'e2e', workRoot, workerEnv, maxConcurrentActivityTaskExecutions: 2 });
 }
 
 describe('curation pipeline on Temporal, end to end', () => {
@@ -117,9 +75,9 @@ describe('curation pipeline on Temporal, end to end', () => {
     }).finally(() => connection.close());
 
     expect(readFileSync(result!.csvFile!, 'utf8')).toBe(readFileSync(summary.csvPath, 'utf8'));
-    const runTag = await tagFileNames(runHome, 'picked');
+    const runTag = await tagFileNames(runHome, 'e2e', 'picked');
     expect(runTag).toHaveLength(12);
-    expect(await tagFileNames(temporalHome, 'picked')).toEqual(runTag);
+    expect(await tagFileNames(temporalHome, 'e2e', 'picked')).toEqual(runTag);
 
     // The history carries the profile name and references only.
     expect(history).not.toContain(s3.secretAccessKey!);

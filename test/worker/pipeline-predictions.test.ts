@@ -1,17 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { describe, expect, it } from 'vitest';
 import { parsePipelineConfig, type PipelineConfig } from '../../src/pipeline/config';
 import { connectPlatform } from '../../src/platform';
-import { startPipeline } from '../../worker/client';
 import type { PipelineResult } from '../../workflows/curation-pipeline';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 import { uploadFolder } from './image-fixtures';
+import { runPipelineOnTemporal, s3ProfileEnv, tagFileNames, useTemporalPipeline } from './pipeline-worker';
 
 /**
  * The Temporal pipeline's optional predictions step with the real activities, over a MinIO bucket of real photos
@@ -25,17 +22,13 @@ const PHOTOS = path.join(__dirname, '..', 'fixtures', 'model-parity');
 const s3 = sharedMinio();
 const bucket = uniqueBucket('pipeline-predictions');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-pipeline-predictions-'));
-const workerEnv = {
-  WINNOW_PROFILE_PRED_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  WINNOW_PROFILE_PRED_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  WINNOW_PROFILE_PRED_S3_ENDPOINT: s3.endpoint,
-};
+const workerEnv = s3ProfileEnv('pred', s3);
 
-let env: TemporalTestEnv;
 let names: string[];
 
-beforeAll(async () => {
-  env = await connectTemporal();
+const temporal = useTemporalPipeline({ buckets: [bucket], timeout: 240_000, setup: writePhotosAndPredictions });
+
+async function writePhotosAndPredictions(): Promise<void> {
   const src = path.join(tmp, 'src');
   mkdirSync(src, { recursive: true });
   names = [];
@@ -46,7 +39,6 @@ beforeAll(async () => {
     names.push(`${base}.jpg`, `${base}-grey.jpg`);
   }
   names.sort();
-  await createBucket(s3, bucket);
   await uploadFolder(s3, src, bucket, 'photos/');
 
   // Lightly-format predictions of a two-class task in the bucket: cat photos (chelsea) vs the rest, one file with
@@ -62,13 +54,7 @@ beforeAll(async () => {
   writeFileSync(path.join(preds, 'labels', 'skimage-coffee.json'), JSON.stringify({ file_name: 'skimage-coffee.jpg', predictions: [{ category_id: 1, probabilities: [0.5, 0.8] }] }));
   writeFileSync(path.join(preds, 'labels', 'not-in-bucket.json'), JSON.stringify({ file_name: 'not-in-bucket.jpg', predictions: [{ category_id: 1, probabilities: [0.1, 0.9] }] }));
   await uploadFolder(s3, path.join(tmp, 'preds'), bucket, 'preds/');
-  await workflowBundle();
-}, 240_000);
-
-afterAll(async () => {
-  await env?.close();
-  await dropBucket(s3, bucket);
-});
+}
 
 function pipelineConfig(home: string, overrides: Record<string, unknown>): PipelineConfig {
   return parsePipelineConfig({
@@ -82,29 +68,11 @@ function pipelineConfig(home: string, overrides: Record<string, unknown>): Pipel
   });
 }
 
+/** → the result of a pipeline run expected to complete (its failure thrown otherwise) */
 async function runOnTemporal(config: PipelineConfig, workRoot: string): Promise<PipelineResult> {
-  const taskQueue = uniqueQueue('pred');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ workRoot, env: workerEnv }),
-    maxConcurrentActivityTaskExecutions: 2,
-  });
-  return worker.runUntil(async () => {
-    const { workflowId } = await startPipeline(env.client, config, { taskQueue });
-    return (await env.client.workflow.getHandle(workflowId).result()) as PipelineResult;
-  });
-}
-
-async function tagNames(home: string, tagName: string): Promise<string[]> {
-  const { client, close } = await connectPlatform({ home });
-  try {
-    const dataset = await client.getDatasetByName('predicted');
-    return (await client.exportFilenamesByTagName(dataset.id, tagName)).sort();
-  } finally {
-    await close();
-  }
+  const { result, error } = await runPipelineOnTemporal(temporal.env, config, { queue: 'pred', workRoot, workerEnv, maxConcurrentActivityTaskExecutions: 2 });
+  if (result === undefined) throw error;
+  return result;
 }
 
 describe('the Temporal pipeline’s predictions step, end to end', () => {
@@ -151,7 +119,7 @@ describe('the Temporal pipeline’s predictions step, end to end', () => {
     expect(result.predictions?.problems).toBe(2);
     expect(result.predictions?.problemFiles).toEqual(expect.arrayContaining([expect.stringContaining('skimage-coffee.json'), 'labels/not-in-bucket.jpg']));
     // Half cats: the two chelsea photos (the only predicted cats) are both picked.
-    const picked = await tagNames(home, 'picked');
+    const picked = await tagFileNames(home, 'predicted', 'picked');
     expect(picked.filter((n) => n.startsWith('skimage-chelsea'))).toEqual(['skimage-chelsea-grey.jpg', 'skimage-chelsea.jpg']);
   });
 });

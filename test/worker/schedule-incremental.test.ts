@@ -1,16 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { describe, expect, it } from 'vitest';
 import { parsePipelineConfig } from '../../src/pipeline/config';
 import { connectPlatform } from '../../src/platform';
 import { createPipelineSchedule } from '../../worker/client';
 import type { PipelineResult } from '../../workflows/curation-pipeline';
 import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
 import { uploadFolder, writeImages } from './image-fixtures';
+import { s3ProfileEnv, tagFileNames, useTemporalPipeline, withPipelineWorker } from './pipeline-worker';
 
 // Nightly incremental curation through a real Temporal schedule: the second firing embeds only the objects that
 // arrived since the first, merges them with the datapool, and its selection keeps every earlier pick — with the
@@ -19,30 +17,14 @@ import { uploadFolder, writeImages } from './image-fixtures';
 const s3 = sharedMinio();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-nightly-'));
 const stagingBucket = uniqueBucket('nightly-staging');
-let env: TemporalTestEnv;
 
-beforeAll(async () => {
-  env = await connectTemporal();
-  await createBucket(s3, stagingBucket);
-  await writeImages(path.join(tmp, 'night1'), 24, { seed: 21 });
-  await writeImages(path.join(tmp, 'night2'), 8, { seed: 22, firstIndex: 1000 });
-  await workflowBundle();
+const temporal = useTemporalPipeline({
+  buckets: [stagingBucket],
+  setup: async () => {
+    await writeImages(path.join(tmp, 'night1'), 24, { seed: 21 });
+    await writeImages(path.join(tmp, 'night2'), 8, { seed: 22, firstIndex: 1000 });
+  },
 });
-
-afterAll(async () => {
-  await env?.close();
-  await dropBucket(s3, stagingBucket);
-});
-
-async function tagNames(home: string, tagName: string): Promise<string[]> {
-  const { client, close } = await connectPlatform({ home });
-  try {
-    const dataset = await client.getDatasetByName('nightly');
-    return (await client.exportFilenamesByTagName(dataset.id, tagName)).sort();
-  } finally {
-    await close();
-  }
-}
 
 describe.each([
   { staging: false, where: 'datapool in the work folder' },
@@ -54,7 +36,6 @@ describe.each([
     const workRoot = path.join(tmp, staging ? 'work-staged' : 'work');
     await createBucket(s3, bucket);
     await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
-    const taskQueue = uniqueQueue('nightly');
     const config = parsePipelineConfig({
       dataset: 'nightly',
       source: { bucket, profile: 'nightly' },
@@ -67,14 +48,11 @@ describe.each([
       incremental: true,
       embed: { batchSize: 8, shardSize: 16 },
     });
-    const activities = createActivities({
-      workRoot,
-      env: { WINNOW_PROFILE_NIGHTLY_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_NIGHTLY_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_NIGHTLY_S3_ENDPOINT: s3.endpoint },
-    });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, maxConcurrentActivityTaskExecutions: 2 });
-    const scheduleId = `${taskQueue}-schedule`;
+    const { env } = temporal;
+    const worker = { queue: 'nightly', workRoot, workerEnv: s3ProfileEnv('nightly', s3), maxConcurrentActivityTaskExecutions: 2 };
 
-    const [first, second] = await worker.runUntil(async () => {
+    const [first, second] = await withPipelineWorker(env, worker, async (taskQueue) => {
+      const scheduleId = `${taskQueue}-schedule`;
       await createPipelineSchedule(env.client, config, { scheduleId, cron: '0 2 * * *', taskQueue });
       const schedule = env.client.schedule.getHandle(scheduleId);
       const fire = async (nth: number): Promise<PipelineResult> => {
@@ -100,8 +78,8 @@ describe.each([
     expect(first).toMatchObject({ status: 'completed', images: 24, embedded: 24, rows: 24 });
     expect(second).toMatchObject({ status: 'completed', images: 32, embedded: 8, rows: 32 });
     expect(second.tag!.name).not.toBe(first.tag!.name);
-    const firstPicks = await tagNames(home, first.tag!.name);
-    const secondPicks = await tagNames(home, second.tag!.name);
+    const firstPicks = await tagFileNames(home, 'nightly', first.tag!.name);
+    const secondPicks = await tagFileNames(home, 'nightly', second.tag!.name);
     expect(firstPicks).toHaveLength(4);
     expect(secondPicks).toEqual(expect.arrayContaining(firstPicks));
     expect(secondPicks.length).toBeGreaterThan(firstPicks.length);

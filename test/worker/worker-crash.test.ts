@@ -13,6 +13,7 @@ import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio
 import { connectTemporal, uniqueQueue, type TemporalTestEnv } from '../workflows/temporal-test-env';
 import { spawnChildWorker, type ChildWorker } from './child-worker';
 import { uploadFolder, writeImages } from './image-fixtures';
+import { s3ProfileEnv } from './pipeline-worker';
 
 // kill -9 the worker process in the middle of embedding, start a new worker: the workflow completes, the CSV has
 // exactly one row per image, and at most one batch was embedded twice — with the workers sharing a work folder, and
@@ -25,11 +26,7 @@ const BATCH = 32;
 const s3 = sharedMinio();
 const bucket = uniqueBucket('crash');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-crash-'));
-const workerEnv = {
-  WINNOW_PROFILE_CRASH_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  WINNOW_PROFILE_CRASH_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  WINNOW_PROFILE_CRASH_S3_ENDPOINT: s3.endpoint,
-};
+const workerEnv = s3ProfileEnv('crash', s3);
 
 let env: TemporalTestEnv;
 let names: string[];
