@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { afterAll, beforeAll } from 'vitest';
 import { createHttpClient } from '../../src/platform/client/http-client';
 import type { PlatformClient } from '../../src/platform/client/platform-client';
 import { startServer, tempHome, type RunningServer } from '../platform/helpers';
@@ -33,6 +34,20 @@ export async function startPlatformFixture(): Promise<PlatformFixture> {
       await rm(work, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A platform fixture for the tests around the call (a file or a describe block): started before them, closed after.
+ * The object is filled in when the tests start, so it is read in hooks and tests only; hooks registered after this
+ * call run after the start.
+ */
+export function usePlatformFixture(): PlatformFixture {
+  const fixture: Partial<PlatformFixture> = {};
+  beforeAll(async () => {
+    Object.assign(fixture, await startPlatformFixture());
+  });
+  afterAll(() => fixture.close?.());
+  return fixture as PlatformFixture;
 }
 
 /** Embeds `count` generated images into `<work>/<name>.csv` with the real embed engine; returns the CSV path and names. */

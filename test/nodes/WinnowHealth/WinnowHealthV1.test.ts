@@ -2,24 +2,23 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowHealth } from '../../../nodes/WinnowHealth/WinnowHealth.node';
 import { embedImages } from '../../../src/embed';
 import { loadEmbeddingMatrix } from '../../../src/embeddings';
 import { measuresPathFor } from '../../../src/health';
 import { executeNode } from '../fake-context';
-import { startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowHealth().nodeVersions[1];
 const PHOTOS = path.join(__dirname, '..', '..', 'fixtures', 'model-parity');
 
 describe('Winnow Health V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let csv: string;
   let names: string[];
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     const images = path.join(platform.work, 'health-images');
     await mkdir(images, { recursive: true });
     for (const f of await readdir(PHOTOS)) await copyFile(path.join(PHOTOS, f), path.join(images, f));
@@ -29,7 +28,6 @@ describe('Winnow Health V1', () => {
     await embedImages({ inputDir: images, outCsv: csv, measuresOut: measuresPathFor(csv) });
     names = (await loadEmbeddingMatrix(csv)).fileNames;
   }, 120_000);
-  afterAll(() => platform.close());
 
   it('passes on the embeddings without the duplicates, with the report and counts', async () => {
     const [item] = await executeNode(node, {

@@ -1,20 +1,15 @@
 import { NodeOperationError, type ILoadOptionsFunctions } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WinnowPlatform } from '../../../nodes/WinnowPlatform/WinnowPlatform.node';
 import { getDatasets } from '../../../nodes/shared/platform';
 import { executeNode } from '../fake-context';
-import { startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowPlatform().nodeVersions[1];
 
 describe('Winnow Platform V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let datasetId: string;
-
-  beforeAll(async () => {
-    platform = await startPlatformFixture();
-  });
-  afterAll(() => platform.close());
 
   const run = (parameters: Record<string, unknown>, continueOnFail = false) =>
     executeNode(node, { parameters, credentials: platform.credentials, continueOnFail });

@@ -1,10 +1,10 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowPredict } from '../../../nodes/WinnowPredict/WinnowPredict.node';
 import { executeNode } from '../fake-context';
-import { startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowPredict().nodeVersions[1];
 const PHOTOS = path.join(__dirname, '..', '..', 'fixtures', 'model-parity');
@@ -16,19 +16,17 @@ const CAT_CLASSES = [281, 282, 283, 284, 285];
  * the default model's ImageNet classifier, storing on a real platform server whose dataset lacks one of the photos.
  */
 describe('Winnow Predict V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let images: string;
   let photos: string[];
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     images = path.join(platform.work, 'predict-images');
     await mkdir(images, { recursive: true });
     photos = (await readdir(PHOTOS)).filter((f) => f.endsWith('.png')).sort();
     for (const f of photos) await copyFile(path.join(PHOTOS, f), path.join(images, f));
     await writeFile(path.join(images, 'broken.png'), 'not a png');
   });
-  afterAll(() => platform?.close());
 
   it('writes Lightly predictions, skips the broken image by name, and stores the rest on a dataset with their scores', async () => {
     const datasetId = (await platform.client.createDataset('node-predict')).id;

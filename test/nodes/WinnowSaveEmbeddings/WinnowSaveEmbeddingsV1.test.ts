@@ -1,23 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowSaveEmbeddings } from '../../../nodes/WinnowSaveEmbeddings/WinnowSaveEmbeddings.node';
 import { binaryItem, executeNode } from '../fake-context';
-import { embeddedImages, startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { embeddedImages, usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowSaveEmbeddings().nodeVersions[1];
 
 describe('Winnow Save Embeddings V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let csv: string;
   let fileNames: string[];
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     ({ csv, fileNames } = await embeddedImages(platform.work, 'save', 8));
   });
-  afterAll(() => platform.close());
 
   it('saves the CSV in file-name order and uploads samples and embeddings to a new dataset', async () => {
     const outputCsv = path.join(platform.work, 'sorted.csv');

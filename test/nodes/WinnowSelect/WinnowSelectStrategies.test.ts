@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowSelect } from '../../../nodes/WinnowSelect/WinnowSelect.node';
 import { selectFromFiles } from '../../../src/select';
 import { executeNode } from '../fake-context';
-import { embeddedImages, startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { embeddedImages, usePlatformFixture } from '../platform-fixture';
 
 // The new strategy names through the n8n Select node: the node's options (the default, coverage, typicality) and a
 // custom config with TYPICALITY/COVERAGE pick what the engine picks; bad values fail naming the field.
@@ -13,14 +13,12 @@ import { embeddedImages, startPlatformFixture, type PlatformFixture } from '../p
 const node = new WinnowSelect().nodeVersions[1];
 
 describe('Winnow Select: typicality, coverage and the default', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let csv: string;
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     ({ csv } = await embeddedImages(platform.work, 'strategies', 12));
   });
-  afterAll(() => platform.close());
 
   const base = { embeddingsCsv: '', numberOfSamples: 4, datapool: 'none', options: { seed: 1 } };
   const selectWith = async (name: string, parameters: Record<string, unknown>) => {

@@ -1,24 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowSelect } from '../../../nodes/WinnowSelect/WinnowSelect.node';
 import { formatCustomMetadata, saveCustomMetadata } from '../../../src/metadata';
 import { executeNode } from '../fake-context';
-import { embeddedImages, startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { embeddedImages, usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowSelect().nodeVersions[1];
 
 describe('Winnow Select V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let csv: string;
   let fileNames: string[];
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     ({ csv, fileNames } = await embeddedImages(platform.work, 'select', 12));
   });
-  afterAll(() => platform.close());
 
   const base = { embeddingsCsv: '', strategy: 'coreset', numberOfSamples: 4, datapool: 'none', options: { seed: 1 } };
 

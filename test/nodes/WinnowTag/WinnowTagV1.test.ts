@@ -1,27 +1,25 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowTag } from '../../../nodes/WinnowTag/WinnowTag.node';
 import { executeNode } from '../fake-context';
-import { startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowTag().nodeVersions[1];
 const FILES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'];
 
 describe('Winnow Tag V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let datasetId: string;
   let selectionFile: string;
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     datasetId = (await platform.client.createDataset('node-tag')).id;
     await platform.client.createSamples(datasetId, FILES.map((fileName) => ({ fileName })));
     selectionFile = path.join(platform.work, 'selection.txt');
     await writeFile(selectionFile, 'd.jpg\nb.jpg\n');
   });
-  afterAll(() => platform.close());
 
   const params = (extra: Record<string, unknown>) => ({
     datasetId: '',

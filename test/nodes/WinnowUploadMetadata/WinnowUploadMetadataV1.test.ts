@@ -1,16 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WinnowUploadMetadata } from '../../../nodes/WinnowUploadMetadata/WinnowUploadMetadata.node';
 import { formatCustomMetadata } from '../../../src/metadata';
 import { binaryItem, executeNode } from '../fake-context';
-import { startPlatformFixture, type PlatformFixture } from '../platform-fixture';
+import { usePlatformFixture } from '../platform-fixture';
 
 const node = new WinnowUploadMetadata().nodeVersions[1];
 
 describe('Winnow Upload Metadata V1', () => {
-  let platform: PlatformFixture;
+  const platform = usePlatformFixture();
   let datasetId: string;
   const metadata = formatCustomMetadata([
     ['a.jpg', { weather: 'rain' }],
@@ -19,11 +19,9 @@ describe('Winnow Upload Metadata V1', () => {
   ]);
 
   beforeAll(async () => {
-    platform = await startPlatformFixture();
     datasetId = (await platform.client.createDataset('node-metadata')).id;
     await platform.client.createSamples(datasetId, [{ fileName: 'a.jpg' }, { fileName: 'b.jpg' }]);
   });
-  afterAll(() => platform.close());
 
   it('uploads a metadata file from binary data and reports the entries the dataset does not have', async () => {
     const [item] = await executeNode(node, {
