@@ -1,10 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/platform/client/http-client';
 import type { PlatformClient } from '../../src/platform/client/platform-client';
 import { toLightlyMetaData, type ImageMeasures } from '../../src/health';
-import { call, dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import { call, dialects, embeddingsCsv, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = Array.from({ length: 20 }, (_, i) => `img_${String(i).padStart(2, '0')}.jpg`);
 
@@ -18,41 +15,26 @@ function measures(fileName: string, over: Partial<ImageMeasures> = {}): ImageMea
 }
 
 describe.each(dialects())('health job over REST ($name)', (dialect) => {
-  let server: RunningServer;
+  let server: DatasetServer;
   let client: PlatformClient;
-  let cleanup: () => Promise<void>;
   let datasetId: string;
   let embeddingId: string;
 
   beforeAll(async () => {
-    const temp = await tempHome();
-    cleanup = temp.cleanup;
-    server = await startServer(temp.home, { open: dialect.open });
-    client = createHttpClient({ baseUrl: server.baseUrl, token: server.token, retryBaseDelayMs: 10 });
-    datasetId = (await client.createDataset('health-rest')).id;
     // img_01 is a byte copy of img_00 (same SHA-256 and embedding row); img_05 is dark; the others are ordinary.
-    await client.createSamples(
-      datasetId,
-      NAMES.map((fileName) => ({
-        fileName,
-        metaData: toLightlyMetaData(
-          fileName === 'img_01.jpg' ? measures(fileName, { sha256: 'sha-img_00.jpg', width: 320, height: 240 }) : fileName === 'img_05.jpg' ? measures(fileName, { highlight: 0.05, brightness: 0.03 }) : measures(fileName),
-        ),
-      })),
-    );
+    const samples = NAMES.map((fileName) => ({
+      fileName,
+      metaData: toLightlyMetaData(
+        fileName === 'img_01.jpg' ? measures(fileName, { sha256: 'sha-img_00.jpg', width: 320, height: 240 }) : fileName === 'img_05.jpg' ? measures(fileName, { highlight: 0.05, brightness: 0.03 }) : measures(fileName),
+      ),
+    }));
     const csv = embeddingsCsv(NAMES, 16, 3).split('\r\n');
     csv[2] = csv[1].replace('img_00.jpg', 'img_01.jpg');
-    const csvPath = path.join(temp.home, 'emb.csv');
-    await writeFile(csvPath, csv.join('\r\n'));
-    embeddingId = (await client.uploadEmbeddings(datasetId, csvPath, 'default')).id;
+    server = await startDatasetServer({ dataset: 'health-rest', names: NAMES, dialect, samples, csv: csv.join('\r\n') });
+    ({ client, datasetId, embeddingId } = server);
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await server?.close();
-    await dialect.dispose('');
-    await cleanup?.();
-  });
+  afterAll(() => server?.close());
 
   it('finds the duplicate and the dark image, reports them and tags them', async () => {
     const { jobId } = await client.startHealth(datasetId, embeddingId, { options: { keeper: 'largest' } });

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
+import { createHttpClient } from '../../src/platform/client/http-client';
+import type { PlatformClient } from '../../src/platform/client/platform-client';
+import type { SampleCreateRequest } from '../../src/platform/schemas';
 import { createPlatformServer } from '../../src/platform/server/create-server';
 import { createApiToken } from '../../src/platform/service/tokens';
 import { openStore, type Store } from '../../src/platform/store/store';
@@ -86,6 +89,66 @@ export async function startServer(home: string, options: { open?: (home: string)
     async close() {
       await app.close();
       await store.close();
+    },
+  };
+}
+
+export interface TempServer extends RunningServer {
+  home: string;
+  /** Closes the server, drops the dialect's schema and removes the home. */
+  close(): Promise<void>;
+}
+
+/** A real server over a fresh temp home, on `dialect` (SQLite by default). */
+export async function startTempServer(dialect?: DialectCase): Promise<TempServer> {
+  const temp = await tempHome();
+  const server = await startServer(temp.home, { open: dialect?.open });
+  return {
+    ...server,
+    home: temp.home,
+    async close() {
+      await server.close();
+      await dialect?.dispose(temp.home);
+      await temp.cleanup();
+    },
+  };
+}
+
+export interface DatasetServer extends TempServer {
+  /** An HTTP client of the server (fast retries). */
+  client: PlatformClient;
+  datasetId: string;
+  /** The embedding "default" of the dataset's samples. */
+  embeddingId: string;
+}
+
+/**
+ * A real server over a fresh temp home (on `dialect`, SQLite by default) with one dataset: `samples` (default: one
+ * per name) and their embedding "default", uploaded as a Lightly CSV (`csv`, default embeddingsCsv(names, dim)).
+ */
+export async function startDatasetServer(options: {
+  dataset: string;
+  names: string[];
+  dim?: number;
+  dialect?: DialectCase;
+  samples?: SampleCreateRequest[];
+  csv?: string;
+}): Promise<DatasetServer> {
+  const server = await startTempServer(options.dialect);
+  const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token, retryBaseDelayMs: 10 });
+  const datasetId = (await client.createDataset(options.dataset)).id;
+  await client.createSamples(datasetId, options.samples ?? options.names.map((fileName) => ({ fileName })));
+  const csvPath = path.join(server.home, 'embeddings.csv');
+  await writeFile(csvPath, options.csv ?? embeddingsCsv(options.names, options.dim));
+  const embeddingId = (await client.uploadEmbeddings(datasetId, csvPath, 'default')).id;
+  return {
+    ...server,
+    client,
+    datasetId,
+    embeddingId,
+    async close() {
+      await client.close();
+      await server.close();
     },
   };
 }

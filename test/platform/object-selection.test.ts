@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPlatform, createHttpClient } from '../../src/platform';
-import { call, dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import { call, dialects, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'];
 const box = (x: number) => ({ category_id: 0, bbox: [x, 10, 20, 20], score: 0.9 });
@@ -12,26 +12,15 @@ const objectsCsv = (rows: Array<[string, number]>) =>
   ['filenames,embedding_0,embedding_1,labels', ...rows.map(([name, deg]) => [name, ...at(deg), '0'].join(','))].join('\r\n') + '\r\n';
 
 describe.each(dialects())('object-level selection on the platform ($name)', (dialect) => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: DatasetServer;
   let datasetId: string;
   let embeddingId: string;
   let home: string;
   const put = (task: string, csv: string) => call(server, 'PUT', `/v1/datasets/${datasetId}/predictions/tasks/${task}/objectEmbeddings`, csv, { 'content-type': 'text/csv' });
 
   beforeAll(async () => {
-    const temp = await tempHome();
-    home = temp.home;
-    cleanup = async () => {
-      await dialect.dispose(temp.home);
-      await temp.cleanup();
-    };
-    server = await startServer(temp.home, { open: dialect.open });
-    datasetId = (await call(server, 'POST', '/v1/datasets', { name: 'objects-suite', type: 'Images' })).body.id;
-    await call(server, 'POST', `/v1/datasets/${datasetId}/samples/batch`, { samples: NAMES.map((fileName) => ({ fileName })) });
-    const { body: write } = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/writeCSVUrl?name=default`);
-    embeddingId = write.embeddingId;
-    expect((await fetch(write.signedWriteUrl, { method: 'PUT', body: embeddingsCsv(NAMES, 4) })).status).toBe(200);
+    server = await startDatasetServer({ dataset: 'objects-suite', names: NAMES, dim: 4, dialect });
+    ({ home, datasetId, embeddingId } = server);
     const stored = await call(server, 'POST', `/v1/datasets/${datasetId}/predictions`, {
       tasks: [
         {
@@ -45,10 +34,7 @@ describe.each(dialects())('object-level selection on the platform ($name)', (dia
     });
     expect(stored.status, JSON.stringify(stored.body)).toBe(200);
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
+  afterAll(() => server?.close());
 
   it('stores a task\'s object embeddings and names the line and field of a bad upload', async () => {
     const good = await put('det', objectsCsv([['a.jpg#0', 0], ['b.jpg#0', 5], ['c.jpg#0', 180], ['d.jpg#0', 90]]));

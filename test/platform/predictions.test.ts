@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, dialects, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import { call, dialects, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg'];
 const CATEGORIES = [
@@ -9,28 +9,15 @@ const CATEGORIES = [
 const cls = (file_name: string, p: number) => ({ file_name, predictions: [{ category_id: p >= 0.5 ? 0 : 1, probabilities: [p, 1 - p] }] });
 
 describe.each(dialects())('predictions and scores on the platform ($name)', (dialect) => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: DatasetServer;
   let datasetId: string;
   let embeddingId: string;
 
   beforeAll(async () => {
-    const home = await tempHome();
-    cleanup = async () => {
-      await dialect.dispose(home.home);
-      await home.cleanup();
-    };
-    server = await startServer(home.home, { open: dialect.open });
-    datasetId = (await call(server, 'POST', '/v1/datasets', { name: 'predictions-suite', type: 'Images' })).body.id;
-    await call(server, 'POST', `/v1/datasets/${datasetId}/samples/batch`, { samples: NAMES.map((fileName) => ({ fileName })) });
-    const { body: write } = await call(server, 'GET', `/v1/datasets/${datasetId}/embeddings/writeCSVUrl?name=default`);
-    embeddingId = write.embeddingId;
-    expect((await fetch(write.signedWriteUrl, { method: 'PUT', body: embeddingsCsv(NAMES, 4) })).status).toBe(200);
+    server = await startDatasetServer({ dataset: 'predictions-suite', names: NAMES, dim: 4, dialect });
+    ({ datasetId, embeddingId } = server);
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
+  afterAll(() => server?.close());
 
   it('stores predictions, reports bad images by entry and field, and lists Lightly scores per sample', async () => {
     const upload = await call(server, 'POST', `/v1/datasets/${datasetId}/predictions`, {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitmaskFromIndices, indicesFromBitmask } from '../../src/tags';
-import { call, dialects, startServer, tempHome, type RunningServer } from './helpers';
+import { call, dialects, startTempServer, type TempServer } from './helpers';
 
 // A dataset whose metadata has what real uploads have: strings, integers, floats, booleans, nested paths, missing
 // values, and a value of the wrong type now and then. Generated, because the point is the query logic.
@@ -57,8 +57,7 @@ function counts(indices: number[], path: string, fallback?: string): { value: st
 }
 
 describe.each(dialects())('sample query: filters, facets, histograms and pages in the store ($name)', (dialect) => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: TempServer;
   let datasetId: string;
   const tags: Record<string, { id: string; members: number[] }> = {};
 
@@ -74,12 +73,7 @@ describe.each(dialects())('sample query: filters, facets, histograms and pages i
   };
 
   beforeAll(async () => {
-    const home = await tempHome();
-    cleanup = async () => {
-      await dialect.dispose(home.home);
-      await home.cleanup();
-    };
-    server = await startServer(home.home, { open: dialect.open });
+    server = await startTempServer(dialect);
     datasetId = (await call(server, 'POST', '/v1/datasets', { name: 'query-suite', type: 'Images' })).body.id;
     await call(server, 'POST', `/v1/datasets/${datasetId}/samples/batch`, { samples: names.map((fileName) => ({ fileName })) });
     const upload = await call(server, 'POST', `/v1/datasets/${datasetId}/customMetadata`, { images: names.map((file_name, id) => ({ id, file_name })), metadata: meta.map((m, image_id) => ({ image_id, ...m })) });
@@ -90,10 +84,7 @@ describe.each(dialects())('sample query: filters, facets, histograms and pages i
       tags[name] = { id: created.body.id, members };
     }
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
+  afterAll(() => server?.close());
 
   it('answers the total, a page in dataset order, facet counts under the other filters and histograms', async () => {
     const q: Query = { subjects: ['cat', 'dog'], brightness: [20, 80] };

@@ -1,35 +1,22 @@
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/platform/client/http-client';
-import { call, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import { call, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = Array.from({ length: 20 }, (_, i) => `img-${String(i).padStart(2, '0')}.jpg`);
 
 /** GET …/sampling/runs: what the web app's Runs list shows — strategy, parameters, time, status, result size. */
 describe('platform sampling runs list', () => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: DatasetServer;
   let datasetId: string;
   let embeddingId: string;
 
   beforeAll(async () => {
-    const temp = await tempHome();
-    cleanup = temp.cleanup;
-    server = await startServer(temp.home);
-    const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
-    datasetId = (await client.createDataset('runs-list')).id;
-    await client.createSamples(datasetId, NAMES.map((fileName) => ({ fileName })));
-    const csv = `${temp.home}/e.csv`;
-    await writeFile(csv, embeddingsCsv(NAMES, 8));
-    embeddingId = (await client.uploadEmbeddings(datasetId, csv, 'default')).id;
+    server = await startDatasetServer({ dataset: 'runs-list', names: NAMES, dim: 8 });
+    ({ datasetId, embeddingId } = server);
   });
-  afterAll(async () => {
-    await server.close();
-    await cleanup();
-  });
+  afterAll(() => server?.close());
 
   it('lists each run newest first with its strategy, parameters, time and how many it selected', async () => {
-    const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
+    const { client } = server;
     const pool = await call(server, 'POST', `/v1/datasets/${datasetId}/tags`, { name: 'first-ten', bitMaskData: '0x3ff', prevTagId: null, totSize: NAMES.length, creator: 'USER_PIP' });
     const run = async (body: Record<string, unknown>) => {
       const started = await call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${embeddingId}/sampling`, body);

@@ -1,22 +1,19 @@
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/platform/client/http-client';
 import { DEFAULT_STRATEGY } from '../../src/select';
-import { call, embeddingsCsv, startServer, tempHome, type RunningServer } from './helpers';
+import { call, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = Array.from({ length: 24 }, (_, i) => `img-${String(i).padStart(2, '0')}.jpg`);
 
 /** REST sampling with the selection strategies of issue #18: the default without a method, the new names, bad input. */
 describe('platform sampling strategies', () => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: DatasetServer;
   let datasetId: string;
   let embeddingId: string;
   const sample = (body: Record<string, unknown>) => call(server, 'POST', `/v1/datasets/${datasetId}/embeddings/${embeddingId}/sampling`, body);
   const finish = async (body: Record<string, unknown>) => {
     const started = await sample(body);
     expect(started.status, JSON.stringify(started.body)).toBe(200);
-    const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
+    const { client } = server;
     const job = await client.waitForJob(started.body.jobId, { pollIntervalMs: 20 });
     expect(job.status, JSON.stringify(job)).toBe('FINISHED');
     const ranking = (await call(server, 'GET', `/v1/jobs/${started.body.jobId}/scores`)).body as Array<{ fileName: string; reason?: Record<string, unknown> }>;
@@ -24,20 +21,10 @@ describe('platform sampling strategies', () => {
   };
 
   beforeAll(async () => {
-    const temp = await tempHome();
-    cleanup = temp.cleanup;
-    server = await startServer(temp.home);
-    const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
-    datasetId = (await client.createDataset('strategies')).id;
-    await client.createSamples(datasetId, NAMES.map((fileName) => ({ fileName })));
-    const csv = `${temp.home}/e.csv`;
-    await writeFile(csv, embeddingsCsv(NAMES, 8));
-    embeddingId = (await client.uploadEmbeddings(datasetId, csv, 'default')).id;
+    server = await startDatasetServer({ dataset: 'strategies', names: NAMES, dim: 8 });
+    ({ datasetId, embeddingId } = server);
   });
-  afterAll(async () => {
-    await server.close();
-    await cleanup();
-  });
+  afterAll(() => server?.close());
 
   it(`uses ${DEFAULT_STRATEGY} when the request names no method, and each pick says why`, async () => {
     const { names, ranking } = await finish({ newTagName: 'default-5', config: { stoppingCondition: { nSamples: 5 } } });
@@ -82,8 +69,7 @@ describe('platform sampling strategies', () => {
   });
 
   async function createTag(name: string, fileNames: string[]): Promise<string> {
-    const client = createHttpClient({ baseUrl: server.baseUrl, token: server.token });
-    await client.createTagFromFilenames(datasetId, name, fileNames);
+    await server.client.createTagFromFilenames(datasetId, name, fileNames);
     const tags = (await call(server, 'GET', `/v1/datasets/${datasetId}/tags`)).body as Array<{ id: string; name: string }>;
     return tags.find((t) => t.name === name)!.id;
   }
