@@ -7,7 +7,7 @@ import { EmbeddingsCsvParser, type RowSink } from '../../src/embeddings/csv-pars
 import { InvalidInputError, WinnowError } from '../../src/errors';
 import { readCustomMetadataWithWarnings } from '../../src/metadata';
 import { parseSelectionConfig } from '../../src/select';
-import { embeddingsCsv, startServer, tempHome, type RunningServer } from '../platform/helpers';
+import { startDatasetServer, type DatasetServer } from '../platform/helpers';
 
 /**
  * Property-based tests: thousands of generated inputs thrown at the readers of untrusted input — the embeddings CSV
@@ -204,30 +204,17 @@ describe('property: untrusted input ends in a named error or a result', () => {
 });
 
 describe('property: JSON API bodies never get a 500', () => {
-  let server: RunningServer;
-  let cleanup: () => Promise<void>;
+  let server: DatasetServer;
   let datasetId: string;
   let embeddingId: string;
   let tagId: string;
 
   beforeAll(async () => {
-    const t = await tempHome();
-    cleanup = t.cleanup;
-    server = await startServer(t.home);
-    const auth = { authorization: `Bearer ${server.token}` };
-    datasetId = (await server.app.inject({ method: 'POST', url: '/v1/datasets', headers: auth, payload: { name: 'fuzz' } })).json().id;
-    const names = Array.from({ length: 12 }, (_, i) => `s${i}.png`);
-    await server.app.inject({ method: 'POST', url: `/v1/datasets/${datasetId}/samples/batch`, headers: auth, payload: { samples: names.map((f) => ({ fileName: f })) } });
-    const write = (await server.app.inject({ method: 'GET', url: `/v1/datasets/${datasetId}/embeddings/writeCSVUrl?name=default`, headers: auth })).json();
-    embeddingId = write.embeddingId;
-    const upload = await fetch(write.signedWriteUrl.replace(/^https?:\/\/[^/]+/, server.baseUrl), { method: 'PUT', body: embeddingsCsv(names) });
-    expect(upload.status).toBe(200);
-    tagId = (await server.app.inject({ method: 'GET', url: `/v1/datasets/${datasetId}/tags`, headers: auth })).json()[0].id;
+    server = await startDatasetServer({ dataset: 'fuzz', names: Array.from({ length: 12 }, (_, i) => `s${i}.png`) });
+    ({ datasetId, embeddingId } = server);
+    tagId = (await server.app.inject({ method: 'GET', url: `/v1/datasets/${datasetId}/tags`, headers: { authorization: `Bearer ${server.token}` } })).json()[0].id;
   }, 120_000);
-  afterAll(async () => {
-    await server.close();
-    await cleanup();
-  });
+  afterAll(() => server?.close());
 
   it(`${RUNS} bodies across the body-taking routes`, async () => {
     // Each route with the body fields it reads, so generated bodies get past validation into the services often.
