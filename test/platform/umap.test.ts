@@ -4,6 +4,7 @@ import { loadEmbeddingMatrix } from '../../src/embeddings';
 import { allNeighbours } from '../../src/health/neighbours';
 import { computePca2d } from '../../src/platform/service/pca';
 import { computeUmap2d } from '../../src/platform/service/umap';
+import { uniformRandom } from '../../src/select/random';
 import { FIXTURES } from '../fixture-files';
 
 /** Share of each point's 10 nearest neighbours on the map that are among its 15 nearest in embedding space. */
@@ -45,5 +46,25 @@ describe('computeUmap2d', () => {
 
     await expect(computeUmap2d({ data: matrix.data.subarray(0, 10 * 32), dim: 32, rows: 10 })).rejects.toThrow(/more than 15 samples/);
     await expect(computeUmap2d({ data: new Float32Array(0), dim: 32, rows: 100_001 })).rejects.toThrow(/up to 100,000/);
+  });
+  it('above fitPoints lays out a sample and places the rest among their neighbours: deterministic, neighbourhoods kept better than PCA', { timeout: 120_000 }, async () => {
+    // Real-like rows: 2,400 on a 6-d subspace of 32-d in 12 clusters.
+    const random = uniformRandom(3);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const rows = 2400;
+    const dim = 32;
+    const basis = Array.from({ length: 6 }, () => Array.from({ length: dim }, gauss));
+    const centres = Array.from({ length: 12 }, () => Array.from({ length: 6 }, () => 3 * gauss()));
+    const data = new Float32Array(rows * dim);
+    for (let i = 0; i < rows; i++) {
+      const latent = centres[i % 12].map((c) => c + gauss());
+      for (let d = 0; d < dim; d++) data[i * dim + d] = latent.reduce((s, l, a) => s + l * basis[a][d], 0);
+    }
+    const input = { data, dim, rows };
+    const umap = await computeUmap2d(input, { fitPoints: 600 });
+    expect(umap.x.every(Number.isFinite) && umap.y.every(Number.isFinite)).toBe(true);
+    expect(Array.from((await computeUmap2d(input, { fitPoints: 600 })).x)).toEqual(Array.from(umap.x));
+    const pca = computePca2d(input);
+    expect(await neighbourhoodKept(data, dim, umap.x, umap.y)).toBeGreaterThan(await neighbourhoodKept(data, dim, pca.x, pca.y));
   });
 });
