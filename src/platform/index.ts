@@ -9,7 +9,7 @@ export { createHttpClient, type HttpClientOptions } from './client/http-client';
 export { createEmbeddedClient, type EmbeddedClientOptions } from './client/embedded-client';
 export { JobFailedError } from './client/wait-for-job';
 export { paginate, collect } from './client/paginate';
-export { findOrCreateDataset, findTag, sampleCreateRequests } from './client/find';
+export { findOrCreateDataset, findTag, sampleCreateRequests, tagFileNames, type IfTagExists } from './client/find';
 export { datasetStorageDir } from './service/datasets';
 export { connectPlatform, type ConnectPlatformOptions, type PlatformConnection } from './connect-platform';
 export { createApiToken, listApiTokens, revokeApiToken, LOCAL_USER, type ApiTokenInfo } from './service/tokens';

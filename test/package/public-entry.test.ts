@@ -33,7 +33,8 @@ describe('the packed package', () => {
       const winnow = require(${JSON.stringify(pkg.name)});
       const names = ['embedImages', 'loadEmbeddingMatrix', 'selectSamples', 'syncS3ToLocal', 'readCustomMetadataFile', 'connectPlatform',
         'createPlatformServer', 'parsePipelineConfig', 'runPipeline', 'openRunFiles', 'checkStep', 'syncStep', 'embedStep', 'saveStep',
-        'metadataStep', 'selectStep', 'tagStep', 'findDatapool', 'WinnowError'];
+        'metadataStep', 'selectStep', 'tagStep', 'findDatapool', 'WinnowError', 'saveEmbeddings', 'storeEmbeddings', 'uploadMetadataFile',
+        'predictFolder', 'storePredictions', 'healthOfFiles', 'selectFiles', 'tagFiles', 'tagFileNames'];
       const missing = names.filter((name) => typeof winnow[name] !== 'function');
       process.stdout.write(JSON.stringify({ missing, config: winnow.parsePipelineConfig({ dataset: 'd', source: { folder: 'f' }, select: 0.5, tag: { name: 't' }, platform: { home: 'h' } }) }));
     `;
