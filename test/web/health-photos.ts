@@ -3,9 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { embedImages } from '../../src/embed';
 import { readMeasuresFile, toLightlyMetaData, type ImageMeasures } from '../../src/health';
-import { datasetStorageDir } from '../../src/platform/service/datasets';
-import { createFolderSink, uploadForMode } from '../../src/s3/upload-modes';
 import { FIXTURES } from '../fixture-files';
+import { seedImageDataset } from './seed-dataset';
 import type { WebHarness } from './web-harness';
 
 /**
@@ -74,18 +73,12 @@ export async function seedHealthPhotos(h: WebHarness, name: string): Promise<Hea
   const measures = await readMeasuresFile(measuresFile);
   const names = [...measures.keys()].sort();
 
-  const { id } = await h.api<{ id: string }>('POST', '/v1/datasets', { name, type: 'Images' });
-  const uploaded = await uploadForMode({
-    mode: 'full',
-    source: { images: names.map((fileName) => ({ fileName, path: path.join(dir, fileName) })) },
-    sink: createFolderSink(datasetStorageDir(h.home, id)),
+  const { id, embeddingId } = await seedImageDataset(h, {
+    name,
+    dir,
+    names,
+    csv: await readFile(csv),
+    metaData: (fileName) => toLightlyMetaData(measures.get(fileName) as ImageMeasures),
   });
-  const thumbs = new Map(uploaded.samples.map((s) => [s.fileName, s.thumbName ?? null]));
-  await h.api('POST', `/v1/datasets/${id}/samples/batch`, {
-    samples: names.map((fileName) => ({ fileName, thumbName: thumbs.get(fileName) ?? null, metaData: toLightlyMetaData(measures.get(fileName) as ImageMeasures) })),
-  });
-  const { signedWriteUrl, embeddingId } = await h.api<{ signedWriteUrl: string; embeddingId: string }>('GET', `/v1/datasets/${id}/embeddings/writeCSVUrl?name=default`);
-  const put = await fetch(signedWriteUrl, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: await readFile(csv) });
-  if (put.status !== 200) throw new Error(`embeddings upload failed: ${put.status} ${await put.text()}`);
   return { id, embeddingId, names, measures };
 }

@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { datasetStorageDir } from '../../src/platform/service/datasets';
-import { createFolderSink, uploadForMode } from '../../src/s3/upload-modes';
 import { FIXTURES } from '../fixture-files';
+import { seedImageDataset } from './seed-dataset';
 import type { WebHarness } from './web-harness';
 
 /**
@@ -72,20 +71,9 @@ export async function seedRealPhotos(h: WebHarness, name: string): Promise<RealP
     }
   }
   const names = [...subjects.keys()];
-  const { id } = await h.api<{ id: string }>('POST', '/v1/datasets', { name, type: 'Images' });
-  const uploaded = await uploadForMode({
-    mode: 'full',
-    source: { images: names.map((fileName) => ({ fileName, path: path.join(dir, fileName) })) },
-    sink: createFolderSink(datasetStorageDir(h.home, id)),
-  });
-  const thumbs = new Map(uploaded.samples.map((s) => [s.fileName, s.thumbName ?? null]));
-  await h.api('POST', `/v1/datasets/${id}/samples/batch`, { samples: names.map((fileName) => ({ fileName, thumbName: thumbs.get(fileName) ?? null })) });
-
   const rows = await Promise.all(names.map(async (n) => [n, ...(await tinyEmbedding(path.join(dir, n)))].join(',') + ',0'));
   const header = ['filenames', ...Array.from({ length: 48 }, (_, k) => `embedding_${k}`), 'labels'].join(',');
-  const { signedWriteUrl } = await h.api<{ signedWriteUrl: string }>('GET', `/v1/datasets/${id}/embeddings/writeCSVUrl?name=default`);
-  const put = await fetch(signedWriteUrl, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: [header, ...rows].join('\r\n') + '\r\n' });
-  if (put.status !== 200) throw new Error(`embeddings upload failed: ${put.status} ${await put.text()}`);
+  const { id } = await seedImageDataset(h, { name, dir, names, csv: [header, ...rows].join('\r\n') + '\r\n' });
   await h.api('POST', `/v1/datasets/${id}/customMetadata`, {
     images: names.map((file_name, k) => ({ id: k, file_name })),
     metadata: names.map((fileName, k) => ({
