@@ -1,10 +1,10 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/platform/service/tokens';
+import { axeContext, docShot, expectAccessible } from './page-checks';
 import { seedRealPhotos, SUBJECTS, type RealPhotoDataset } from './real-photos';
-import { datasetTab, ROOT, SHOTS, startWebHarness, type WebHarness } from './web-harness';
+import { datasetTab, startWebHarness, type WebHarness } from './web-harness';
 
 /**
  * The curator's daily tasks in headless Chromium, end to end against a real platform server (SQLite) and 48 real
@@ -17,18 +17,9 @@ import { datasetTab, ROOT, SHOTS, startWebHarness, type WebHarness } from './web
 
 // Browser globals used inside page.evaluate; the test program has no DOM lib.
 declare const document: { documentElement: { outerHTML: string; dataset: Record<string, string> }; body: unknown };
-declare const window: { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> }; getComputedStyle(el: unknown): { backgroundColor: string } };
+declare const window: { getComputedStyle(el: unknown): { backgroundColor: string } };
 declare const localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null };
 declare const sessionStorage: typeof localStorage;
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
-
 let h: WebHarness;
 let page: Page;
 let photos: RealPhotoDataset;
@@ -59,29 +50,9 @@ async function signIn(target: Page, token: string): Promise<void> {
   await target.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/**
- * Photographs the page into test-results/web/; into docs/screenshots/ too only when WINNOW_SCREENSHOTS=1, so a test
- * run (CI's included) leaves the tracked screenshots alone: `WINNOW_SCREENSHOTS=1 npx vitest run test/web/curator-tasks.test.ts`.
- */
-async function docShot(target: Page, name: string): Promise<void> {
-  const file = path.join(SHOTS, `${name}.png`);
-  await target.screenshot({ path: file });
-  if (process.env.WINNOW_SCREENSHOTS !== '1') return;
-  await mkdir(DOCS_SHOTS, { recursive: true });
-  await copyFile(file, path.join(DOCS_SHOTS, `${name}.png`));
-}
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function expectAccessible(target: Page, what: string): Promise<void> {
-  const { violations } = await target.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
 const visibleCount = async (target: Page) => Number(((await target.getByTestId('visible-count').textContent()) ?? '').replace(/,/g, ''));
 
 describe('curator tasks in Chromium', () => {
-  let axeSource: string;
   let context: BrowserContext;
 
   beforeAll(async () => {
@@ -89,11 +60,7 @@ describe('curator tasks in Chromium', () => {
     photos = await seedRealPhotos(h, 'real-photos');
     const colleague = await createApiToken(h.store, { name: 'colleague' });
     tokens = [h.token, colleague.token];
-    axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-    // axe is injected as a script; the app's CSP (script-src 'self') rightly refuses inline scripts, so this context
-    // bypasses CSP for the checker only — the app itself never needs it.
-    context = await h.browser.newContext({ viewport: { width: 1360, height: 860 }, bypassCSP: true });
-    await context.addInitScript({ content: axeSource });
+    context = await axeContext(h.browser);
     page = await context.newPage();
     watch(page);
   });
