@@ -10,7 +10,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // One chunk per screen is not worth the requests on a local server; keep the warning meaningful for real bloat.
+    // Explore is in the first chunk, every other screen a chunk loaded on first use (app.tsx); the warning is for real bloat.
     chunkSizeWarningLimit: 1024,
   },
   server: {

@@ -1,21 +1,25 @@
-import { useEffect, useMemo, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { Api } from './api';
 import { useDataset } from './dataset-data';
 import { href, navigate, useRoute, type Route } from './router';
-import { ConfiguratorScreen } from './screens/configurator-screen';
-import { DatasetsScreen } from './screens/datasets-screen';
-import { EmbeddingMapScreen } from './screens/embedding-map-screen';
 import { ExploreScreen, type DatasetScreenProps } from './screens/explore-screen';
-import { HealthScreen } from './screens/health-screen';
-import { LoginScreen } from './screens/login-screen';
-import { OverviewScreen } from './screens/overview-screen';
-import { SamplingScreen } from './screens/sampling-screen';
-import { TagsScreen } from './screens/tags-screen';
-import { TokensScreen } from './screens/tokens-screen';
 import { useSelection } from './selection';
 import { ThemeToggle } from './theme';
 import { viewParams } from './view-state';
 import logo from './favicon.svg';
+
+// Screens loaded on first use: the first bundle holds only Explore (the page a link or the datasets list opens), so
+// it downloads and parses in a fraction of the time; each other screen is its own chunk.
+const OverviewScreen = lazy(() => import('./screens/overview-screen').then((m) => ({ default: m.OverviewScreen })));
+const ConfiguratorScreen = lazy(() => import('./screens/configurator-screen').then((m) => ({ default: m.ConfiguratorScreen })));
+const EmbeddingMapScreen = lazy(() => import('./screens/embedding-map-screen').then((m) => ({ default: m.EmbeddingMapScreen })));
+const SamplingScreen = lazy(() => import('./screens/sampling-screen').then((m) => ({ default: m.SamplingScreen })));
+const TagsScreen = lazy(() => import('./screens/tags-screen').then((m) => ({ default: m.TagsScreen })));
+const HealthScreen = lazy(() => import('./screens/health-screen').then((m) => ({ default: m.HealthScreen })));
+const DatasetsScreen = lazy(() => import('./screens/datasets-screen').then((m) => ({ default: m.DatasetsScreen })));
+const TokensScreen = lazy(() => import('./screens/tokens-screen').then((m) => ({ default: m.TokensScreen })));
+const LoginScreen = lazy(() => import('./screens/login-screen').then((m) => ({ default: m.LoginScreen })));
+const LOADING = <p className="hint loading">Loading…</p>;
 
 /**
  * The tabs of a dataset, in order: `#/datasets/<id>/<key>` shows `screen`. A new page is one entry here (a screen
@@ -47,8 +51,14 @@ export function App() {
       .catch(() => setSession('signed-out'));
   }, [api]);
 
-  if (session === 'checking') return <p className="hint loading">Loading…</p>;
-  if (session === 'signed-out') return <LoginScreen api={api} onLogin={() => setSession('signed-in')} />;
+  if (session === 'checking') return LOADING;
+  if (session === 'signed-out') {
+    return (
+      <Suspense fallback={LOADING}>
+        <LoginScreen api={api} onLogin={() => setSession('signed-in')} />
+      </Suspense>
+    );
+  }
   const signOut = async () => {
     await api.signOut().catch(() => undefined);
     setSession('signed-out');
@@ -73,13 +83,15 @@ export function App() {
           Sign out
         </button>
       </header>
-      {top === 'tokens' ? (
-        <TokensScreen api={api} />
-      ) : top === 'datasets' && datasetId !== undefined ? (
-        <DatasetArea key={datasetId} api={api} datasetId={datasetId} screen={screen ?? 'explore'} route={route} />
-      ) : (
-        <DatasetsScreen api={api} onOpen={(id) => navigate(`/datasets/${encodeURIComponent(id)}/explore`)} />
-      )}
+      <Suspense fallback={LOADING}>
+        {top === 'tokens' ? (
+          <TokensScreen api={api} />
+        ) : top === 'datasets' && datasetId !== undefined ? (
+          <DatasetArea key={datasetId} api={api} datasetId={datasetId} screen={screen ?? 'explore'} route={route} />
+        ) : (
+          <DatasetsScreen api={api} onOpen={(id) => navigate(`/datasets/${encodeURIComponent(id)}/explore`)} />
+        )}
+      </Suspense>
     </div>
   );
 }
@@ -118,7 +130,9 @@ function DatasetArea({ api, datasetId, screen, route }: { api: Api; datasetId: s
             <a href="#/datasets">Back to the datasets</a>
           </div>
         ) : (
-          <Screen api={api} datasetId={datasetId} data={data} route={route} selection={selection} />
+          <Suspense fallback={LOADING}>
+            <Screen api={api} datasetId={datasetId} data={data} route={route} selection={selection} />
+          </Suspense>
         )}
       </main>
     </div>

@@ -59,9 +59,11 @@ export function useDataset(api: Api, datasetId: string): DatasetState {
     setError(null);
     setLoadedAll(false);
     try {
-      const ds = await api.getDataset(datasetId);
-      setDataset(ds);
-      await Promise.all([reloadTags(), reloadFields()]);
+      // Three requests at once (the screens need the fields and tags as early as the dataset); the dataset's own
+      // error is the one shown (an unknown id fails all three).
+      const [ds, ...rest] = await Promise.allSettled([api.getDataset(datasetId), reloadTags(), reloadFields()]);
+      if (ds.status === 'fulfilled') setDataset(ds.value);
+      for (const settled of [ds, ...rest]) if (settled.status === 'rejected') throw settled.reason;
       if (!wantAll) return;
       const all: SampleData[] = [];
       for (let offset = 0; ; offset += PAGE_SIZE) {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api, SampleQuery, SampleQueryResult } from './api';
-import { indicesFromMask } from './bitmask';
+import { indicesFromMask, indicesToBitmask } from './bitmask';
 import { isNumericField, type Filters, type MetadataField } from './dataset-data';
 
 // Items (id, file name) fetched per request while scrolling: a screenful or two of thumbnails.
@@ -30,13 +30,25 @@ export interface ServerView {
   allValues: SampleQueryResult['facets'];
   extents: Record<string, [number, number] | null>;
   loading: boolean;
+  /** Whether the facets and histograms shown are still those of an earlier view (the panel's answer is on its way). */
+  panelLoading: boolean;
   error: string | null;
 }
 
-/** The filters of the panel, the tag, a name search and (only-selected) a bitmask, as the server's query body. */
-export function queryBody(fields: MetadataField[], filters: Filters, tagId: string, within: string | null): SampleQuery {
+/** Each field's default (the configuration's fallback for samples without a value), keyed as the server names fields. */
+export function fieldDefaults(fields: MetadataField[]): Record<string, string | number | boolean> {
   const defaults: Record<string, string | number | boolean> = {};
   for (const f of fields) if (f.defaultValue !== undefined && f.defaultValue !== null) defaults[fieldId(f)] = f.defaultValue as string | number | boolean;
+  return defaults;
+}
+
+/**
+ * The filters of the panel, the tag, a name search and (only-selected) a bitmask, as the server's query body. Only the
+ * filtered fields' defaults go along: the body (and so the grid's request) stays the same while the field list loads.
+ */
+export function queryBody(fields: MetadataField[], filters: Filters, tagId: string, within: string | null): SampleQuery {
+  const filtered = new Set([...Object.keys(filters.values), ...Object.keys(filters.ranges)].map(fieldIdOfPath));
+  const defaults = Object.fromEntries(Object.entries(fieldDefaults(fields)).filter(([field]) => filtered.has(field)));
   return {
     ...(tagId === '' ? {} : { tagId }),
     ...(within === null ? {} : { within }),
@@ -48,65 +60,99 @@ export function queryBody(fields: MetadataField[], filters: Filters, tagId: stri
   };
 }
 
+/** Whether a body lets every sample through (no tag, selection, search or filter). */
+const passesAll = (body: SampleQuery) => body.tagId === undefined && body.within === undefined && (body.search ?? '') === '' && (body.filters ?? []).length === 0;
+
+type Panel = Pick<SampleQueryResult, 'facets' | 'histograms'>;
+
 /**
- * Explore's view of the dataset, answered by the server: which samples pass (as a bitmask, so "select all" and ←/→
- * need no further request), their counts, and the id and name of only the samples on screen, page by page.
+ * Explore's view of the dataset, answered by the server in two requests at once: the grid's (which samples pass, as a
+ * bitmask, so "select all" and ←/→ need no further request, and the first page of names) and the filter panel's
+ * (facet counts and histograms). The grid paints as soon as its answer is in; the panel follows. Names of the samples
+ * on screen are fetched page by page as the grid scrolls, by their indices (no filter is evaluated again).
  */
 export function useServerView(api: Api, datasetId: string, fields: MetadataField[], body: SampleQuery): ServerView {
   const bodyKey = JSON.stringify(body);
   const categorical = useMemo(() => fields.filter((f) => !isNumericField(f) && f.valueDataType !== 'OTHER_STRING').map(fieldId), [fields]);
   const numeric = useMemo(() => fields.filter(isNumericField).map(fieldId), [fields]);
-  const [stats, setStats] = useState<{ allValues: SampleQueryResult['facets']; extents: Record<string, [number, number] | null> } | null>(null);
-  const [view, setView] = useState<{ key: string; body: SampleQuery; order: Int32Array; total: number; facets: SampleQueryResult['facets']; histograms: SampleQueryResult['histograms'] } | null>(null);
+  const [stats, setStats] = useState<{ key: string; allValues: SampleQueryResult['facets']; extents: Record<string, [number, number] | null>; panel: Panel } | null>(null);
+  const [grid, setGrid] = useState<{ key: string; body: SampleQuery; order: Int32Array; total: number } | null>(null);
+  const [panel, setPanel] = useState<(Panel & { key: string }) | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [, setVersion] = useState(0);
   const pages = useRef(new Map<string, Map<number, QueryItem[] | 'loading'>>());
 
   // Once per dataset and field list: every value and extent, unfiltered, so the panel lists values that the current
-  // filters count as 0 and ranges keep their ends.
-  const fieldsKey = JSON.stringify([categorical, numeric]);
+  // filters count as 0 and ranges keep their ends. Its histograms (the server's default bins over the whole extent)
+  // are also the panel of an unfiltered view.
+  const fieldsKey = JSON.stringify([categorical, numeric, fieldDefaults(fields)]);
+  // Only once the grid has its first answer: on SQLite a long count would hold up the first thumbnails.
+  const gridAnswered = grid !== null;
   useEffect(() => {
+    if (!gridAnswered) return;
+    if (categorical.length + numeric.length === 0) {
+      setStats({ key: fieldsKey, allValues: {}, extents: {}, panel: { facets: {}, histograms: {} } });
+      return;
+    }
     let live = true;
-    const defaults = queryBody(fields, { ranges: {}, values: {} }, '', null).defaults;
     api
-      .querySamples(datasetId, { facets: categorical, histograms: numeric.map((field) => ({ field, bins: 1 })), defaults, page: { size: 0 } })
+      .querySamples(datasetId, { facets: categorical, histograms: numeric.map((field) => ({ field })), defaults: fieldDefaults(fields), page: { size: 0 } })
       .then((r) => {
         if (!live) return;
-        setStats({ allValues: r.facets, extents: Object.fromEntries(Object.entries(r.histograms).map(([k, h]) => [k, h.extent])) });
+        const extents = Object.fromEntries(Object.entries(r.histograms).map(([k, h]) => [k, h.extent]));
+        setStats({ key: fieldsKey, allValues: r.facets, extents, panel: { facets: r.facets, histograms: r.histograms } });
       })
       .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       live = false;
     };
     // Keyed by the field list's text (a new array each render must not ask again).
-  }, [api, datasetId, fieldsKey]);
+  }, [api, datasetId, fieldsKey, gridAnswered]);
 
+  // The grid: needs neither the field list nor the panel's counts, so it is asked for at once.
   useEffect(() => {
-    if (stats === null) return;
     let live = true;
-    const histograms = numeric.flatMap((field) => {
-      const extent = stats.extents[field];
-      return extent ? [{ field, extent }] : [];
-    });
     api
-      .querySamples(datasetId, { ...body, facets: categorical, histograms, page: { size: PAGE }, members: true })
+      .querySamples(datasetId, { ...body, page: { size: PAGE }, members: true })
       .then((r) => {
         if (!live) return;
         setError(null);
-        const cache = new Map<number, QueryItem[] | 'loading'>([[0, r.items]]);
-        pages.current = new Map([[bodyKey, cache]]);
-        setView({ key: bodyKey, body, order: Int32Array.from(indicesFromMask(r.members ?? '0x0')), total: r.total, facets: r.facets, histograms: r.histograms });
+        pages.current = new Map([[bodyKey, new Map<number, QueryItem[] | 'loading'>([[0, r.items]])]]);
+        setGrid({ key: bodyKey, body, order: Int32Array.from(indicesFromMask(r.members ?? '0x0')), total: r.total });
       })
       .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       live = false;
     };
     // Keyed by the body's text.
-  }, [api, datasetId, bodyKey, stats, categorical, numeric]);
+  }, [api, datasetId, bodyKey]);
+
+  // The panel: counts under the current filters, over the extents the unfiltered answer gave.
+  const statsKey = stats?.key ?? null;
+  useEffect(() => {
+    if (stats === null) return;
+    if (passesAll(body)) {
+      setPanel({ key: `${bodyKey}|${stats.key}`, ...stats.panel });
+      return;
+    }
+    let live = true;
+    const histograms = numeric.flatMap((field) => {
+      const extent = stats.extents[field];
+      return extent ? [{ field, extent }] : [];
+    });
+    api
+      .querySamples(datasetId, { ...body, defaults: { ...fieldDefaults(fields), ...body.defaults }, facets: categorical, histograms, page: { size: 0 } })
+      .then((r) => live && setPanel({ key: `${bodyKey}|${stats.key}`, facets: r.facets, histograms: r.histograms }))
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+    };
+    // Keyed by the body's and the field list's text.
+  }, [api, datasetId, bodyKey, statsKey]);
 
   // The last answer stays on screen until the next one arrives (no blank grid between two filter clicks); its pages
-  // are fetched with its own body, so positions always match the order shown.
-  const current = view;
+  // are fetched by their samples' indices, so positions always match the order shown.
+  const current = grid;
   const itemAt = useCallback(
     (position: number): QueryItem | undefined => {
       if (current === null) return undefined;
@@ -122,8 +168,12 @@ export function useServerView(api: Api, datasetId: string, fields: MetadataField
       }
       if (got === undefined) {
         cache.set(page, 'loading');
+        // Every sample passes: the page is at its offset in dataset order. Otherwise: exactly these samples.
+        const request: SampleQuery = passesAll(current.body)
+          ? { page: { offset: page * PAGE, size: PAGE } }
+          : { within: indicesToBitmask(current.order.subarray(page * PAGE, (page + 1) * PAGE)), page: { size: PAGE } };
         api
-          .querySamples(datasetId, { ...current.body, page: { offset: page * PAGE, size: PAGE } })
+          .querySamples(datasetId, request)
           .then((r) => {
             cache.set(page, r.items);
             while (cache.size > KEPT_PAGES) cache.delete(cache.keys().next().value as number);
@@ -140,11 +190,12 @@ export function useServerView(api: Api, datasetId: string, fields: MetadataField
     order: current?.order ?? null,
     total: current?.total ?? null,
     itemAt,
-    facets: current?.facets ?? {},
-    histograms: current?.histograms ?? {},
+    facets: panel?.facets ?? {},
+    histograms: panel?.histograms ?? {},
     allValues: stats?.allValues ?? {},
     extents: stats?.extents ?? {},
     loading: current?.key !== bodyKey && error === null,
+    panelLoading: (panel === null || panel.key !== `${bodyKey}|${statsKey}`) && error === null,
     error,
   };
 }

@@ -3,7 +3,7 @@ import { isNumericField, NO_FILTERS, type Filters, type MetadataField } from '..
 import { fieldId, type ServerView } from '../sample-query';
 
 /** What the server counted for the panel: facets and histograms under the other filters, values and extents overall. */
-export type FilterCounts = Pick<ServerView, 'facets' | 'histograms' | 'allValues' | 'extents'>;
+export type FilterCounts = Pick<ServerView, 'facets' | 'histograms' | 'allValues' | 'extents' | 'panelLoading'>;
 
 /**
  * Filters built from the configured metadata: a range with a histogram for numbers, checkboxes with "only" and
@@ -32,7 +32,7 @@ export function FilterPanel({
   }
   const active = Object.keys(filters.ranges).length + Object.keys(filters.values).length;
   return (
-    <div className="filters">
+    <div className="filters" aria-busy={counts.panelLoading} data-testid="filter-panel">
       <div className="filters-head">
         <button type="button" className="small" disabled={active === 0} onClick={() => onChange(NO_FILTERS)}>
           Clear filters{active > 0 ? ` (${active})` : ''}

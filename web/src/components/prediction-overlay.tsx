@@ -8,12 +8,43 @@ type Singleton = SampleTaskPredictions['predictions'][number];
 const PALETTE = ['#b3261e', '#1d5fbf', '#1b7a3a', '#8a4bc2', '#a15c00', '#00707a', '#c2185b', '#4a5a6a'];
 // Label text height in CSS pixels, whatever the image's scale on screen.
 const LABEL_PX = 13;
+// Detection box edge width in CSS pixels (a non-scaling stroke).
+const BOX_STROKE_PX = 2.5;
 // Classification: how many classes the list shows.
 const TOP_CLASSES = 3;
 
 export const categoryColour = (id: number) => PALETTE[((id % PALETTE.length) + PALETTE.length) % PALETTE.length];
 const categoryName = (task: SampleTaskPredictions, id: number) => task.categories.find((c) => c.id === id)?.name ?? `#${id}`;
 const percent = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p < 0.1 ? 1 : 0)}%`;
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** The four strips a box's stroke paints (`edge` wide, centred on the outline). */
+function edgesOf(x: number, y: number, w: number, h: number, edge: number): Rect[] {
+  const half = edge / 2;
+  return [
+    { x: x - half, y: y - half, w: w + edge, h: edge },
+    { x: x - half, y: y + h - half, w: w + edge, h: edge },
+    { x: x - half, y: y - half, w: edge, h: h + edge },
+    { x: x + w - half, y: y - half, w: edge, h: h + edge },
+  ];
+}
+
+let measuring: CanvasRenderingContext2D | null = null;
+/** The label text's width in CSS pixels at `px`, measured in the label's own font (so its background fits it). */
+function textWidth(text: string, px: number): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (measuring === null) return text.length * px * 0.62;
+  measuring.font = `600 ${px}px system-ui, sans-serif`;
+  return measuring.measureText(text).width;
+}
 
 /** The probability of a classification's own class (or a detection's score). */
 function confidence(task: SampleTaskPredictions, p: Singleton): number | undefined {
@@ -67,8 +98,9 @@ function useImageFrame(image: RefObject<HTMLImageElement | null>) {
 
 /**
  * Predictions drawn over the sample image, in the image's own pixel coordinates (Lightly's bbox `[x, y, w, h]`):
- * detection boxes with "class score" labels, and for classification the predicted class and its probability in the
- * top left corner. Scales with the image (fit or actual size); the text stays readable at any scale.
+ * detection boxes with "class score" labels just outside their top edge (inside it where the image ends), and for
+ * classification the predicted class and its probability in a corner that crosses no box edge or label. Scales with
+ * the image (fit or actual size); the text stays readable at any scale, on a background measured to fit it.
  */
 export function PredictionOverlay({ tasks, image }: { tasks: SampleTaskPredictions[] | null; image: RefObject<HTMLImageElement | null> }) {
   const frame = useImageFrame(image);
@@ -76,42 +108,72 @@ export function PredictionOverlay({ tasks, image }: { tasks: SampleTaskPredictio
   const scale = frame.naturalWidth / Math.max(1, frame.width);
   const font = LABEL_PX * scale;
   const pad = 3 * scale;
-  const label = (key: string, x: number, y: number, text: string, colour: string) => (
+  const height = font + 2 * pad;
+  // The box edge as drawn (non-scaling stroke), in image pixels, and the gap a label keeps from any edge.
+  const edge = BOX_STROKE_PX * scale;
+  const gap = edge / 2 + scale;
+  const widthOf = (text: string) => textWidth(text, LABEL_PX) * scale + 2 * pad;
+  const label = (key: string, at: Rect, text: string, colour: string) => (
     <g key={key}>
-      <rect x={x} y={y} width={text.length * font * 0.6 + 2 * pad} height={font + 2 * pad} fill={colour} />
-      <text x={x + pad} y={y + pad + font * 0.85} fontSize={font}>
+      <rect x={at.x} y={at.y} width={at.w} height={at.h} fill={colour} />
+      <text x={at.x + pad} y={at.y + pad + font * 0.85} fontSize={font}>
         {text}
       </text>
     </g>
   );
   const items: ReactElement[] = [];
   const described: string[] = [];
-  let classificationRow = 0;
+  // What a classification label must not cover: every box edge (as the strip the stroke paints) and every box label.
+  const taken: Rect[] = [];
+  const boxes: ReactElement[] = [];
   for (const task of tasks) {
-    if (task.task_type === 'classification') {
-      const p = task.predictions[0];
-      if (p === undefined) continue;
-      const c = confidence(task, p);
-      const text = `${categoryName(task, p.category_id)}${c === undefined ? '' : ` ${percent(c)}`}`;
-      // Bottom left: the top edge is where detection boxes put their labels.
-      items.push(label(`${task.task}-class`, 0, frame.naturalHeight - ++classificationRow * (font + 2 * pad), text, categoryColour(p.category_id)));
-      described.push(`${task.task}: ${text}`);
-      continue;
-    }
+    if (task.task_type === 'classification') continue;
     task.predictions.forEach((p, k) => {
       if (p.bbox === undefined) return;
       const [x, y, w, h] = p.bbox;
       const colour = categoryColour(p.category_id);
       const text = `${categoryName(task, p.category_id)}${p.score === undefined ? '' : ` ${p.score.toFixed(2)}`}`;
-      items.push(
+      // Above the box's top edge, flush with its left side; where the image ends there, inside the box clear of its
+      // top and left edges: never across an edge.
+      const above = y - gap - height;
+      const left = above >= 0 ? x - edge / 2 : x + gap;
+      const at = { x: Math.max(0, Math.min(left, frame.naturalWidth - widthOf(text))), y: above >= 0 ? above : y + gap, w: widthOf(text), h: height };
+      taken.push(...edgesOf(x, y, w, h, edge), at);
+      boxes.push(
         <g key={`${task.task}-${k}`} data-testid="prediction-box">
-          <rect className="box" x={x} y={y} width={w} height={h} stroke={colour} strokeWidth={2.5} vectorEffect="non-scaling-stroke" />
-          {label('label', x, Math.max(0, y - font - 2 * pad), text, colour)}
+          <rect className="box" x={x} y={y} width={w} height={h} stroke={colour} strokeWidth={BOX_STROKE_PX} vectorEffect="non-scaling-stroke" />
+          {label('label', at, text, colour)}
         </g>,
       );
       described.push(`${task.task}: ${text}`);
     });
   }
+  let classificationRow = 0;
+  for (const task of tasks) {
+    if (task.task_type !== 'classification') continue;
+    const p = task.predictions[0];
+    if (p === undefined) continue;
+    const c = confidence(task, p);
+    const text = `${categoryName(task, p.category_id)}${c === undefined ? '' : ` ${percent(c)}`}`;
+    // A corner inset past any edge that runs along the image border; the first that crosses no box edge or label
+    // (else the one that crosses fewest), stacked upwards from the bottom for several tasks.
+    const w = widthOf(text);
+    const inset = edge + gap;
+    const row = classificationRow++ * (height + scale);
+    const corners: Rect[] = [
+      { x: inset, y: frame.naturalHeight - inset - height - row, w, h: height },
+      { x: inset, y: inset + row, w, h: height },
+      { x: frame.naturalWidth - inset - w, y: frame.naturalHeight - inset - height - row, w, h: height },
+      { x: frame.naturalWidth - inset - w, y: inset + row, w, h: height },
+    ];
+    const crossings = corners.map((r) => taken.filter((t) => overlaps(r, t)).length);
+    const at = corners[crossings.indexOf(Math.min(...crossings))];
+    taken.push(at);
+    items.push(label(`${task.task}-class`, at, text, categoryColour(p.category_id)));
+    described.push(`${task.task}: ${text}`);
+  }
+  // Boxes first, so the classification labels (placed clear of them) draw on top.
+  items.unshift(...boxes);
   if (items.length === 0) return null;
   return (
     <svg

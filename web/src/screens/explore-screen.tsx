@@ -1,9 +1,8 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api, SampleData } from '../api';
 import { indicesToBitmask } from '../bitmask';
 import { FilterPanel } from '../components/filters';
 import { usePredictionFields } from '../components/prediction-fields';
-import { SampleView } from '../components/sample-view';
 import { SelectionBar } from '../components/selection-bar';
 import { TagChooser } from '../components/tag-chooser';
 import { hideBroken, VirtualGrid } from '../components/virtual-grid';
@@ -12,6 +11,9 @@ import { setParams, type Route } from '../router';
 import { queryBody, useServerView } from '../sample-query';
 import type { Selection } from '../selection';
 import { filtersFromParams, setFilterParams } from '../view-state';
+
+// The sample view (zoom, predictions, similar samples) loads when a sample is first opened, not with the grid.
+const SampleView = lazy(() => import('../components/sample-view').then((m) => ({ default: m.SampleView })));
 
 // Thumbnail cell edge in CSS pixels: the size slider's range and default (6–10 columns on a laptop screen).
 const SIZES = { min: 80, max: 320, initial: 132 };
@@ -177,7 +179,7 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
                     {picked ? '✓' : ''}
                   </span>
                   {item !== undefined && (
-                    <img key={item.id} src={api.sampleImageUrl(datasetId, item.id, 'thumbnail')} alt={item.fileName} loading="lazy" decoding="async" draggable={false} onError={hideBroken} />
+                    <img key={item.id} src={api.sampleImageUrl(datasetId, item.id, 'thumbnail')} alt={item.fileName} decoding="async" draggable={false} onError={hideBroken} />
                   )}
                   <figcaption title={item?.fileName}>{item?.fileName ?? '…'}</figcaption>
                 </figure>
@@ -187,7 +189,9 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
         )}
       </section>
       {opened.sample !== null && (
-        <SampleView api={api} datasetId={datasetId} data={data} order={visible} index={opened.sample.index} sample={opened.sample} selection={selection} onNavigate={opened.open} />
+        <Suspense fallback={null}>
+          <SampleView api={api} datasetId={datasetId} data={data} order={visible} index={opened.sample.index} sample={opened.sample} selection={selection} onNavigate={opened.open} />
+        </Suspense>
       )}
     </div>
   );
