@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import type { StepIO } from '../../src/pipeline/steps/step-context';
-import { createPlatformClient } from './platform';
+import { withPlatformClient } from './platform';
 import { logProgress } from './progress-log';
 
 /** A node's `StepIO`, and the warnings the step gave (the node puts them into its item as well as n8n's log). */
@@ -18,14 +18,8 @@ export function nodeStepIO(ctx: IExecuteFunctions, label: string): NodeStepIO {
   const warnings: string[] = [];
   const node = { node: ctx.getNode().name };
   const io: StepIO = {
-    async usePlatform(fn) {
-      const client = await createPlatformClient(ctx);
-      try {
-        return await fn({ client, home: '', close: () => client.close() });
-      } finally {
-        await client.close();
-      }
-    },
+    // A remote platform: no home and no storage folder (upload modes that store images need the embedded one).
+    usePlatform: (fn) => withPlatformClient(ctx, (client) => fn({ client, home: '', close: () => client.close() })),
     onProgress: logProgress(ctx, label),
     log: {
       warn: (message) => {
