@@ -6,6 +6,7 @@ import { cellNeighbours } from '../../src/health/cell-neighbours';
 import { allNeighbours, ANN_SETTINGS, newIndex } from '../../src/health/neighbours';
 import { uniformRandom } from '../../src/select/random';
 import { FIXTURES } from '../fixture-files';
+import { lowRankClusters } from './low-rank-clusters';
 
 function cosine(data: Float32Array, dim: number, a: number, b: number): number {
   let ab = 0;
@@ -42,18 +43,9 @@ describe('allNeighbours', () => {
   });
 
   it('the cell search over many cells and a 16-d PCA space keeps most neighbours of data with few intrinsic dimensions', async () => {
-    // As real embeddings: 3,000 rows on an 8-d subspace of 96-d, in 30 clusters, plus a little isotropic noise.
-    const random = uniformRandom(7);
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const n = 3000;
     const dim = 96;
-    const basis = Array.from({ length: 8 }, () => Array.from({ length: dim }, gauss));
-    const centres = Array.from({ length: 30 }, () => Array.from({ length: 8 }, () => 3 * gauss()));
-    const data = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      const latent = centres[i % 30].map((c) => c + gauss());
-      for (let d = 0; d < dim; d++) data[i * dim + d] = latent.reduce((s, l, a) => s + l * basis[a][d], 0) + 0.3 * gauss();
-    }
+    const data = lowRankClusters({ seed: 7, rows: n, dim, rank: 8, clusters: 30, noise: 0.3 });
     const exact = await allNeighbours(data, dim, { k: 10, method: 'exact' });
     const ann = await allNeighbours(data, dim, { k: 10, method: 'ann', cells: { cellSize: 200, components: 16 } });
     let hits = 0;

@@ -4,7 +4,7 @@ import { loadEmbeddingMatrix } from '../../src/embeddings';
 import { allNeighbours } from '../../src/health/neighbours';
 import { computePca2d } from '../../src/platform/service/pca';
 import { computeUmap2d } from '../../src/platform/service/umap';
-import { uniformRandom } from '../../src/select/random';
+import { lowRankClusters } from '../health/low-rank-clusters';
 import { FIXTURES } from '../fixture-files';
 
 /** Share of each point's 10 nearest neighbours on the map that are among its 15 nearest in embedding space. */
@@ -48,18 +48,9 @@ describe('computeUmap2d', () => {
     await expect(computeUmap2d({ data: new Float32Array(0), dim: 32, rows: 100_001 })).rejects.toThrow(/up to 100,000/);
   });
   it('above fitPoints lays out a sample and places the rest among their neighbours: deterministic, neighbourhoods kept better than PCA', { timeout: 120_000 }, async () => {
-    // Real-like rows: 2,400 on a 6-d subspace of 32-d in 12 clusters.
-    const random = uniformRandom(3);
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const rows = 2400;
     const dim = 32;
-    const basis = Array.from({ length: 6 }, () => Array.from({ length: dim }, gauss));
-    const centres = Array.from({ length: 12 }, () => Array.from({ length: 6 }, () => 3 * gauss()));
-    const data = new Float32Array(rows * dim);
-    for (let i = 0; i < rows; i++) {
-      const latent = centres[i % 12].map((c) => c + gauss());
-      for (let d = 0; d < dim; d++) data[i * dim + d] = latent.reduce((s, l, a) => s + l * basis[a][d], 0);
-    }
+    const data = lowRankClusters({ seed: 3, rows, dim, rank: 6, clusters: 12, noise: 0 });
     const input = { data, dim, rows };
     const umap = await computeUmap2d(input, { fitPoints: 600 });
     expect(umap.x.every(Number.isFinite) && umap.y.every(Number.isFinite)).toBe(true);
