@@ -2,9 +2,7 @@ import { cp, readFile } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { afterAll, describe, expect, it } from 'vitest';
 import { WinnowSaveEmbeddings } from '../../nodes/WinnowSaveEmbeddings/WinnowSaveEmbeddings.node';
 import { WinnowSelect } from '../../nodes/WinnowSelect/WinnowSelect.node';
 import { WinnowTag } from '../../nodes/WinnowTag/WinnowTag.node';
@@ -14,9 +12,9 @@ import { runPipeline } from '../../src/run/run-pipeline';
 import { curationPipeline, type PipelineResult } from '../../workflows/curation-pipeline';
 import { executeNode } from '../nodes/fake-context';
 import { startPlatformFixture, type PlatformFixture } from '../nodes/platform-fixture';
-import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
+import { sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 import { uploadFolder, writeImages } from '../worker/image-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
+import { s3ProfileEnv, tagFileNames, useTemporalPipeline, withPipelineWorker } from '../worker/pipeline-worker';
 
 // One incremental scenario through the three faces — `winnow run`, the Temporal pipeline, and n8n's Save Embeddings →
 // Select → Tag nodes: 24 images, pick 4 (tag picks-1); 8 more arrive, pick 4 more with the earlier picks as the
@@ -26,32 +24,17 @@ import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } fr
 const s3 = sharedMinio();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-datapool-faces-'));
 const bucket = uniqueBucket('faces');
-let env: TemporalTestEnv;
 let n8nPlatform: PlatformFixture;
 
-beforeAll(async () => {
-  env = await connectTemporal();
-  n8nPlatform = await startPlatformFixture();
-  await createBucket(s3, bucket);
-  await writeImages(path.join(tmp, 'night1'), 24, { seed: 31 });
-  await writeImages(path.join(tmp, 'night2'), 8, { seed: 32, firstIndex: 1000 });
-  await workflowBundle();
+const temporal = useTemporalPipeline({
+  buckets: [bucket],
+  setup: async () => {
+    n8nPlatform = await startPlatformFixture();
+    await writeImages(path.join(tmp, 'night1'), 24, { seed: 31 });
+    await writeImages(path.join(tmp, 'night2'), 8, { seed: 32, firstIndex: 1000 });
+  },
 });
-
-afterAll(async () => {
-  await env?.close();
-  await n8nPlatform?.close();
-  await dropBucket(s3, bucket);
-});
-
-async function tagged(home: string, dataset: string, tag: string): Promise<string[]> {
-  const { client, close } = await connectPlatform({ home });
-  try {
-    return (await client.exportFilenamesByTagName((await client.getDatasetByName(dataset)).id, tag)).sort();
-  } finally {
-    await close();
-  }
-}
+afterAll(() => n8nPlatform?.close());
 
 describe('the datapool through winnow run, Temporal and n8n', () => {
   it('picks the same images on the incremental run, whichever face runs it', { timeout: 600_000 }, async () => {
@@ -73,13 +56,12 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
     await cp(cli1.csvPath, cli1Csv);
     await cp(path.join(tmp, 'night2'), folder, { recursive: true });
     const cli2 = await runCli('picks-2');
-    const cliPicks1 = await tagged(cliHome, 'pool', 'picks-1');
-    const cliPicks2 = await tagged(cliHome, 'pool', 'picks-2');
+    const cliPicks1 = await tagFileNames(cliHome, 'pool', 'picks-1');
+    const cliPicks2 = await tagFileNames(cliHome, 'pool', 'picks-2');
 
     // The Temporal pipeline on a bucket that grows between the runs.
     const temporalHome = path.join(tmp, 'temporal-home');
     await uploadFolder(s3, path.join(tmp, 'night1'), bucket);
-    const taskQueue = uniqueQueue('faces');
     const config = (tag: string) =>
       parsePipelineConfig({
         dataset: 'pool',
@@ -91,12 +73,9 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
         upload: 'metadata',
         platform: { home: temporalHome },
       });
-    const activities = createActivities({
-      workRoot: path.join(tmp, 'temporal-work'),
-      env: { WINNOW_PROFILE_FACES_S3_ACCESS_KEY_ID: s3.accessKeyId, WINNOW_PROFILE_FACES_S3_SECRET_ACCESS_KEY: s3.secretAccessKey, WINNOW_PROFILE_FACES_S3_ENDPOINT: s3.endpoint },
-    });
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    const [temporal1, temporal2] = await worker.runUntil(async () => {
+    const { env } = temporal;
+    const worker = { queue: 'faces', workRoot: path.join(tmp, 'temporal-work'), workerEnv: s3ProfileEnv('faces', s3) };
+    const [temporal1, temporal2] = await withPipelineWorker(env, worker, async (taskQueue) => {
       const run = (tag: string): Promise<PipelineResult> =>
         env.client.workflow.execute(curationPipeline, { taskQueue, workflowId: `${taskQueue}-${tag}`, args: [{ config: config(tag) }] });
       const first = await run('picks-1');
@@ -137,8 +116,8 @@ describe('the datapool through winnow run, Temporal and n8n', () => {
     expect(cliPicks1).toHaveLength(4);
     expect(cliPicks2).toHaveLength(8);
     expect(cliPicks2).toEqual(expect.arrayContaining(cliPicks1));
-    expect(await tagged(temporalHome, 'pool', temporal1.tag!.name)).toEqual(cliPicks1);
-    expect(await tagged(temporalHome, 'pool', temporal2.tag!.name)).toEqual(cliPicks2);
+    expect(await tagFileNames(temporalHome, 'pool', temporal1.tag!.name)).toEqual(cliPicks1);
+    expect(await tagFileNames(temporalHome, 'pool', temporal2.tag!.name)).toEqual(cliPicks2);
     expect(n8nPicks1).toEqual(cliPicks1);
     expect([...n8nPicks1, ...n8nPicks2].sort()).toEqual(cliPicks2);
   });

@@ -16,6 +16,7 @@ import { spawnCliWorker } from '../scale-out/cli-worker';
 import { createBucket, dropBucket, sharedMinio, uniqueBucket } from '../s3/minio-fixtures';
 import { connectTemporal, uniqueQueue, type TemporalTestEnv } from '../workflows/temporal-test-env';
 import { uploadFolder, writeImages } from './image-fixtures';
+import { s3ProfileEnv } from './pipeline-worker';
 
 // Workers that share no disk: two workers, each with its own work folder, on one task queue; the run's files live in
 // an S3 staging prefix and the platform is reached over HTTP. The result must equal `winnow run` on the same bucket.
@@ -56,12 +57,7 @@ afterAll(async () => {
   await dropBucket(s3, stagingBucket);
 });
 
-const workerEnv = () => ({
-  WINNOW_PROFILE_LAKE_S3_ACCESS_KEY_ID: s3.accessKeyId,
-  WINNOW_PROFILE_LAKE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  WINNOW_PROFILE_LAKE_S3_ENDPOINT: s3.endpoint,
-  WINNOW_PROFILE_LAKE_PLATFORM_TOKEN: platform.token,
-});
+const workerEnv = () => ({ ...s3ProfileEnv('lake', s3), WINNOW_PROFILE_LAKE_PLATFORM_TOKEN: platform.token });
 
 function pipelineConfig(): PipelineConfig {
   return parsePipelineConfig({

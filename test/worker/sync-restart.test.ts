@@ -1,15 +1,13 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parsePipelineConfig } from '../../src/pipeline/config';
 import { startPipeline } from '../../worker/client';
 import type { PipelineResult } from '../../workflows/curation-pipeline';
 import { createBucket, PrivateMinio } from '../s3/minio-fixtures';
-import { connectTemporal, uniqueQueue, workflowBundle, type TemporalTestEnv } from '../workflows/temporal-test-env';
 import { uploadFolder, writeImages } from './image-fixtures';
+import { s3ProfileEnv, useTemporalPipeline, withPipelineWorker } from './pipeline-worker';
 
 // MinIO stopped (SIGKILL) in the middle of the sync step and started again a few seconds later: the sync retries,
 // resumes after its continuation marker, and the pipeline completes with every image. A private MinIO on its own
@@ -18,21 +16,16 @@ import { uploadFolder, writeImages } from './image-fixtures';
 const IMAGES = 400;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'winnow-sync-restart-'));
 let minio: PrivateMinio;
-let env: TemporalTestEnv;
 
-beforeAll(async () => {
-  env = await connectTemporal();
-  minio = await PrivateMinio.start();
-  await writeImages(path.join(tmp, 'src'), IMAGES, { seed: 3 });
-  await createBucket(minio.settings, 'photos');
-  await uploadFolder(minio.settings, path.join(tmp, 'src'), 'photos');
-  await workflowBundle();
+const temporal = useTemporalPipeline({
+  setup: async () => {
+    minio = await PrivateMinio.start();
+    await writeImages(path.join(tmp, 'src'), IMAGES, { seed: 3 });
+    await createBucket(minio.settings, 'photos');
+    await uploadFolder(minio.settings, path.join(tmp, 'src'), 'photos');
+  },
 });
-
-afterAll(async () => {
-  await minio?.kill();
-  await env?.close();
-});
+afterAll(() => minio?.kill());
 
 function countFiles(dir: string): number {
   try {
@@ -54,15 +47,10 @@ describe('MinIO restart during sync', () => {
       upload: 'metadata',
       embed: { batchSize: 16, shardSize: 200, maxParallelShards: 2 },
     });
-    const s = minio.settings;
-    const activities = createActivities({
-      workRoot,
-      env: { WINNOW_PROFILE_FLAKY_S3_ACCESS_KEY_ID: s.accessKeyId, WINNOW_PROFILE_FLAKY_S3_SECRET_ACCESS_KEY: s.secretAccessKey, WINNOW_PROFILE_FLAKY_S3_ENDPOINT: s.endpoint },
-    });
-    const taskQueue = uniqueQueue('sync-restart');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, maxConcurrentActivityTaskExecutions: 2 });
+    const { env } = temporal;
+    const worker = { queue: 'sync-restart', workRoot, workerEnv: s3ProfileEnv('flaky', minio.settings), maxConcurrentActivityTaskExecutions: 2 };
 
-    const { result, killedAt, syncCompletedAt, syncAttempts } = await worker.runUntil(async () => {
+    const { result, killedAt, syncCompletedAt, syncAttempts } = await withPipelineWorker(env, worker, async (taskQueue) => {
       const { workflowId } = await startPipeline(env.client, config, { taskQueue, options: { heartbeatTimeout: '10s' } });
       const imagesDir = path.join(workRoot, 'flaky', 'images');
       while (countFiles(imagesDir) < 20) await new Promise((r) => setTimeout(r, 5));
