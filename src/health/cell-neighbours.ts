@@ -3,7 +3,7 @@ import type { ProgressCallback } from '../progress';
 import { measureProgress } from '../progress';
 import { createDotKernel, type DotKernel } from '../select/kernels/dot-kernel';
 import { SeededRandom, randomPermutation } from '../select/random';
-import type { NeighbourLists } from './neighbour-lists';
+import { offerNeighbour, type NeighbourLists } from './neighbour-lists';
 
 /**
  * Approximate k nearest neighbours of every row at scale, without a graph: an inverted-file ("cell") search in a PCA
@@ -109,26 +109,13 @@ export async function cellNeighbours(data: Float32Array, dim: number, options: C
     // Step 5: exact cosine over the full rows, best `k` kept.
     for (let i = 0; i < n; i++) {
       const base = i * dim;
-      const out = i * k;
-      let filled = 0;
       for (let t = 0; t < width; t++) {
         const j = candidate[i * width + t];
         if (j < 0) break;
         const other = j * dim;
         let s = 0;
         for (let d = 0; d < dim; d++) s += data[base + d] * data[other + d];
-        s *= inverseNorm[i] * inverseNorm[j];
-        // Insertion into the row's sorted list (at most k + extra candidates, so a shift is cheap).
-        let at = Math.min(filled, k);
-        while (at > 0 && lists.similarities[out + at - 1] < s) at--;
-        if (at >= k) continue;
-        for (let m = Math.min(filled, k - 1); m > at; m--) {
-          lists.similarities[out + m] = lists.similarities[out + m - 1];
-          lists.indices[out + m] = lists.indices[out + m - 1];
-        }
-        lists.similarities[out + at] = s;
-        lists.indices[out + at] = j;
-        filled = Math.min(filled + 1, k);
+        offerNeighbour(lists, i, j, s * inverseNorm[i] * inverseNorm[j]);
       }
     }
     return lists;
@@ -137,7 +124,7 @@ export async function cellNeighbours(data: Float32Array, dim: number, options: C
   }
 }
 
-async function inverseNorms(kernel: DotKernel, data: Float32Array, dim: number, n: number): Promise<Float32Array> {
+export async function inverseNorms(kernel: DotKernel, data: Float32Array, dim: number, n: number): Promise<Float32Array> {
   const squares = await kernel.sumSquares(data, dim, 0, n);
   const inverse = new Float32Array(n);
   // A zero row has no direction: it stays at the origin of every space (similarity 0 with everything).

@@ -1,13 +1,14 @@
-import { Index, MetricKind, ScalarKind, exactSearch, type BatchMatches, type Matches } from 'usearch';
+import { Index, MetricKind, ScalarKind, type BatchMatches, type Matches } from 'usearch';
 import type { ProgressCallback } from '../progress';
 import { measureProgress } from '../progress';
-import { cellNeighbours, type CellSearchSettings } from './cell-neighbours';
-import type { NeighbourLists } from './neighbour-lists';
+import { createDotKernel } from '../select/kernels/dot-kernel';
+import { cellNeighbours, inverseNorms, type CellSearchSettings } from './cell-neighbours';
+import { offerNeighbour, type NeighbourLists } from './neighbour-lists';
 
 export type { NeighbourLists } from './neighbour-lists';
 
 /**
- * At or below this many rows the all-pairs search is exact (usearch's SIMD brute force); above it, the cell search
+ * At or below this many rows the all-pairs search is exact (blocked onnxruntime products); above it, the cell search
  * in a PCA space (`cellNeighbours`), linear in the rows at a fixed cell size.
  */
 export const EXACT_LIMIT = 20_000;
@@ -60,6 +61,9 @@ export interface NeighbourOptions {
   signal?: AbortSignal;
 }
 
+/** Floats of one block of the exact search (rows × n similarities): 16 MB. */
+const EXACT_BLOCK_VALUES = 1 << 22;
+
 /** Query rows per call: bounds the result buffers and lets progress and abort run between batches. */
 const QUERY_BATCH = 4096;
 
@@ -79,20 +83,36 @@ export async function allNeighbours(data: Float32Array, dim: number, options: Ne
   return cellNeighbours(data, dim, { k: options.k, settings: options.cells, onProgress: options.onProgress, signal: options.signal });
 }
 
-function exactNeighbours(data: Float32Array, dim: number, options: NeighbourOptions): NeighbourLists {
+/**
+ * Exact k-NN: blocks of rows times all unit rows (one onnxruntime product per block — 4× usearch's brute force in the
+ * same run here — or plain JS for small matrices), each row's best `k` kept. Memory: a transposed unit copy of the
+ * matrix (n × dim floats) and a 16 MB block.
+ */
+async function exactNeighbours(data: Float32Array, dim: number, options: NeighbourOptions): Promise<NeighbourLists> {
   const n = data.length / dim;
   const lists = emptyLists(n, options.k, 'exact');
   if (n === 0) return lists;
   const started = Date.now();
-  for (let start = 0; start < n; start += QUERY_BATCH) {
-    options.signal?.throwIfAborted();
-    const end = Math.min(n, start + QUERY_BATCH);
-    const queries = data.subarray(start * dim, end * dim);
-    const matches = exactSearch(data, queries, dim, Math.min(n, options.k + 1), MetricKind.Cos, options.threads ?? 0);
-    fill(lists, asBatch(matches, end - start, options.k + 1), start, end);
-    options.onProgress?.(measureProgress(end, n, started));
+  const kernel = await createDotKernel('auto', n * dim);
+  try {
+    const inverse = await inverseNorms(kernel, data, dim, n);
+    const unit = new Float32Array(dim * n);
+    for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) unit[d * n + i] = data[i * dim + d] * inverse[i];
+    const block = Math.max(1, Math.floor(EXACT_BLOCK_VALUES / n));
+    for (let start = 0; start < n; start += block) {
+      options.signal?.throwIfAborted();
+      const end = Math.min(n, start + block);
+      const dots = await kernel.project(data, dim, start, end, unit, n);
+      for (let row = start; row < end; row++) {
+        const base = (row - start) * n;
+        for (let j = 0; j < n; j++) if (j !== row) offerNeighbour(lists, row, j, dots[base + j] * inverse[row]);
+      }
+      options.onProgress?.(measureProgress(end, n, started));
+    }
+    return lists;
+  } finally {
+    await kernel.dispose();
   }
-  return lists;
 }
 
 /**
