@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode, type SyntheticEvent } from 'react';
+import { useEffect, useRef, useState, type ImgHTMLAttributes, type KeyboardEvent, type ReactNode, type SyntheticEvent } from 'react';
 
 /** `<img onError>`: a sample without a stored image (upload mode `metadata`) shows its name on an empty tile, not a broken icon. */
 export function hideBroken(event: SyntheticEvent<HTMLImageElement>): void {
@@ -7,10 +7,68 @@ export function hideBroken(event: SyntheticEvent<HTMLImageElement>): void {
 
 // Rows drawn above and below the visible ones, so a fast scroll does not show blank rows before React catches up.
 const OVERSCAN_ROWS = 3;
+// The grid counts as scrolling until this long after the last scroll event.
+const SCROLL_SETTLE_MS = 120;
 
 /** How a click or key press on a cell should change the selection. */
 export interface SelectGesture {
   shift: boolean;
+}
+
+// Thumbnails loading at once. A browser opens six connections to a server; with at most four taken by images, the
+// app's own questions (a filter's answer, the next page of names) never wait behind a screenful of thumbnails.
+const IMAGE_SLOTS = 4;
+let imagesLoading = 0;
+const waitingImages: (() => void)[] = [];
+function nextImage(): void {
+  while (imagesLoading < IMAGE_SLOTS && waitingImages.length > 0) {
+    imagesLoading++;
+    (waitingImages.shift() as () => void)();
+  }
+}
+
+/**
+ * An image that starts loading when one of the few image slots is free, and only once `hold` is off: a grid cell
+ * mounted while the grid is being flung holds its thumbnail, so the hundreds of cells that only fly past never
+ * queue image requests at all.
+ */
+export function HeldImage({ hold, onLoad, onError, ...image }: { hold: boolean } & ImgHTMLAttributes<HTMLImageElement>) {
+  const [started, setStarted] = useState(false);
+  const [finished, setFinished] = useState(false);
+  useEffect(() => {
+    if (hold || finished) return;
+    // The slot is this effect's from the moment it is granted until the image has loaded (or failed) or the cell
+    // leaves: one cleanup gives it back, whichever comes first.
+    let granted = false;
+    const start = () => {
+      granted = true;
+      setStarted(true);
+    };
+    waitingImages.push(start);
+    nextImage();
+    return () => {
+      const k = waitingImages.indexOf(start);
+      if (k >= 0) waitingImages.splice(k, 1);
+      if (granted) {
+        imagesLoading--;
+        nextImage();
+      }
+    };
+  }, [hold, finished]);
+  if (!started) return null;
+  return (
+    <img
+      {...image}
+      onLoad={(e) => {
+        setFinished(true);
+        onLoad?.(e);
+      }}
+      onError={(e) => {
+        setFinished(true);
+        onError?.(e);
+      }}
+    />
+  );
 }
 
 /**
@@ -33,7 +91,8 @@ export function VirtualGrid({
   count: number;
   cellSize: number;
   label: string;
-  renderCell: (position: number) => ReactNode;
+  /** `scrolling`: the grid is being scrolled now (cells that only fly past should not start loading images). */
+  renderCell: (position: number, scrolling: boolean) => ReactNode;
   onOpen: (position: number) => void;
   onSelect?: (position: number, gesture: SelectGesture) => void;
   isSelected?: (position: number) => boolean;
@@ -45,6 +104,9 @@ export function VirtualGrid({
   const [height, setHeight] = useState(600);
   const [scrollTop, setScrollTop] = useState(0);
   const [focus, setFocus] = useState(0);
+  const [scrolling, setScrolling] = useState(false);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(settle.current), []);
 
   useEffect(() => {
     const el = scroller.current;
@@ -130,7 +192,7 @@ export function VirtualGrid({
           onFocus={() => setFocus(position)}
           style={{ top: row * cellSize, left: col * cellSize, width: cellSize, height: cellSize }}
         >
-          {renderCell(position)}
+          {renderCell(position, scrolling)}
         </div>,
       );
     }
@@ -143,7 +205,12 @@ export function VirtualGrid({
       className="virtual-grid"
       role="listbox"
       aria-label={label}
-      onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}
+      onScroll={(e) => {
+        setScrollTop((e.target as HTMLDivElement).scrollTop);
+        setScrolling(true);
+        clearTimeout(settle.current);
+        settle.current = setTimeout(() => setScrolling(false), SCROLL_SETTLE_MS);
+      }}
       onKeyDown={onKeyDown}
     >
       <div style={{ height: rows * cellSize, position: 'relative' }}>{cells}</div>

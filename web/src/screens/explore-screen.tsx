@@ -5,7 +5,7 @@ import { FilterPanel } from '../components/filters';
 import { usePredictionFields } from '../components/prediction-fields';
 import { SelectionBar } from '../components/selection-bar';
 import { TagChooser } from '../components/tag-chooser';
-import { hideBroken, VirtualGrid } from '../components/virtual-grid';
+import { HeldImage, hideBroken, VirtualGrid } from '../components/virtual-grid';
 import type { DatasetState, Filters } from '../dataset-data';
 import { setParams, type Route } from '../router';
 import { queryBody, useServerView } from '../sample-query';
@@ -161,7 +161,7 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
             onOpen={(position) => opened.open(visible[position])}
             onSelect={(position, gesture) => selection.click(visible, position, gesture)}
             isSelected={(position) => selection.has(visible[position])}
-            renderCell={(position) => {
+            renderCell={(position, scrolling) => {
               const index = visible[position];
               const item = view.itemAt(position);
               const picked = selection.has(index);
@@ -179,7 +179,7 @@ export function ExploreScreen({ api, datasetId, data, route, selection }: Datase
                     {picked ? '✓' : ''}
                   </span>
                   {item !== undefined && (
-                    <img key={item.id} src={api.sampleImageUrl(datasetId, item.id, 'thumbnail')} alt={item.fileName} decoding="async" draggable={false} onError={hideBroken} />
+                    <HeldImage key={item.id} hold={scrolling} src={api.sampleImageUrl(datasetId, item.id, 'thumbnail')} alt={item.fileName} decoding="async" draggable={false} onError={hideBroken} />
                   )}
                   <figcaption title={item?.fileName}>{item?.fileName ?? '…'}</figcaption>
                 </figure>
