@@ -39,8 +39,24 @@ export async function expectAccessible(target: Page, what: string): Promise<void
  * Photographs the page into test-results/web/; into docs/screenshots/ too only when WINNOW_SCREENSHOTS=1, so a test
  * run (CI's included) leaves the tracked screenshots alone.
  */
+// Thumbnails load a few at a time (virtual-grid's image slots): a shot waits until every image on the page has
+// loaded and no new one has started for a moment, so it shows the page a curator sees, not the first few tiles.
+async function settleImages(target: Page): Promise<void> {
+  let seen = -1;
+  for (let round = 0; round < 60; round++) {
+    const { count, pending } = await target.evaluate(() => {
+      const images = [...document.images];
+      return { count: images.length, pending: images.filter((image) => !image.complete).length };
+    });
+    if (pending === 0 && count === seen) return;
+    seen = count;
+    await target.waitForTimeout(250);
+  }
+}
+
 export async function docShot(target: Page, name: string): Promise<void> {
   const file = path.join(SHOTS, `${name}.png`);
+  await settleImages(target);
   await target.screenshot({ path: file });
   if (process.env.WINNOW_SCREENSHOTS !== '1') return;
   await mkdir(DOCS_SHOTS, { recursive: true });
