@@ -44,10 +44,9 @@ export async function expectAccessible(target: Page, what: string): Promise<void
 async function settleImages(target: Page): Promise<void> {
   let seen = -1;
   for (let round = 0; round < 60; round++) {
-    const { count, pending } = await target.evaluate(() => {
-      const images = [...document.images];
-      return { count: images.length, pending: images.filter((image) => !image.complete).length };
-    });
+    const complete = await target.locator('img').evaluateAll((images) => images.map((image) => (image as unknown as { complete: boolean }).complete));
+    const count = complete.length;
+    const pending = complete.filter((done) => !done).length;
     if (pending === 0 && count === seen) return;
     seen = count;
     await target.waitForTimeout(250);
