@@ -1,7 +1,6 @@
-import { rename, rm } from 'node:fs/promises';
 import { readModelRecord, writeModelRecord } from './model-record';
 import { readEmbeddingRows, readEmbeddingsHeader } from './reader';
-import { createEmbeddingsWriter } from './writer';
+import { writeEmbeddingsFile } from './writer';
 
 /**
  * Subtracts the file's mean embedding from every row and L2-normalises again ("centering"), streaming the file twice
@@ -23,9 +22,7 @@ export async function centerEmbeddingsFile(input: string, out: string, options: 
   }
   const mean = Float32Array.from(sum, (v) => (rows > 0 ? v / rows : 0));
   const record = await readModelRecord(input);
-  const temp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  const writer = await createEmbeddingsWriter(temp, { dim });
-  try {
+  await writeEmbeddingsFile(out, { dim }, async (writer) => {
     const centered = new Float32Array(dim);
     for await (const row of readEmbeddingRows(input, { signal: options.signal })) {
       let norm = 0;
@@ -37,13 +34,7 @@ export async function centerEmbeddingsFile(input: string, out: string, options: 
       if (norm > 0) for (let i = 0; i < dim; i++) centered[i] /= norm;
       await writer.write(row.fileName, centered, row.label);
     }
-    await writer.close();
-    await rename(temp, out);
-  } catch (error) {
-    await writer.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
-  }
+  });
   await writeModelRecord(out, record === undefined ? undefined : { model: `${record.model}+centered`, dim });
   return { rows, dim };
 }

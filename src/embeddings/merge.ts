@@ -1,10 +1,10 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { InvalidInputError } from '../errors';
 import { INVALID_EMBEDDINGS, type EmbeddingsHeader } from './csv-format';
 import { assertSameModel, readModelRecord, writeModelRecord } from './model-record';
 import { EmbeddingsCsvParser, type RowSink } from './csv-parser';
 import { parseEmbeddingsFile, readEmbeddingRows, readEmbeddingsHeader } from './reader';
-import { createEmbeddingsWriter } from './writer';
+import { createEmbeddingsWriter, withTemporaryOutput } from './writer';
 
 /** Result of a merge or reorder. */
 export interface RewriteResult {
@@ -12,24 +12,6 @@ export interface RewriteResult {
   dim: number;
   /** Rows dropped because a later input had the same file name (merge only). */
   replaced: number;
-}
-
-// Writing next to the output and renaming at the end means `out` may also be one of the inputs, and a crash never
-// leaves a half-written file under the final name.
-function temporaryPath(out: string): string {
-  return `${out}.tmp-${process.pid}-${Date.now()}`;
-}
-
-async function withTemporaryOutput<T>(out: string, work: (path: string) => Promise<T>): Promise<T> {
-  const temp = temporaryPath(out);
-  try {
-    const result = await work(temp);
-    await rename(temp, out);
-    return result;
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /**

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InvalidConfigError, InvalidInputError } from '../errors';
 import { measureProgress, type Progress } from '../progress';
 import { createDotKernel, type DotKernel, type KernelChoice } from '../select/kernels/dot-kernel';
 import { readModelRecord, writeModelRecord } from './model-record';
 import { readEmbeddingRows, readEmbeddingsHeader } from './reader';
-import { createEmbeddingsWriter } from './writer';
+import { writeEmbeddingsFile } from './writer';
 
 /** Principal components kept by default: bench/embed-quality measured 256 of EfficientNet-Lite0's 1,280. */
 export const DEFAULT_WHITEN_COMPONENTS = 256;
@@ -229,9 +228,7 @@ export async function whitenEmbeddingsFile(input: string, out: string, options: 
     const whitening = fitWhitening(stats, { components: Math.min(components, stats.rows - 1), shrinkage });
     const model = whitenedModelId(record?.model, whitening);
 
-    const temp = `${out}.tmp-${process.pid}-${Date.now()}`;
-    const writer = await createEmbeddingsWriter(temp, { dim: whitening.components });
-    try {
+    await writeEmbeddingsFile(out, { dim: whitening.components }, async (writer) => {
       const block = new Float32Array(BLOCK_ROWS * dim);
       let pending: { fileName: string; label: number }[] = [];
       let written = 0;
@@ -255,13 +252,7 @@ export async function whitenEmbeddingsFile(input: string, out: string, options: 
       if (written !== stats.rows) {
         throw new InvalidInputError({ file: input }, `changed while being whitened: ${stats.rows} rows in the first pass, ${written} in the second`);
       }
-      await writer.close();
-      await rename(temp, out);
-    } catch (error) {
-      await writer.close().catch(() => undefined);
-      await rm(temp, { force: true });
-      throw error;
-    }
+    });
     await writeModelRecord(out, { model, dim: whitening.components });
     return { rows: stats.rows, dim, components: whitening.components, shrinkage, model };
   } finally {

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, stat, truncate } from 'node:fs/promises';
+import { open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { InvalidInputError } from '../errors';
 import { formatHeader, INVALID_EMBEDDINGS, quoteField } from './csv-format';
 import { MAX_FLOAT32_TEXT, writeFloat32 } from './float32-format';
@@ -115,6 +115,36 @@ async function prepareAppend(path: string, dim: number): Promise<AppendState | u
   const truncatedBytes = parser.pendingBytes;
   if (truncatedBytes > 0) await truncate(path, parser.consumed);
   return { rows: parser.rows, fileNames, truncatedBytes };
+}
+
+// Writing next to the output and renaming at the end means `out` may also be one of the inputs, and a crash never
+// leaves a half-written file under the final name.
+/** Runs `work` on a temporary path beside `out`, then renames it to `out`; on failure the temporary file is removed. */
+export async function withTemporaryOutput<T>(out: string, work: (path: string) => Promise<T>): Promise<T> {
+  const temp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const result = await work(temp);
+    await rename(temp, out);
+    return result;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes an embeddings file through `write` under a temporary name (see withTemporaryOutput); the writer is closed either way. */
+export async function writeEmbeddingsFile<T>(out: string, options: EmbeddingsWriterOptions, write: (writer: EmbeddingsWriter) => Promise<T>): Promise<T> {
+  return withTemporaryOutput(out, async (temp) => {
+    const writer = await createEmbeddingsWriter(temp, options);
+    try {
+      const result = await write(writer);
+      await writer.close();
+      return result;
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 /** Opens a writer; with `append` the existing file is checked and repaired first (see EmbeddingsWriterOptions). */
