@@ -320,7 +320,9 @@ async function joinCell(
         const s = dots[base + o] - memberHalf[o];
         if (s <= worst || o === r) continue;
         const j = members[o];
-        // A pair that shares two cells is met twice: keep it once.
+        // A pair that shares two cells is met twice: keep it once. The sorted insert is offerNeighbour's, written out
+        // here: this loop runs for every pair of every cell, and calling the helper measured 8.7 s against 7.2 s
+        // (bench/health/scale-bench.mts --n 40000, same results).
         let seen = false;
         for (let t = 0; t < width; t++) {
           if (candidate[at + t] === j) {
