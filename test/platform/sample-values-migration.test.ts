@@ -27,3 +27,29 @@ describe('migration 0008_sample_values', () => {
     ]);
   });
 });
+
+/** Value rows stored before '0009_sample_value_counts' are counted by value when the store upgrades. */
+describe('migration 0009_sample_value_counts', () => {
+  const store = useMigrationDatabase();
+
+  it('counts the samples of each value per dataset and path, the number 2 and the text "2" apart', async () => {
+    const { db, migrator } = store;
+    expect((await migrator.migrateTo('0008_sample_values')).error).toBeUndefined();
+    const row = (dataset_id: string, sample_idx: number, path: string, text_value: string, num_value: number | null) => ({ dataset_id, sample_idx, path, text_value, num_value });
+    await db.insertInto('sample_values').values([
+      row('d', 0, 'size', '2', 2),
+      row('d', 1, 'size', '2', 2),
+      row('d', 2, 'size', '2', null),
+      row('d', 0, 'kind', 'cat', null),
+      row('e', 0, 'kind', 'cat', null),
+    ]).execute();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const counts = await db.selectFrom('sample_value_counts').selectAll().orderBy('dataset_id').orderBy('path').orderBy('is_number').execute();
+    expect(counts.map((c) => ({ ...c, n: Number(c.n) }))).toEqual([
+      { dataset_id: 'd', path: 'kind', is_number: 0, text_value: 'cat', num_value: null, n: 1 },
+      { dataset_id: 'd', path: 'size', is_number: 0, text_value: '2', num_value: null, n: 1 },
+      { dataset_id: 'd', path: 'size', is_number: 1, text_value: '2', num_value: 2, n: 2 },
+      { dataset_id: 'e', path: 'kind', is_number: 0, text_value: 'cat', num_value: null, n: 1 },
+    ]);
+  });
+});

@@ -4,7 +4,7 @@ import type { CustomMetadata, CustomMetadataUploadResult, MetadataConfiguration,
 import { newId } from '../store/store';
 import { getDataset, touchDataset, type UserScope } from './datasets';
 import { num, parseJson } from './rows';
-import { writeSampleValues } from './sample-values';
+import { settleSampleValues, writeSampleValues } from './sample-values';
 
 /**
  * Sets `customMetaData` of every sample named in a COCO-like custom metadata file, in one transaction: the bulk
@@ -37,6 +37,7 @@ export async function uploadCustomMetadata(scope: UserScope, datasetId: string, 
     }
     await writeSampleValues(trx, datasetId, updates.map((u) => ({ idx: indexById.get(u.id) as number, customMetaData: u.value })), { dialect: scope.store.dialect });
   });
+  await settleSampleValues(scope.store, updates.length);
   await touchDataset(scope.store, datasetId);
   return { updated: updates.length, skipped, warnings };
 }

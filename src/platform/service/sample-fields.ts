@@ -23,6 +23,13 @@ export interface FieldSource {
    * other filter counts each bin as an index range instead of grouping every row.
    */
   rangeIndexed?: boolean;
+  /**
+   * The field's values over the whole dataset, counted ahead (kept on write): an SQL SELECT with the columns
+   * `text_value`, `num_value` (as in `rows`) and `n`, the number of samples holding that value. When given, counts
+   * that no filter narrows (the unfiltered panel, a field whose only filter is its own) read these few rows instead of
+   * a pass over every sample's.
+   */
+  valueCounts?(key: string, ctx: FieldContext): RawBuilder<unknown>;
 }
 
 /** A sample's custom metadata (Lightly's `customMetaData`) at a dot path, `metadata:weather.temperature`: its sample_values rows. */
@@ -30,6 +37,7 @@ const customMetadata: FieldSource = {
   rows: (key, { datasetId }) => sql`select sample_idx, text_value, num_value from sample_values where dataset_id = ${datasetId} and path = ${key}`,
   // sample_values_num_index: (dataset_id, path, num_value, sample_idx).
   rangeIndexed: true,
+  valueCounts: (key, { datasetId }) => sql`select text_value, num_value, n from sample_value_counts where dataset_id = ${datasetId} and path = ${key}`,
 };
 
 /**
@@ -48,6 +56,12 @@ const hasControl = (key: string) => [...key].some((c) => c.charCodeAt(0) < 0x20)
 export function fieldRangeIndexed(field: string): boolean {
   const source = field.slice(0, Math.max(0, field.indexOf(':')));
   return Object.hasOwn(FIELD_SOURCES, source) && FIELD_SOURCES[source].rangeIndexed === true;
+}
+
+/** The field's counted-ahead values (see FieldSource.valueCounts), or null when its source keeps none; a checked field. */
+export function fieldValueCounts(field: string, ctx: FieldContext): RawBuilder<unknown> | null {
+  const source = FIELD_SOURCES[field.slice(0, field.indexOf(':'))];
+  return source.valueCounts === undefined ? null : source.valueCounts(field.slice(field.indexOf(':') + 1), ctx);
 }
 
 /** `metadata:weather.temperature` → its rows; an unknown source or a malformed key is a 400 naming `where`. */

@@ -7,7 +7,7 @@ import type { PlatformDatabase } from '../store/schema';
 import { newId } from '../store/store';
 import { getDataset, type UserScope } from './datasets';
 import { applyPage, num, toSampleData } from './rows';
-import { writeSampleValues } from './sample-values';
+import { settleSampleValues, writeSampleValues } from './sample-values';
 import { syncInitialTag } from './tags';
 
 // In a module of its own because the tag service needs it too, and samples already imports tags.
@@ -40,7 +40,7 @@ export async function createSamples(scope: UserScope, datasetId: string, samples
     if (typeof s.thumbName === 'string') assertSafeFileName(s.thumbName, { file: 'body', column: `samples[${i}].thumbName` });
   });
   const { store } = scope;
-  return store.db.transaction().execute(async (trx) => {
+  const created = await store.db.transaction().execute(async (trx) => {
     // Lock the dataset row so concurrent batches on PostgreSQL append one after the other (SQLite has one writer anyway).
     const dataset = await trx
       .selectFrom('datasets')
@@ -94,6 +94,8 @@ export async function createSamples(scope: UserScope, datasetId: string, samples
     }
     return result;
   });
+  await settleSampleValues(store, created.filter((s) => s.created).length);
+  return created;
 }
 
 type Trx = Transaction<PlatformDatabase>;

@@ -3,10 +3,13 @@ import { predictionTopMigration } from './migration-prediction-top';
 import { predictionsMigration } from './migration-predictions';
 import { sharingMigration } from './migration-sharing';
 import { sampleValuesMigration } from './migration-sample-values';
+import { sampleValueCountsMigration } from './migration-sample-value-counts';
+import { nameTrigramsMigration } from './migration-name-trigrams';
 
 /**
- * One list of migrations for SQLite and PostgreSQL alike: written only with Kysely's schema builder and portable
- * column types (text, integer, bigint, double precision), never raw SQL.
+ * One list of migrations for SQLite and PostgreSQL alike: written with Kysely's schema builder and portable column
+ * types (text, integer, bigint, double precision); raw SQL only where both read it alike (a backfill's insert-select)
+ * or for a PostgreSQL-only index that skips SQLite (0010).
  */
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -196,6 +199,8 @@ const migrations: Record<string, Migration> = {
   '0005_lightly_sharing': sharingMigration,
   '0007_prediction_top': predictionTopMigration,
   '0008_sample_values': sampleValuesMigration,
+  '0009_sample_value_counts': sampleValueCountsMigration,
+  '0010_name_trigrams': nameTrigramsMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

@@ -14,6 +14,21 @@ export interface SampleValuesTable {
   num_value: number | null;
 }
 
+/**
+ * How many samples of a dataset hold each value at a path (sample_values grouped), kept in step with sample_values by
+ * writeSampleValues: the filter panel's unfiltered counts without a pass over every sample.
+ */
+export interface SampleValueCountsTable {
+  dataset_id: string;
+  path: string;
+  /** 1 when the value is a number (num_value set), else 0. */
+  is_number: number;
+  text_value: string;
+  num_value: number | null;
+  n: number | string;
+}
+
 export interface SampleValueTables {
   sample_values: SampleValuesTable;
+  sample_value_counts: SampleValueCountsTable;
 }
