@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binEdges } from '../../src/platform/service/sample-query';
 import { bitmaskFromIndices, indicesFromBitmask } from '../../src/tags';
@@ -244,5 +245,26 @@ describe.each(dialects())('counted-ahead values after writes ($name)', (dialect)
     await check('after rewriting single samples');
     await addSamples(12, (i) => (i % 3 === 0 ? {} : { kind: 'a', size: -i }));
     await check('after more samples');
+    // Row for row what grouping the value rows gives (image_id included), no count left at 0.
+    const { db } = server.store;
+    const grouped = await sql<{ path: string; text_value: string; num_value: number | null; n: number | string }>`
+      select path, text_value, min(num_value) as num_value, count(*) as n from sample_values where dataset_id = ${datasetId}
+      group by path, text_value, case when num_value is null then 0 else 1 end order by 1, 2, 3`.execute(db);
+    const kept = await sql<{ path: string; text_value: string; num_value: number | null; n: number | string }>`
+      select path, text_value, num_value, n from sample_value_counts where dataset_id = ${datasetId} order by 1, 2, 3`.execute(db);
+    const plain = (rows: { path: string; text_value: string; num_value: number | null; n: number | string }[]) =>
+      rows.map((r) => ({ ...r, num_value: r.num_value === null ? null : Number(r.num_value), n: Number(r.n) }));
+    expect(plain(kept.rows)).toEqual(plain(grouped.rows));
+  });
+
+  it('indexes file names by trigrams on PostgreSQL, so a name search reads the index (SQLite scans in process)', async () => {
+    const { db, dialect: store } = server.store;
+    const index =
+      store === 'postgres'
+        ? await sql`select indexdef from pg_indexes where schemaname = current_schema() and indexname = 'samples_file_name_trigram_index'`.execute(db)
+        : await sql`select name from sqlite_master where name = 'samples_file_name_trigram_index'`.execute(db);
+    expect(index.rows).toHaveLength(store === 'postgres' ? 1 : 0);
+    const found = await call(server, 'POST', `/v1/datasets/${datasetId}/samples/query`, { search: '/00', members: true });
+    expect(indicesFromBitmask(found.body.members)).toEqual(fileNames.flatMap((name, i) => (name.includes('/00') ? [i] : [])));
   });
 });
