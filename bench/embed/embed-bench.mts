@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       width: model.config.width,
       height: model.config.height,
       resize: model.config.resize,
+      enlarge: model.config.enlarge,
       limitInputPixels: decode.DEFAULT_PIXEL_LIMIT,
     });
     if (!outcome.ok) throw new Error(outcome.reason);

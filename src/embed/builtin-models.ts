@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export interface BuiltinModel {
   readonly config: ModelConfig & { inputName: string; outputName: string };
   /** The ONNX file (converted and cached first where needed). */
   path(): Promise<string>;
-  /** `<name>@<16 hex of the weights' hash>`, written into every embeddings CSV's model record. */
+  /** `<name>@<16 hex>` of the weights (and, for efficientnet-lite0, its preprocessing), written into every embeddings CSV's model record. */
   id(): Promise<string>;
   /** The ImageNet-1k head, for models that keep one: output tensor (probabilities) and class names in index order. */
   readonly classifier?: { outputName: string; classes(): Promise<string[]> };
@@ -36,7 +37,10 @@ export const EFFICIENTNET_LITE0_SHA256 = 'a491eddbb11182f378f76fac466a16485425b3
 /**
  * EfficientNet-Lite0 was trained by the TF EfficientNet-Lite builder on inputs `(x − 127) / 128` (its MEAN_RGB = 127,
  * STDDEV_RGB = 128), not ImageNet mean/std: with mean/std a daisy is classified as a honeycomb. RGB, NCHW, 224×224
- * stretched (`fill`), as the reference outputs were computed.
+ * stretched (`fill`), as the reference outputs were computed. Images smaller than 224 are enlarged bilinearly: its
+ * training images were photos reduced to 224 (bicubic), which never show the rings a cubic kernel draws around hard
+ * edges when it enlarges a small image several times (bench/embed-quality's figures for both: models/README.md).
+ * Larger images are reduced with Lanczos-3 as before.
  */
 export const EFFICIENTNET_LITE0_CONFIG = {
   inputName: 'input',
@@ -44,12 +48,23 @@ export const EFFICIENTNET_LITE0_CONFIG = {
   size: 224,
   layout: 'NCHW',
   resize: 'fill',
+  enlarge: 'bilinear',
   scale: 1,
   mean: [127, 127, 127],
   std: [128, 128, 128],
   pooling: 'none',
   normalize: true,
 } as const satisfies ModelConfig;
+
+/**
+ * `efficientnet-lite0@<16 hex>`: the SHA-256 of the ONNX file's SHA-256 and the preprocessing above, so embeddings made
+ * with other preprocessing (before the bilinear enlargement: `efficientnet-lite0@a491eddbb11182f3`, the file's own hash)
+ * count as another model and are never merged or resumed into these.
+ */
+export const EFFICIENTNET_LITE0_ID = `${DEFAULT_MODEL_NAME}@${createHash('sha256')
+  .update(`${EFFICIENTNET_LITE0_SHA256}\0${JSON.stringify(EFFICIENTNET_LITE0_CONFIG)}`)
+  .digest('hex')
+  .slice(0, 16)}`;
 
 /**
  * The package's `models/` folder: next to `src/` in a checkout (tests run from src/embed) and next to `dist/` in the
@@ -82,7 +97,7 @@ export const BUILTIN_MODELS: Readonly<Record<string, BuiltinModel>> = {
     dim: 1280,
     config: EFFICIENTNET_LITE0_CONFIG,
     path: async () => path.join(packageModelsDir(), 'efficientnet-lite0.onnx'),
-    id: async () => `${DEFAULT_MODEL_NAME}@${EFFICIENTNET_LITE0_SHA256.slice(0, 16)}`,
+    id: async () => EFFICIENTNET_LITE0_ID,
     classifier: { outputName: 'probabilities', classes: loadImagenetClasses },
   },
   [NSFWJS_MODEL_NAME]: {

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { measureImage, type ImageMeasures } from '../health/measures';
 import type { ResolvedModelConfig } from './model-config';
 
@@ -22,6 +22,8 @@ export interface DecodeOptions {
   width: number;
   height: number;
   resize: ResolvedModelConfig['resize'];
+  /** How an image smaller than the input is enlarged (the model config's `enlarge`); `bicubic` when absent. */
+  enlarge?: ResolvedModelConfig['enlarge'];
   /** Largest width × height accepted; see DEFAULT_PIXEL_LIMIT. */
   limitInputPixels: number;
   /** Also compute the dataset-health measures (hashes, sharpness, …) from the bytes read and the pixels decoded. */
@@ -53,7 +55,8 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     // the header and the pixels come from that buffer.
     const bytes = options.measure ? await readFile(absPath) : undefined;
     const image = sharp(bytes ?? absPath, { limitInputPixels: options.limitInputPixels, pages: 1 });
-    const header = bytes ? await image.metadata() : undefined;
+    // The header (a cheap read) is needed for the measures and to know whether a bilinear enlargement applies.
+    const header = bytes || options.enlarge === 'bilinear' ? await image.metadata() : undefined;
     const oriented = image.rotate();
     if (options.region !== undefined) oriented.extract(options.region);
     const { data, info: out } = await oriented
@@ -62,6 +65,9 @@ export async function decodeImage(absPath: string, file: string, options: Decode
       .resize(options.width, options.height, {
         fit: options.resize === 'fill' ? 'fill' : 'cover',
         position: 'centre',
+        // libvips enlarges with the interpolator of the kernel: bilinear for `linear`, bicubic for the default
+        // Lanczos-3, which still reduces larger images.
+        kernel: options.enlarge === 'bilinear' && header !== undefined && isEnlarged(sourceSize(header, options.region), options) ? 'linear' : 'lanczos3',
       })
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
@@ -69,15 +75,37 @@ export async function decodeImage(absPath: string, file: string, options: Decode
       return { file, ok: false, reason: `decoded to ${out.width}×${out.height}×${out.channels}, expected RGB` };
     }
     if (bytes === undefined || header === undefined) return { file, ok: true, rgb: data };
-    // EXIF orientations 5–8 are quarter turns: the picture's width is the stored height.
-    const turned = (header.orientation ?? 1) >= 5;
-    const width = (turned ? header.height : header.width) ?? out.width;
-    const height = (turned ? header.width : header.height) ?? out.height;
+    const { width, height } = sourceSize(header, undefined, out);
     const measures = measureImage({ fileName: file, bytes, rgb: data, rgbWidth: out.width, rgbHeight: out.height, width, height });
     return { file, ok: true, rgb: data, measures };
   } catch (error) {
     return { file, ok: false, reason: await explainDecodeError(absPath, error as Error & { code?: string }, options) };
   }
+}
+
+/** The picture's size as shown: EXIF orientations 5–8 are quarter turns (the width is the stored height); a region's own. */
+function sourceSize(
+  header: Metadata,
+  region: DecodeOptions['region'],
+  fallback: { width: number; height: number } = { width: 0, height: 0 },
+): { width: number; height: number } {
+  if (region !== undefined) return region;
+  const turned = (header.orientation ?? 1) >= 5;
+  return {
+    width: (turned ? header.height : header.width) ?? fallback.width,
+    height: (turned ? header.width : header.height) ?? fallback.height,
+  };
+}
+
+/**
+ * Whether the resize only enlarges: `fill` scales each axis on its own, so both must grow (a mixed resize, one axis
+ * shrunk, keeps Lanczos-3 for the shrinking); `center-crop` scales both axes by the larger factor.
+ */
+function isEnlarged(source: { width: number; height: number }, target: Pick<DecodeOptions, 'width' | 'height' | 'resize'>): boolean {
+  if (source.width <= 0 || source.height <= 0) return false;
+  const sx = target.width / source.width;
+  const sy = target.height / source.height;
+  return target.resize === 'fill' ? sx >= 1 && sy >= 1 && (sx > 1 || sy > 1) : Math.max(sx, sy) > 1;
 }
 
 /** Why a file could not be decoded, in words (shared with the detector's own decode in src/predictions). */

@@ -221,6 +221,7 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
     width: config.width,
     height: config.height,
     resize: config.resize,
+    enlarge: config.enlarge,
     limitInputPixels: input.limitInputPixels,
     measure: input.onMeasured !== undefined,
   };

@@ -47,6 +47,7 @@ export async function assertResumableWith(csvPath: string, model: EmbeddingModel
     width: config.width,
     height: config.height,
     resize: config.resize,
+    enlarge: config.enlarge,
     limitInputPixels,
   });
   // The image is gone or unreadable: nothing to compare against (and nothing of it will be embedded now).

@@ -28,6 +28,12 @@ export const ModelConfig = Type.Object(
      * DINOv2 preprocessing do).
      */
     resize: Type.Optional(Type.Union([Type.Literal('fill'), Type.Literal('center-crop')])),
+    /**
+     * How an image smaller than the input is enlarged: `bicubic` (the default: what sharp does behind its default
+     * Lanczos-3 kernel) or `bilinear`, which never overshoots. Images larger than the input are always reduced with
+     * Lanczos-3.
+     */
+    enlarge: Type.Optional(Type.Union([Type.Literal('bicubic'), Type.Literal('bilinear')])),
     /** Multiplies each 0–255 byte before mean/std: 1/255 for models trained on [0,1] input. */
     scale: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     mean: Type.Optional(Rgb),
@@ -55,6 +61,7 @@ export interface ResolvedModelConfig {
   width: number;
   layout: 'NCHW' | 'NHWC';
   resize: 'fill' | 'center-crop';
+  enlarge: 'bicubic' | 'bilinear';
   scale: number;
   mean: [number, number, number];
   std: [number, number, number];
@@ -69,7 +76,7 @@ const checker = TypeCompiler.Compile(ModelConfig);
  *
  * @example
  * await resolveModelConfig({ size: 224, layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
- * // { height: 224, width: 224, layout: 'NCHW', resize: 'fill', scale: 0.0039…, mean: […], std: […], pooling: 'none', normalize: true }
+ * // { height: 224, width: 224, layout: 'NCHW', resize: 'fill', enlarge: 'bicubic', scale: 0.0039…, mean: […], std: […], pooling: 'none', normalize: true }
  */
 export async function resolveModelConfig(config: ModelConfig | string): Promise<ResolvedModelConfig> {
   let value: unknown = config;
@@ -106,6 +113,7 @@ export async function resolveModelConfig(config: ModelConfig | string): Promise<
     width,
     layout: c.layout,
     resize: c.resize ?? 'fill',
+    enlarge: c.enlarge ?? 'bicubic',
     scale: c.scale ?? 1 / 255,
     mean: c.mean ?? [0, 0, 0],
     std,

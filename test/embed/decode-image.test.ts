@@ -112,6 +112,39 @@ describe('decodeImage', () => {
     expect(fill.rgb[(16 * 32 + 1) * 3 + 1]).toBeLessThan(40); // stretched: left edge black
   });
 
+  /** A grey image whose left half is 64 and right half 192: a hard edge, as a digit's stroke or an icon's outline. */
+  function step(width: number, height: number): Sharp {
+    const grey = Buffer.alloc(width * height);
+    for (let i = 0; i < grey.length; i++) grey[i] = i % width < width / 2 ? 64 : 192;
+    return sharp(grey, { raw: { width, height, channels: 1 } });
+  }
+
+  it('enlarges bilinearly when asked: no rings around a hard edge, and larger images are reduced as before', async () => {
+    await writeImage(path.join(dir, 'step-small.png'), step(8, 8).png());
+    await writeImage(path.join(dir, 'step-large.png'), step(96, 96).png());
+    const decode = (name: string, enlarge?: DecodeOptions['enlarge'], extra: Partial<DecodeOptions> = {}) =>
+      decodeImage(path.join(dir, name), name, { ...options, enlarge, ...extra }).then((o) => {
+        if (!o.ok) throw new Error(o.reason);
+        return o.rgb;
+      });
+    const range = (rgb: Buffer) => [Math.min(...rgb), Math.max(...rgb)];
+    // Bicubic (the default) overshoots on both sides of the edge; bilinear stays within the two greys and is what
+    // sharp's own `linear` kernel gives.
+    const [bicubicMin, bicubicMax] = range(await decode('step-small.png'));
+    expect(bicubicMin).toBeLessThan(64);
+    expect(bicubicMax).toBeGreaterThan(192);
+    const bilinear = await decode('step-small.png', 'bilinear');
+    expect(range(bilinear)).toEqual([64, 192]);
+    const linear = await sharp(path.join(dir, 'step-small.png')).toColourspace('srgb').resize(32, 32, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+    expect(bilinear.equals(linear)).toBe(true);
+    // Reduced (96 → 32) or the centre crop of a larger image: the same bytes whatever `enlarge` says.
+    expect((await decode('step-large.png', 'bilinear')).equals(await decode('step-large.png'))).toBe(true);
+    expect((await decode('step-large.png', 'bilinear', { resize: 'center-crop' })).equals(await decode('step-large.png', undefined, { resize: 'center-crop' }))).toBe(true);
+    // A region of a larger image that is itself smaller than the input is enlarged.
+    const region = { left: 44, top: 44, width: 8, height: 8 };
+    expect(range(await decode('step-large.png', 'bilinear', { region }))).toEqual([64, 192]);
+  });
+
   it('reports each bad file kind with its reason and never throws', async () => {
     const expected = await writeBadFiles(path.join(dir, 'bad'));
     for (const [name, reason] of Object.entries(expected)) {

@@ -22,6 +22,7 @@ describe('resolveModelConfig', () => {
       width: 224,
       layout: 'NCHW',
       resize: 'fill',
+      enlarge: 'bicubic',
       scale: 1 / 255,
       mean: [0, 0, 0],
       std: [1, 1, 1],
@@ -47,7 +48,8 @@ describe('resolveModelConfig', () => {
         pooling: 'none',
       }),
     );
-    expect(await resolveModelConfig(file)).toMatchObject({ id: 'clip-vit-b32-visual', height: 224, resize: 'center-crop' });
+    expect(await resolveModelConfig(file)).toMatchObject({ id: 'clip-vit-b32-visual', height: 224, resize: 'center-crop', enlarge: 'bicubic' });
+    expect(await resolveModelConfig({ size: 224, layout: 'NCHW', enlarge: 'bilinear' })).toMatchObject({ enlarge: 'bilinear' });
   });
 
   it('names the file and field of a bad config', async () => {
@@ -61,6 +63,7 @@ describe('resolveModelConfig', () => {
     await expect(resolveModelConfig(file)).rejects.toThrow(/bad\.json: not valid JSON/);
     await expect(resolveModelConfig({ size: 224, layout: 'NCHW', extra: 1 } as never)).rejects.toBeInstanceOf(InvalidConfigError);
     await expect(resolveModelConfig({ size: 224, layout: 'NCHW', std: [1, 0, 1] })).rejects.toThrow(/std must not contain 0/);
+    await expect(resolveModelConfig({ size: 224, layout: 'NCHW', enlarge: 'lanczos' } as never)).rejects.toThrow(/at enlarge/);
     await expect(resolveModelConfig(path.join(dir, 'missing.json'))).rejects.toBeInstanceOf(InvalidConfigError);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EFFICIENTNET_LITE0_SHA256, packageModelsDir } from '../../src/embed/builtin-models';
+import { EFFICIENTNET_LITE0_CONFIG, EFFICIENTNET_LITE0_ID, EFFICIENTNET_LITE0_SHA256, packageModelsDir } from '../../src/embed/builtin-models';
 import { classifyImages } from '../../src/embed/classify-images';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels } from '../../src/embed/decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from '../../src/embed/embedding-model';
@@ -34,6 +34,11 @@ describe('models/efficientnet-lite0.onnx', () => {
     const bytes = await readFile(path.join(packageModelsDir(), 'efficientnet-lite0.onnx'));
     expect(sha256(bytes)).toBe(EFFICIENTNET_LITE0_SHA256);
     expect(reference.modelSha256).toBe(EFFICIENTNET_LITE0_SHA256);
+    // The model id covers the preprocessing too: the same file with the earlier bicubic enlargement made
+    // efficientnet-lite0@a491eddbb11182f3 (the file's own hash), whose rows must not be merged with these.
+    expect(EFFICIENTNET_LITE0_CONFIG.enlarge).toBe('bilinear');
+    expect(EFFICIENTNET_LITE0_ID).toMatch(/^efficientnet-lite0@[0-9a-f]{16}$/);
+    expect(EFFICIENTNET_LITE0_ID).not.toBe(`efficientnet-lite0@${EFFICIENTNET_LITE0_SHA256.slice(0, 16)}`);
     expect(reference.images.length).toBeGreaterThanOrEqual(8);
     for (const image of reference.images) {
       expect(sha256(await readFile(path.join(PARITY_DIR, image.file))), image.file).toBe(image.sha256);
@@ -60,7 +65,8 @@ for (const backend of ['node', 'wasm'] as const satisfies readonly OrtBackend[])
         const outcome = await decodeImage(path.join(PARITY_DIR, file), file, {
           width: 224,
           height: 224,
-          resize: 'fill',
+          resize: model.config.resize,
+          enlarge: model.config.enlarge,
           limitInputPixels: DEFAULT_PIXEL_LIMIT,
         });
         if (!outcome.ok) throw new Error(outcome.reason);
