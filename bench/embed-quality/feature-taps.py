@@ -8,7 +8,8 @@ For every image under DIR (<class>/<file>, the work folders bench/embed-quality/
 PyTorch reference model and Winnow's preprocessing (alpha onto white, 224x224 stretched, (x - 127) / 128), the
 global-average-pooled outputs of the ends of stages 5, 6 and 7 (blocks 10, 14, 15: 112, 192, 320 channels, before the
 head) and the default embedding (the 1280-d pooled head), and writes them with the file names and labels to OUT.npz.
-evaluate.py --taps then scores them next to each other. (PIL's bilinear resize, not sharp's: compare rows of one run.)
+evaluate.py --taps then scores them next to each other. (PIL's bilinear resize, close to but not byte-equal with
+Winnow's bilinear enlargement: compare rows of one run.)
 """
 
 import sys
