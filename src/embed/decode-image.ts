@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { measureImage, type ImageMeasures } from '../health/measures';
+import type { Measurer } from '../health/off-thread-measures';
 import type { ResolvedModelConfig } from './model-config';
 
 /**
@@ -28,6 +29,8 @@ export interface DecodeOptions {
   limitInputPixels: number;
   /** Also compute the dataset-health measures (hashes, sharpness, …) from the bytes read and the pixels decoded. */
   measure?: boolean;
+  /** Where the measures are computed (a worker thread, see openMeasurer); in this thread when absent. */
+  measurer?: Measurer;
   /** Only this rectangle of the (EXIF-oriented) image, in its pixels: an object crop (src/predictions/object-embeddings). */
   region?: { left: number; top: number; width: number; height: number };
 }
@@ -76,7 +79,8 @@ export async function decodeImage(absPath: string, file: string, options: Decode
     }
     if (bytes === undefined || header === undefined) return { file, ok: true, rgb: data };
     const { width, height } = sourceSize(header, undefined, out);
-    const measures = measureImage({ fileName: file, bytes, rgb: data, rgbWidth: out.width, rgbHeight: out.height, width, height });
+    const measureInput = { fileName: file, bytes, rgb: data, rgbWidth: out.width, rgbHeight: out.height, width, height };
+    const measures = options.measurer ? await options.measurer.measure(measureInput) : measureImage(measureInput);
     return { file, ok: true, rgb: data, measures };
   } catch (error) {
     return { file, ok: false, reason: await explainDecodeError(absPath, error as Error & { code?: string }, options) };

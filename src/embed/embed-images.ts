@@ -5,6 +5,7 @@ import { writeModelRecord } from '../embeddings/model-record';
 import { InvalidConfigError } from '../errors';
 import type { ImageMeasures } from '../health/measures';
 import { MeasuresWriter, measuresPathFor } from '../health/measures-file';
+import { openMeasurer } from '../health/off-thread-measures';
 import { measureProgress, type ProgressCallback } from '../progress';
 import { decodeImage, DEFAULT_PIXEL_LIMIT, writePixels, type DecodeOptions, type DecodeOutcome } from './decode-image';
 import { loadEmbeddingModel, type EmbeddingModel } from './embedding-model';
@@ -224,6 +225,8 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
     enlarge: config.enlarge,
     limitInputPixels: input.limitInputPixels,
     measure: input.onMeasured !== undefined,
+    // Off the thread that runs the model (onnxruntime-node runs a session synchronously on it).
+    measurer: input.onMeasured !== undefined ? openMeasurer() : undefined,
   };
   // Two batches in flight: one being decoded while the previous one runs, so inference never waits on a cold queue.
   const window = Math.max(2 * batchSize, 8);
@@ -248,21 +251,26 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
   const decode = (c: ModelPassInput['todo'][number]): Promise<DecodeOutcome> =>
     decodeImage(path.join(input.inputDir, ...(c.image ?? c.file).split('/')), c.file, c.region ? { ...decodeOptions, region: c.region } : decodeOptions);
   let sinceReport = 0;
-  for await (const outcome of mapOrdered(todo, window, decode, input.signal)) {
-    done++;
-    sinceReport++;
-    if (!outcome.ok) {
-      skipped.push({ file: outcome.file, reason: outcome.reason });
-      continue;
+  try {
+    for await (const outcome of mapOrdered(todo, window, decode, input.signal)) {
+      done++;
+      sinceReport++;
+      if (!outcome.ok) {
+        skipped.push({ file: outcome.file, reason: outcome.reason });
+        continue;
+      }
+      if (outcome.measures) input.onMeasured?.(outcome.measures);
+      writePixels(outcome.rgb, pixels, batchFiles.length * inputSize, config);
+      batchFiles.push(outcome.file);
+      if (batchFiles.length === batchSize) {
+        await flush();
+        await report();
+        sinceReport = 0;
+      }
     }
-    if (outcome.measures) input.onMeasured?.(outcome.measures);
-    writePixels(outcome.rgb, pixels, batchFiles.length * inputSize, config);
-    batchFiles.push(outcome.file);
-    if (batchFiles.length === batchSize) {
-      await flush();
-      await report();
-      sinceReport = 0;
-    }
+  } finally {
+    // mapOrdered has awaited every decode in flight, so no measure is pending.
+    await decodeOptions.measurer?.close();
   }
   await flush();
   if (sinceReport > 0 || todo.length === 0) await report();
