@@ -43,7 +43,7 @@ const COMPARE = arg('compare', 'nsfwjs-mobilenet_v2');
 const ROUNDS = Number(arg('rounds', '2'));
 /**
  * Also run both models end to end with this many intra-op threads in the same alternating rounds (e.g. 2 on 2 cores:
- * ONNX Runtime's own choice), against the engine's default (all cores but one); empty skips it.
+ * ONNX Runtime's own choice), against the engine's default (one per core); empty skips it.
  */
 const COMPARE_THREADS = arg('compare-threads', '');
 const BATCHES = arg('batches', '1,8,32').split(',').map(Number);

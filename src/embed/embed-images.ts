@@ -43,7 +43,7 @@ export interface EmbedImagesOptions {
   executionProvider?: 'cpu' | 'cuda';
   /** Force an ONNX Runtime build; by default native, WASM when the native binding cannot load. */
   backend?: 'auto' | OrtBackend;
-  /** Threads for one inference (default: all cores but one, which is left to decoding the next images). */
+  /** Threads for one inference (default: one per core; see defaultIntraOpThreads). */
   threads?: number;
   /** Largest accepted width × height (default 100 megapixels). */
   limitInputPixels?: number;

@@ -38,7 +38,7 @@ describe('winnow embed', () => {
   it('embeds a folder with a custom model and prints the summary with skipped reasons', async () => {
     const csv = path.join(dir, 'out.csv');
     const args = ['embed', path.join(dir, 'images'), '--out', csv, '--model', path.join(dir, 'tiny.onnx')];
-    const { stdout, stderr, exitCode } = await run([...args, '--model-config', path.join(dir, 'tiny.json'), '--batch-size', '2']);
+    const { stdout, stderr, exitCode } = await run([...args, '--model-config', path.join(dir, 'tiny.json'), '--batch-size', '2', '--threads', '1']);
     expect(exitCode).toBe(0);
     expect(stdout).toMatch(/^Embedded 3 of 4 files in [\d.]+ s/);
     expect(stdout).toContain(`Model: ${TINY_CONFIG.id}, 8-d`);
@@ -53,6 +53,8 @@ describe('winnow embed', () => {
   it('exits 2 for bad arguments and 1 for a failing step', async () => {
     const usage = await run(['embed', dir, '--out', path.join(dir, 'x.csv'), '--batch-size', '0']);
     expect(usage).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--batch-size must be a positive integer') });
+    const threads = await run(['embed', dir, '--out', path.join(dir, 'x.csv'), '--threads', 'two']);
+    expect(threads).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--threads must be a positive integer, got "two"') });
     const failed = await run(['embed', dir, '--out', path.join(dir, 'x.csv'), '--model', path.join(dir, 'tiny.onnx')]);
     expect(failed).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('needs a model config') });
   });

@@ -96,7 +96,7 @@ export class WinnowEmbedV1 implements INodeType {
               type: 'number',
               typeOptions: { minValue: 1, maxValue: 256 },
               default: 2,
-              description: 'Threads for one inference (without this option: all cores but one, which is left to decoding the next images)',
+              description: 'Threads for one inference (without this option: one per core; set fewer where other work shares the cores)',
             },
           ],
         },

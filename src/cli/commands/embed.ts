@@ -12,6 +12,7 @@ interface EmbedFlags {
   resume: boolean;
   backend?: string;
   executionProvider?: string;
+  threads?: string;
   json?: boolean;
 }
 
@@ -28,6 +29,7 @@ export const registerEmbed: CommandModule = (program: Command) => {
     .option('--no-resume', 'start a new CSV instead of continuing an existing one')
     .option('--backend <auto|node|wasm>', 'ONNX Runtime build (auto: native, WASM if the native one cannot load)')
     .option('--execution-provider <cpu|cuda>', 'where the model runs (cuda falls back to cpu when unavailable; not measured on a GPU yet)', 'cpu')
+    .option('--threads <n>', 'threads for one inference (default: one per core; fewer where other work shares the cores)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -50,11 +52,15 @@ function parseFlags(flags: EmbedFlags) {
   if (executionProvider !== 'cpu' && executionProvider !== 'cuda') {
     throw new CliError(`--execution-provider must be cpu or cuda`, EXIT_USAGE);
   }
-  return { batchSize, backend: backend as 'auto' | 'node' | 'wasm', executionProvider: executionProvider as 'cpu' | 'cuda' };
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new CliError(`--threads must be a positive integer, got ${JSON.stringify(flags.threads)}`, EXIT_USAGE);
+  }
+  return { batchSize, backend: backend as 'auto' | 'node' | 'wasm', executionProvider: executionProvider as 'cpu' | 'cuda', threads };
 }
 
 async function runEmbed(dir: string, flags: EmbedFlags): Promise<void> {
-  const { batchSize, backend, executionProvider } = parseFlags(flags);
+  const { batchSize, backend, executionProvider, threads } = parseFlags(flags);
   const bar = createProgressBar('embed');
   // First Ctrl-C stops after the current batch with the CSV intact (rerun to resume); a second one exits at once.
   const controller = new AbortController();
@@ -74,6 +80,7 @@ async function runEmbed(dir: string, flags: EmbedFlags): Promise<void> {
       resume: flags.resume,
       backend,
       executionProvider,
+      threads,
       signal: controller.signal,
       onProgress: (p) => bar.update(p),
       onWarning: (message) => process.stderr.write(`winnow: warning: ${escapeForTerminal(message, { multiline: true })}\n`),

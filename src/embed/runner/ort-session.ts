@@ -36,7 +36,7 @@ export interface RunnerOptions {
   backend?: 'auto' | OrtBackend;
   /** `cuda` is tried first and falls back to CPU with a warning when the CUDA provider is not available. */
   executionProvider?: 'cpu' | 'cuda';
-  /** Threads for one inference; by default all cores but one for node (one is left to decoding), 1 for wasm. */
+  /** Threads for one inference; by default one per core for node (see defaultIntraOpThreads), 1 for wasm. */
   threads?: number;
   onWarning?: (message: string) => void;
 }

@@ -27,15 +27,15 @@ function cudaProviderInstalled(): boolean {
 }
 
 /**
- * Intra-op threads when none are asked for: all cores but one. onnxruntime-node runs a batch on the main thread while
- * sharp decodes the next ones on libuv's threads, so the spare core decodes instead of being fought over: a pool
- * thread descheduled by a decode stalls every parallel step of the model. On 2 cores (bench/embed, 1,000 real images,
- * --compare-threads) one thread cost efficientnet-lite0 22 % less CPU per image end to end (25.6 against 32.6 ms) and
- * gave 1.2× its images/s; the old default ran as fast either way. Decoding alone (6.5 ms of CPU even for a 64×64 PNG
- * resized to 224², more for photos) keeps the other core busy; the model itself gains only 1.2× from a second thread.
+ * Intra-op threads when none are asked for: one per core. onnxruntime-node runs a batch synchronously on the
+ * JavaScript thread, so while the model runs sharp's decodes can only finish the step they are in (each needs the
+ * thread again to go on); a model on one thread leaves the other core idle much of the time. bench/embed on 2 quiet
+ * cores, 1,000 real images, same run: efficientnet-lite0 69.1 images/s end to end at two threads against 49.7 at one
+ * (1.39×; an earlier run 67.6 against 46.0), nsfwjs-mobilenet_v2 1.36×, at about the same CPU per image. Runs beside
+ * other heavy work measured one thread ahead (1.2×): pass `threads` where cores are shared.
  */
 export function defaultIntraOpThreads(): number {
-  return Math.max(1, os.availableParallelism() - 1);
+  return Math.max(1, os.availableParallelism());
 }
 
 /** onnxruntime-node: the native CPU build that ships inside the npm package, plus CUDA when installed and asked for. */
