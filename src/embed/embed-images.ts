@@ -225,8 +225,9 @@ export async function runModelPass(input: ModelPassInput): Promise<number> {
     enlarge: config.enlarge,
     limitInputPixels: input.limitInputPixels,
     measure: input.onMeasured !== undefined,
-    // Off the thread that runs the model (onnxruntime-node runs a session synchronously on it).
-    measurer: input.onMeasured !== undefined ? openMeasurer() : undefined,
+    // Off the thread that runs the model (onnxruntime-node runs a session synchronously on it); no worker is started
+    // for a pass with nothing to do (a resumed run that is already complete).
+    measurer: input.onMeasured !== undefined && todo.length > 0 ? openMeasurer() : undefined,
   };
   // Two batches in flight: one being decoded while the previous one runs, so inference never waits on a cold queue.
   const window = Math.max(2 * batchSize, 8);
