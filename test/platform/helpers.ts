@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'pg';
+import { expect } from 'vitest';
 import { createHttpClient } from '../../src/platform/client/http-client';
 import type { PlatformClient } from '../../src/platform/client/platform-client';
 import type { SampleCreateRequest } from '../../src/platform/schemas';
@@ -190,4 +191,24 @@ export function embeddingsCsv(fileNames: string[], dim = 4, seed = 1): string {
   const header = ['filenames', ...Array.from({ length: dim }, (_, i) => `embedding_${i}`), 'labels'].join(',');
   const rows = fileNames.map((name) => [name.includes(',') ? `"${name}"` : name, ...Array.from({ length: dim }, () => rand().toFixed(6)), '0'].join(','));
   return [header, ...rows].join('\r\n') + '\r\n';
+}
+
+/**
+ * Asks a sample query twice, over the field columns held in memory and in SQL alone (WINNOW_FIELD_COLUMNS_MB=0), and
+ * checks that both paths answer 200 with the same body; returns it.
+ */
+export async function bothPaths(ask: () => Promise<{ status: number; body: any }>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  const fromColumns = await ask();
+  const before = process.env.WINNOW_FIELD_COLUMNS_MB;
+  process.env.WINNOW_FIELD_COLUMNS_MB = '0';
+  let fromSql: { status: number; body: unknown };
+  try {
+    fromSql = await ask();
+  } finally {
+    if (before === undefined) delete process.env.WINNOW_FIELD_COLUMNS_MB;
+    else process.env.WINNOW_FIELD_COLUMNS_MB = before;
+  }
+  expect(fromColumns.status, JSON.stringify(fromColumns.body)).toBe(200);
+  expect(fromSql.body).toEqual(fromColumns.body);
+  return fromColumns.body;
 }

@@ -30,6 +30,11 @@ export interface FieldSource {
    * a pass over every sample's.
    */
   valueCounts?(key: string, ctx: FieldContext): RawBuilder<unknown>;
+  /**
+   * Whether every write of the field's rows raises the dataset's sample_value_versions counter in its transaction:
+   * then a server may hold the field's values in memory (field-columns.ts) and filter and count them there.
+   */
+  versioned?: boolean;
 }
 
 /** A sample's custom metadata (Lightly's `customMetaData`) at a dot path, `metadata:weather.temperature`: its sample_values rows. */
@@ -38,6 +43,8 @@ const customMetadata: FieldSource = {
   // sample_values_num_index: (dataset_id, path, num_value, sample_idx).
   rangeIndexed: true,
   valueCounts: (key, { datasetId }) => sql`select text_value, num_value, n from sample_value_counts where dataset_id = ${datasetId} and path = ${key}`,
+  // writeSampleValues raises sample_value_versions.
+  versioned: true,
 };
 
 /**
@@ -62,6 +69,21 @@ export function fieldRangeIndexed(field: string): boolean {
 export function fieldValueCounts(field: string, ctx: FieldContext): RawBuilder<unknown> | null {
   const source = FIELD_SOURCES[field.slice(0, field.indexOf(':'))];
   return source.valueCounts === undefined ? null : source.valueCounts(field.slice(field.indexOf(':') + 1), ctx);
+}
+
+/** Whether the field's source keeps a version of its rows (see FieldSource.versioned); false for an unknown source. */
+export function fieldVersioned(field: string): boolean {
+  const source = field.slice(0, Math.max(0, field.indexOf(':')));
+  return Object.hasOwn(FIELD_SOURCES, source) && FIELD_SOURCES[source].versioned === true;
+}
+
+/** The field's rows as fieldRows gives them, or null where fieldRows would refuse the name. */
+export function fieldRowsIfValid(field: string, ctx: FieldContext): RawBuilder<unknown> | null {
+  try {
+    return fieldRows(field, ctx, 'field');
+  } catch {
+    return null;
+  }
 }
 
 /** `metadata:weather.temperature` → its rows; an unknown source or a malformed key is a 400 naming `where`. */

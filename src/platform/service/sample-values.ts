@@ -13,9 +13,9 @@ const VACUUM_FROM = 1000;
 
 /**
  * Rewrites the sample_values rows (the indexed leaves the sample query filters on) of the given samples from their
- * custom metadata, and moves sample_value_counts by the difference; call it in the transaction that writes
- * `custom_meta_data`. `fresh` skips the delete for samples just inserted; `dialect` lets it refresh PostgreSQL's
- * statistics after a bulk write.
+ * custom metadata, moves sample_value_counts by the difference and raises the dataset's sample_value_versions; call
+ * it in the transaction that writes `custom_meta_data`. `fresh` skips the delete for samples just inserted;
+ * `dialect` lets it refresh PostgreSQL's statistics after a bulk write.
  *
  * @example
  * await writeSampleValues(trx, datasetId, [{ idx: 0, customMetaData: '{"weather":{"temperature":21.5}}' }])
@@ -44,6 +44,12 @@ export async function writeSampleValues(
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('sample_values').values(rows.slice(i, i + INSERT_CHUNK)).execute();
   for (const r of rows) counts.add(r, 1);
   await counts.apply(db, datasetId);
+  // In this transaction: a server holding the dataset's values in memory (field-columns.ts) reads them again.
+  await db
+    .insertInto('sample_value_versions')
+    .values({ dataset_id: datasetId, version: 1 })
+    .onConflict((oc) => oc.column('dataset_id').doUpdateSet({ version: (eb) => eb('sample_value_versions.version', '+', 1) }))
+    .execute();
   // Until autovacuum gets to it, PostgreSQL plans on empty-table statistics (one row per table) and picks nested loops
   // that take seconds even on a few hundred samples: after a bulk write, refresh them (ANALYZE samples rows, ~0.1 s).
   if (options.dialect === 'postgres' && samples.length >= ANALYZE_FROM) await sql`analyze samples, sample_values`.execute(db);

@@ -5,6 +5,7 @@ import { sharingMigration } from './migration-sharing';
 import { sampleValuesMigration } from './migration-sample-values';
 import { sampleValueCountsMigration } from './migration-sample-value-counts';
 import { nameTrigramsMigration } from './migration-name-trigrams';
+import { sampleValueVersionsMigration } from './migration-sample-value-versions';
 
 /**
  * One list of migrations for SQLite and PostgreSQL alike: written with Kysely's schema builder and portable column
@@ -201,6 +202,7 @@ const migrations: Record<string, Migration> = {
   '0008_sample_values': sampleValuesMigration,
   '0009_sample_value_counts': sampleValueCountsMigration,
   '0010_name_trigrams': nameTrigramsMigration,
+  '0011_sample_value_versions': sampleValueVersionsMigration,
 };
 
 /** Kysely's Migrator reads migrations from this provider instead of a folder, so the built package needs no globbing. */

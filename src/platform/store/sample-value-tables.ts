@@ -28,7 +28,17 @@ export interface SampleValueCountsTable {
   n: number | string;
 }
 
+/**
+ * A counter per dataset raised by every write of its sample_values (see writeSampleValues): whether values held in
+ * memory are still those stored. A dataset without a row is at version 0.
+ */
+export interface SampleValueVersionsTable {
+  dataset_id: string;
+  version: number | string;
+}
+
 export interface SampleValueTables {
   sample_values: SampleValuesTable;
   sample_value_counts: SampleValueCountsTable;
+  sample_value_versions: SampleValueVersionsTable;
 }
