@@ -16,6 +16,7 @@
  *   npm run build && npx node bench/web/web-scale-bench.cts                 # 100,000 vs 1,000 on SQLite
  *   npx node bench/web/web-scale-bench.cts --n 20000                       # quicker
  *   WINNOW_DATABASE_URL=postgres://… npx node bench/web/web-scale-bench.cts # the same on PostgreSQL
+ *   … --waterfall                                                          # also what loaded before the first paint
  *
  * Figures are wall clock on whatever machine runs it; on a shared, loaded machine compare the ratios.
  */
@@ -177,6 +178,12 @@ async function measure(browserBase: string, token: string, datasetId: string, n:
     // Times by the page's own clock (performance.now(), from the navigation's start), taken inside the page when the
     // condition first holds (checked every frame): the driver's round trips to the browser are not in them.
     type Clock = { __bench?: Record<string, number> };
+    const waterfall = args.includes('--waterfall');
+    if (waterfall) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${browserBase}/#/datasets/${datasetId}/explore`);
     await page.waitForFunction(
       () => {
@@ -205,6 +212,31 @@ async function measure(browserBase: string, token: string, datasetId: string, n:
     };
     await panelSettled();
     const clock: Record<string, number> = await page.evaluate(() => ({ ...(globalThis as Clock).__bench, now: performance.now() }));
+    if (waterfall) {
+      // Where the page's own thread spent the time to the first paint: self time by function, the largest first.
+      type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number } };
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+      const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+      const selfMs = new Map<string, number>();
+      profile.samples.forEach((id, k) => {
+        const frame = (nodes.get(id) as ProfileNode).callFrame;
+        const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`;
+        selfMs.set(key, (selfMs.get(key) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
+      });
+      console.log(`page thread to the first paint and after (${n.toLocaleString('en-US')} samples), self time:`);
+      for (const [key, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${key}`);
+      // What the page fetched before its first thumbnail painted, by the page's clock: where the first second goes.
+      const entries = await page.evaluate(() =>
+        (performance.getEntries() as unknown as { entryType: string; name: string; startTime: number; responseEnd?: number; duration: number }[])
+          .filter((e) => e.entryType === 'navigation' || e.entryType === 'resource' || e.entryType === 'paint')
+          .map((e) => ({ type: e.entryType, name: e.name, start: e.startTime, end: e.responseEnd ?? e.startTime + e.duration })),
+      );
+      const painted = clock.firstPaint ?? Infinity;
+      console.log(`waterfall to the first thumbnail (${n.toLocaleString('en-US')} samples, first paint ${painted.toFixed(0)} ms):`);
+      for (const e of entries.filter((x) => x.start <= painted).sort((a, b) => a.start - b.start)) {
+        console.log(`  ${e.start.toFixed(0).padStart(5)} → ${e.end.toFixed(0).padStart(5)} ms  ${e.type.padEnd(10)} ${e.name.replace(browserBase, '').slice(0, 90)}`);
+      }
+    }
     const firstPaintMs = clock.firstPaint ?? NaN;
     const countShownMs = clock.countShown ?? NaN;
     const panelShownMs = hasPanelState ? clock.now : countShownMs;

@@ -37,6 +37,9 @@ function budgetBytes(): number {
   return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_BUDGET_MB) * 2 ** 20;
 }
 
+// Rows per synchronous SQLite read while reading a column (~10–25 ms each).
+const SQLITE_SLICE = 8192;
+
 interface Entry {
   version: string;
   bytes: number;
@@ -162,16 +165,25 @@ async function readColumn(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContex
       }
     }
   } else {
+    // better-sqlite3 answers synchronously, so one read of 100,000 rows would hold the server's only thread for
+    // 120–300 ms (thumbnails of a page that is loading wait that long): in slices by sample index (the primary key's
+    // order), letting other requests in between.
     const byText = new Map<string, number>();
-    const read = await sql<{ idx: number | string; text: string | null; value: number | null }>`
-      select r.sample_idx as idx, r.text_value as text, r.num_value as value from (${rows}) r`.execute(store.db);
-    for (const r of read.rows) {
-      if (r.value !== null) setNumber(num(r.idx), Number(r.value));
-      else if (r.text !== null) {
-        let code = byText.get(r.text);
-        if (code === undefined) byText.set(r.text, (code = texts.push(r.text) - 1));
-        setText(num(r.idx), code);
+    for (let after = -1; ; ) {
+      const read = await sql<{ idx: number | string; text: string | null; value: number | null }>`
+        select r.sample_idx as idx, r.text_value as text, r.num_value as value from (${rows}) r
+        where r.sample_idx > ${after} order by r.sample_idx limit ${SQLITE_SLICE}`.execute(store.db);
+      for (const r of read.rows) {
+        if (r.value !== null) setNumber(num(r.idx), Number(r.value));
+        else if (r.text !== null) {
+          let code = byText.get(r.text);
+          if (code === undefined) byText.set(r.text, (code = texts.push(r.text) - 1));
+          setText(num(r.idx), code);
+        }
       }
+      if (read.rows.length < SQLITE_SLICE) break;
+      after = num(read.rows[read.rows.length - 1].idx);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return { version, codes, texts, nums, valued, extent: lo <= hi ? [lo, hi] : null };
