@@ -48,6 +48,8 @@ export interface SampleQueryResult {
 // Values a facet lists, most frequent first: more would not fit a checkbox list anyway.
 const FACET_VALUES = 50;
 const DEFAULT_BINS = 24;
+// How long after an unfiltered query its fields' columns are read in the background (see queryFromColumns).
+const PREFETCH_DELAY_MS = 1000;
 // Up to this many bins a histogram without other filters is counted as index ranges, one subquery per bin.
 const RANGE_COUNTED_BINS = 64;
 
@@ -362,8 +364,8 @@ function searchCondition(ctx: FieldContext, search: string): RawBuilder<unknown>
 /**
  * The query answered over field columns held in memory (field-columns.ts, column-query.ts), when every field it
  * names keeps a version and something is filtered; else null, and the SQL path answers. An unfiltered query is
- * answered by the counted-ahead values in SQL, and reads the columns of the fields it counts in the background, so
- * the first filter a curator sets finds them held.
+ * answered by the counted-ahead values in SQL, and reads the columns of the fields it counts in the background a
+ * second later, so the first filter a curator sets finds them held.
  */
 async function queryFromColumns(scope: UserScope, ctx: FieldContext, nSamples: number, query: SampleQuery): Promise<SampleQueryResult | null> {
   const { store } = scope;
@@ -374,10 +376,14 @@ async function queryFromColumns(scope: UserScope, ctx: FieldContext, nSamples: n
   const hasSearch = query.search !== undefined && query.search !== '';
   if (!hasTag && !hasSearch && query.within === undefined && filters.length === 0) {
     if (fields.length > 0) {
-      // Not awaited; a failure here shows again, with its error, on the first filtered query.
-      void valuesVersion(store.db, ctx.datasetId)
-        .then((version) => fieldColumns(store, ctx, fields, version, nSamples))
-        .catch(() => undefined);
+      // Not awaited, and not at once: the unfiltered panel is asked while the page loads its first thumbnails, and
+      // reading the columns then (~150 ms a field at 100,000 samples on SQLite) delayed them by as much. A failure
+      // here shows again, with its error, on the first filtered query.
+      setTimeout(() => {
+        void valuesVersion(store.db, ctx.datasetId)
+          .then((version) => fieldColumns(store, ctx, fields, version, nSamples))
+          .catch(() => undefined);
+      }, PREFETCH_DELAY_MS).unref();
     }
     return null;
   }
