@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, dialects, startDatasetServer, type DatasetServer } from './helpers';
+import { bothPaths, call, dialects, startDatasetServer, type DatasetServer } from './helpers';
 
 const NAMES = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg'];
 const CATEGORIES = [
@@ -81,10 +81,9 @@ describe.each(dialects())('predictions and scores on the platform ($name)', (dia
   });
 
   it('filters and counts samples by predicted class, confidence and score in the server-side sample query', async () => {
+    // Over the fields held in memory and in SQL alone: the same answers.
     const query = async (body: unknown) => {
-      const response = await call(server, 'POST', `/v1/datasets/${datasetId}/samples/query`, body);
-      expect(response.status).toBe(200);
-      return response.body as { total: number; items: { fileName: string }[]; facets: Record<string, { value: string; count: number }[]>; histograms: Record<string, { counts: number[] }> };
+      return (await bothPaths(() => call(server, 'POST', `/v1/datasets/${datasetId}/samples/query`, body))) as { total: number; items: { fileName: string }[]; facets: Record<string, { value: string; count: number }[]>; histograms: Record<string, { counts: number[] }> };
     };
     // pets: a 0.99 cat, b 0.5 cat, c 0.7 dog, d 0.95 cat, e 0.55 cat; f was rejected. things: a has a cat (0.9) and a dog (0.3).
     const cats = await query({ filters: [{ field: 'prediction:pets', values: ['cat'] }], facets: ['prediction:pets', 'prediction:things'], page: { size: 10 } });

@@ -17,6 +17,7 @@ import type { Pagination } from '../schemas';
 import type { Store } from '../store/store';
 import { getDataset, touchDataset, type UserScope } from './datasets';
 import { applyPage, num, parseJson } from './rows';
+import { raiseValuesVersion } from './sample-values';
 
 // Rows per INSERT: 5 columns × 1,000 = 5,000 bound parameters, under both backends' limits.
 const INSERT_CHUNK = 1000;
@@ -87,6 +88,7 @@ export async function savePredictions(scope: UserScope, datasetId: string, loade
           .values(chunk.map((r) => ({ dataset_id: datasetId, task: task.name, sample_idx: r.idx, predictions: JSON.stringify(r.image.predictions), ...topColumns(r.image, task) })))
           .execute();
       }
+      await raiseValuesVersion(trx, datasetId);
     });
     const scores = await recomputeTaskScores(scope.store, datasetId, task);
     out.push({ name: task.name, stored: rows.length, scores });
@@ -155,6 +157,7 @@ async function recomputeTaskScores(store: Store, datasetId: string, task: Predic
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('sample_scores').where('dataset_id', '=', datasetId).where('task', '=', task.name).execute();
     for (let start = 0; start < values.length; start += INSERT_CHUNK) await trx.insertInto('sample_scores').values(values.slice(start, start + INSERT_CHUNK)).execute();
+    await raiseValuesVersion(trx, datasetId);
   });
   return [...names];
 }
@@ -192,6 +195,7 @@ export async function saveScores(
         .values(chunk.map((e) => ({ dataset_id: datasetId, task, score_type: scoreType, sample_idx: e.sampleIdx, value: e.value })))
         .execute();
     }
+    await raiseValuesVersion(trx, datasetId);
   });
 }
 

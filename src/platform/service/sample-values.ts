@@ -44,15 +44,23 @@ export async function writeSampleValues(
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('sample_values').values(rows.slice(i, i + INSERT_CHUNK)).execute();
   for (const r of rows) counts.add(r, 1);
   await counts.apply(db, datasetId);
-  // In this transaction: a server holding the dataset's values in memory (field-columns.ts) reads them again.
+  await raiseValuesVersion(db, datasetId);
+  // Until autovacuum gets to it, PostgreSQL plans on empty-table statistics (one row per table) and picks nested loops
+  // that take seconds even on a few hundred samples: after a bulk write, refresh them (ANALYZE samples rows, ~0.1 s).
+  if (options.dialect === 'postgres' && samples.length >= ANALYZE_FROM) await sql`analyze samples, sample_values`.execute(db);
+}
+
+/**
+ * Raises the dataset's sample_value_versions counter: call it in the transaction that writes any field's rows (custom
+ * metadata values, predictions, scores), so a server holding the dataset's fields in memory (field-columns.ts) reads
+ * them again from its next query on, whichever process wrote them.
+ */
+export async function raiseValuesVersion(db: Kysely<PlatformDatabase>, datasetId: string): Promise<void> {
   await db
     .insertInto('sample_value_versions')
     .values({ dataset_id: datasetId, version: 1 })
     .onConflict((oc) => oc.column('dataset_id').doUpdateSet({ version: (eb) => eb('sample_value_versions.version', '+', 1) }))
     .execute();
-  // Until autovacuum gets to it, PostgreSQL plans on empty-table statistics (one row per table) and picks nested loops
-  // that take seconds even on a few hundred samples: after a bulk write, refresh them (ANALYZE samples rows, ~0.1 s).
-  if (options.dialect === 'postgres' && samples.length >= ANALYZE_FROM) await sql`analyze samples, sample_values`.execute(db);
 }
 
 /**
