@@ -90,6 +90,30 @@ describe.each(dialects())('field columns held by a server ($name)', (dialect) =>
     expect(after.facets['metadata:colour'].find((f: { value: string }) => f.value === 'red').count).toBe(meta.filter((m, i) => i >= 5 && m.colour === 'red').length + 1);
   });
 
+  it('reads fields of more distinct values than one read of the store takes', async () => {
+    // SQLite reads 2,048 distinct values at a time: unique numbers, unique texts, and both mixed in one field.
+    const n = 5000;
+    const files = Array.from({ length: n }, (_, i) => `many/${i}.jpg`);
+    const values = files.map((_, i) => ({ serial: i * 1.5 - 100, label: `n${String(i).padStart(5, '0')}`, mixed: i % 3 === 0 ? `x${i}` : i }));
+    const id = (await call(server, 'POST', '/v1/datasets', { name: 'many-values', type: 'Images' })).body.id;
+    await call(server, 'POST', `/v1/datasets/${id}/samples/batch`, { samples: files.map((fileName) => ({ fileName })) });
+    const upload = await call(server, 'POST', `/v1/datasets/${id}/customMetadata`, { images: files.map((file_name, k) => ({ id: k, file_name })), metadata: values.map((m, image_id) => ({ image_id, ...m })) });
+    expect(upload.status, JSON.stringify(upload.body)).toBeLessThan(300);
+    const held = await fieldColumns(server.store, { dialect: server.store.dialect, datasetId: id }, ['metadata:serial', 'metadata:label', 'metadata:mixed'], await valuesVersion(server.store.db, id), n);
+    const read = (field: string, i: number) => {
+      const column = held?.get(field);
+      const code = column?.codes[i] ?? NO_VALUE;
+      return code === NUMBER_VALUE ? column?.nums[i] : code === NO_VALUE ? undefined : column?.texts[code];
+    };
+    for (const field of ['serial', 'label', 'mixed'] as const) {
+      expect(values.map((_, i) => read(`metadata:${field}`, i)), field).toEqual(values.map((m) => m[field]));
+      expect(held?.get(`metadata:${field}`)?.valued).toBe(n);
+    }
+    expect(held?.get('metadata:serial')?.extent).toEqual([-100, (n - 1) * 1.5 - 100]);
+    const some = await bothPaths(() => call(server, 'POST', `/v1/datasets/${id}/samples/query`, { filters: [{ field: 'metadata:mixed', values: ['x3', '4'] }], members: true }));
+    expect(indicesFromBitmask(some.members)).toEqual([3, 4]);
+  });
+
   it('holds nothing when the budget is 0, and answers the same in SQL', async () => {
     const before = process.env.WINNOW_FIELD_COLUMNS_MB;
     process.env.WINNOW_FIELD_COLUMNS_MB = '0';

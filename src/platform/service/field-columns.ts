@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { PlatformDatabase } from '../store/schema';
 import type { Store } from '../store/store';
 import { fieldRowsIfValid, fieldVersioned, type FieldContext } from './sample-fields';
-import { num } from './rows';
 
 /** `codes[i]` of a sample whose value is a number (read it from `nums[i]`). */
 export const NUMBER_VALUE = -1;
@@ -37,8 +36,8 @@ function budgetBytes(): number {
   return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_BUDGET_MB) * 2 ** 20;
 }
 
-// Rows per synchronous SQLite read while reading a column (~10–25 ms each).
-const SQLITE_SLICE = 8192;
+// Distinct values per synchronous SQLite read while reading a column (see readColumn).
+const SQLITE_SLICE = 2048;
 
 interface Entry {
   version: string;
@@ -165,24 +164,40 @@ async function readColumn(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContex
       }
     }
   } else {
-    // better-sqlite3 answers synchronously, so one read of 100,000 rows would hold the server's only thread for
-    // 120–300 ms (thumbnails of a page that is loading wait that long): in slices by sample index (the primary key's
-    // order), letting other requests in between.
-    const byText = new Map<string, number>();
-    for (let after = -1; ; ) {
-      const read = await sql<{ idx: number | string; text: string | null; value: number | null }>`
-        select r.sample_idx as idx, r.text_value as text, r.num_value as value from (${rows}) r
-        where r.sample_idx > ${after} order by r.sample_idx limit ${SQLITE_SLICE}`.execute(store.db);
-      for (const r of read.rows) {
-        if (r.value !== null) setNumber(num(r.idx), Number(r.value));
-        else if (r.text !== null) {
-          let code = byText.get(r.text);
-          if (code === undefined) byText.set(r.text, (code = texts.push(r.text) - 1));
-          setText(num(r.idx), code);
+    // better-sqlite3 answers synchronously, so one read of 100,000 rows held the server's only thread for 160–340 ms
+    // (a row per sample, each a table lookup): values come grouped instead, straight from the covering value indexes
+    // (a category's samples as one list), 2,048 values per read with other requests let in between. At 100,000
+    // samples: 8 categories 42 ms in one read; 1,000 numbers 40 + 49 ms; 100,000 distinct numbers 246 ms in 98 reads
+    // of at most 6 ms.
+    for (let after: number | null = null; ; ) {
+      const read: { rows: { value: number; list: string }[] } = await sql<{ value: number; list: string }>`
+        select r.num_value as value, group_concat(r.sample_idx) as list from (${rows}) r
+        where r.num_value is not null${after === null ? sql`` : sql` and r.num_value > ${after}`}
+        group by r.num_value order by r.num_value limit ${SQLITE_SLICE}`.execute(store.db);
+      for (const g of read.rows) for (const idx of g.list.split(',')) setNumber(Number(idx), Number(g.value));
+      if (read.rows.length < SQLITE_SLICE) break;
+      after = Number(read.rows[read.rows.length - 1].value);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Every row's text, numbers' too (their text index covers no num_value): a sample already holding a number keeps
+    // it. Skipped when every row is a number (one count over the index).
+    const withText = await sql<{ n: number }>`select count(*) as n from (${rows}) r where r.text_value is not null`.execute(store.db);
+    for (let after: string | null = null; Number(withText.rows[0]?.n ?? 0) > valued; ) {
+      const read: { rows: { value: string; list: string }[] } = await sql<{ value: string; list: string }>`
+        select r.text_value as value, group_concat(r.sample_idx) as list from (${rows}) r
+        where r.text_value is not null${after === null ? sql`` : sql` and r.text_value > ${after}`}
+        group by r.text_value order by r.text_value limit ${SQLITE_SLICE}`.execute(store.db);
+      for (const g of read.rows) {
+        let code = -1;
+        for (const part of g.list.split(',')) {
+          const idx = Number(part);
+          if (idx < 0 || idx >= nSamples || codes[idx] !== NO_VALUE) continue;
+          if (code < 0) code = texts.push(g.value) - 1;
+          setText(idx, code);
         }
       }
       if (read.rows.length < SQLITE_SLICE) break;
-      after = num(read.rows[read.rows.length - 1].idx);
+      after = read.rows[read.rows.length - 1].value;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
