@@ -128,16 +128,11 @@ export function answerFromColumns(q: ColumnQuery): ColumnAnswer {
     const column = columnOf(h.field);
     const bins = h.bins ?? q.defaultBins;
     const fallback = typeof q.defaults[h.field] === 'number' ? (q.defaults[h.field] as number) : undefined;
-    let extent = h.extent ?? column.extent;
-    if (h.extent === undefined && fallback !== undefined && column.valued < nSamples) {
-      extent = extent === null ? [fallback, fallback] : [Math.min(extent[0], fallback), Math.max(extent[1], fallback)];
-    }
+    const extent = h.extent ?? (fallback !== undefined && column.valued < nSamples ? withDefault(column.extent, fallback) : column.extent);
     const counts = new Array<number>(bins).fill(0);
     if (extent !== null) {
       const [lo, hi] = extent;
-      // The bin exactly as the SQL path computes it: floor((v − lo) · scale) in double arithmetic, the top value in the last.
-      const scale = bins / (hi - lo || 1);
-      const binOf = (v: number) => Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
+      const { binOf } = histogramBins(lo, hi, bins);
       const pass = passOf(h.field);
       let unvalued = 0;
       for (let i = 0; i < nSamples; i++) {
@@ -153,4 +148,18 @@ export function answerFromColumns(q: ColumnQuery): ColumnAnswer {
     histograms[h.field] = { extent, counts };
   }
   return { passing, facets, histograms };
+}
+
+/** The extent of a field's numbers widened to its default, which the samples without a value take. */
+export function withDefault(extent: [number, number] | null, fallback: number): [number, number] {
+  return extent === null ? [fallback, fallback] : [Math.min(extent[0], fallback), Math.max(extent[1], fallback)];
+}
+
+/**
+ * Equal-width bins over [lo, hi]: `scale`, and the bin of a value as floor((v − lo) · scale) in double arithmetic
+ * (exactly as the SQL path computes it), clamped so that hi falls in the last bin.
+ */
+export function histogramBins(lo: number, hi: number, bins: number): { scale: number; binOf: (v: number) => number } {
+  const scale = bins / (hi - lo || 1);
+  return { scale, binOf: (v: number) => Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale))) };
 }

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { InvalidInputError, NotFoundError } from '../../errors';
 import { allOnesBitmask, bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
-import { answerFromColumns } from './column-query';
+import { answerFromColumns, histogramBins, withDefault } from './column-query';
 import { fieldColumns, valuesVersion } from './field-columns';
 import { fieldRangeIndexed, fieldRows, fieldValueCounts, type FieldContext } from './sample-fields';
 import { num } from './rows';
@@ -293,14 +293,13 @@ export async function querySamples(scope: UserScope, datasetId: string, query: S
           const { lo, hi } = r.rows[0] ?? { lo: null, hi: null };
           extent = lo === null || hi === null ? null : [Number(lo), Number(hi)];
           if (fallback !== undefined && dataset.nSamples > ((await valuedCount(h.field)) ?? (await countOf(sql`select r.sample_idx from (${rows}) r`)))) {
-            extent = extent === null ? [fallback, fallback] : [Math.min(extent[0], fallback), Math.max(extent[1], fallback)];
+            extent = withDefault(extent, fallback);
           }
         }
         const counts = new Array<number>(bins).fill(0);
         if (extent !== null) {
           const [lo, hi] = extent;
-          const scale = bins / (hi - lo || 1);
-          const binOf = (v: number) => Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
+          const { scale, binOf } = histogramBins(lo, hi, bins);
           // SQLite has no floor() in every build; the bin of a value at or above `lo` is its truncation either way.
           const bin = ctx.dialect === 'postgres' ? sql`floor((r.num_value - ${lo}) * ${scale})::integer` : sql`cast((r.num_value - ${lo}) * ${scale} as integer)`;
           const countsDefault = fallback !== undefined && fallback >= lo && fallback <= hi;
