@@ -17,6 +17,7 @@
  *   npx node bench/web/web-scale-bench.cts --n 20000                       # quicker
  *   WINNOW_DATABASE_URL=postgres://… npx node bench/web/web-scale-bench.cts # the same on PostgreSQL
  *   … --waterfall                                                          # also what loaded before the first paint
+ *   … --dist DIR                                                           # serve a web app built before
  *
  * Figures are wall clock on whatever machine runs it; on a shared, loaded machine compare the ratios.
  */
@@ -320,8 +321,12 @@ async function main(): Promise<void> {
   const chromiumPath = process.env.WINNOW_CHROMIUM ?? '/usr/bin/chromium';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-web-bench-'));
   try {
-    const dist = path.join(work, 'web-dist');
-    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.mts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    // --dist DIR serves a web app built before (to compare two builds of the app on the same machine).
+    const given = args.includes('--dist') ? path.resolve(args[args.indexOf('--dist') + 1]) : null;
+    const dist = given ?? path.join(work, 'web-dist');
+    if (given === null) {
+      execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.mts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    }
     const originals = await makeOriginals(work);
     const home = path.join(work, 'home');
     // On PostgreSQL the bench keeps to a schema of its own, dropped at the end.
