@@ -9,11 +9,10 @@ export const NUMBER_VALUE = -1;
 export const NO_VALUE = -2;
 
 /**
- * One field's value for every sample of a dataset, by sample index, as the store held them at `version`: what the
+ * One field's value for every sample of a dataset, by sample index, as the store held them: what the
  * sample query filters, counts and bins in memory instead of joining index entries in SQL.
  */
 export interface FieldColumn {
-  version: string;
   /** Per sample: its value's position in `texts` (a value that is not a number), NUMBER_VALUE or NO_VALUE. Samples past the end have none. */
   codes: Int32Array;
   texts: string[];
@@ -65,7 +64,7 @@ class FieldColumnCache {
       }
       this.bytes -= held.bytes;
     }
-    const entry: Entry = { version, bytes: nSamples * 12, column: readColumn(store, ctx, field, version, nSamples) };
+    const entry: Entry = { version, bytes: nSamples * 12, column: readColumn(store, ctx, field, nSamples) };
     this.entries.set(key, entry);
     this.bytes += entry.bytes;
     entry.column.then(
@@ -100,27 +99,24 @@ export async function valuesVersion(db: Kysely<PlatformDatabase>, datasetId: str
 }
 
 /**
- * The columns of `fields` at `version` (read from the store when not held at that version), or null when they
- * cannot be held in memory: a source that keeps no version, a name that is not a valid field, or more than the budget.
+ * The columns of `fields` as the store holds them now (read again when the dataset's sample_value_versions counter
+ * has moved since they were read), or null when they cannot be held in memory: a source that keeps no version, a
+ * name that is not a valid field, or more than the budget. No fields: no read at all.
  */
-export async function fieldColumns(
-  store: Pick<Store, 'db' | 'dialect'>,
-  ctx: FieldContext,
-  fields: string[],
-  version: string,
-  nSamples: number,
-): Promise<Map<string, FieldColumn> | null> {
+export async function fieldColumns(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContext, fields: string[], nSamples: number): Promise<Map<string, FieldColumn> | null> {
   if (!fields.every((f) => fieldVersioned(f) && fieldRowsIfValid(f, ctx) !== null)) return null;
   const distinct = [...new Set(fields)];
+  if (distinct.length === 0) return new Map();
   // Columns that would not fit the budget together are not read at all: SQL answers.
   if (distinct.length * nSamples * 12 > budgetBytes()) return null;
+  const version = await valuesVersion(store.db, ctx.datasetId);
   let cache = caches.get(store.db);
   if (cache === undefined) caches.set(store.db, (cache = new FieldColumnCache()));
   const columns = await Promise.all(distinct.map((f) => (cache as FieldColumnCache).get(store, ctx, f, version, nSamples)));
   return new Map(distinct.map((f, k) => [f, columns[k]]));
 }
 
-async function readColumn(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContext, field: string, version: string, nSamples: number): Promise<FieldColumn> {
+async function readColumn(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContext, field: string, nSamples: number): Promise<FieldColumn> {
   const rows = fieldRowsIfValid(field, ctx);
   if (rows === null) throw new Error(`not a field: ${field}`);
   const codes = new Int32Array(nSamples).fill(NO_VALUE);
@@ -201,5 +197,5 @@ async function readColumn(store: Pick<Store, 'db' | 'dialect'>, ctx: FieldContex
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  return { version, codes, texts, nums, valued, extent: lo <= hi ? [lo, hi] : null };
+  return { codes, texts, nums, valued, extent: lo <= hi ? [lo, hi] : null };
 }

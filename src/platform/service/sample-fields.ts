@@ -61,8 +61,13 @@ const hasControl = (key: string) => [...key].some((c) => c.charCodeAt(0) < 0x20)
 
 /** Whether the field's source serves value ranges from an index (see FieldSource.rangeIndexed). */
 export function fieldRangeIndexed(field: string): boolean {
+  return sourceOf(field)?.rangeIndexed === true;
+}
+
+/** The field's source (`metadata` of `metadata:weather.temperature`), or undefined for an unknown one. */
+function sourceOf(field: string): FieldSource | undefined {
   const source = field.slice(0, Math.max(0, field.indexOf(':')));
-  return Object.hasOwn(FIELD_SOURCES, source) && FIELD_SOURCES[source].rangeIndexed === true;
+  return Object.hasOwn(FIELD_SOURCES, source) ? FIELD_SOURCES[source] : undefined;
 }
 
 /** The field's counted-ahead values (see FieldSource.valueCounts), or null when its source keeps none; a checked field. */
@@ -73,8 +78,7 @@ export function fieldValueCounts(field: string, ctx: FieldContext): RawBuilder<u
 
 /** Whether the field's source keeps a version of its rows (see FieldSource.versioned); false for an unknown source. */
 export function fieldVersioned(field: string): boolean {
-  const source = field.slice(0, Math.max(0, field.indexOf(':')));
-  return Object.hasOwn(FIELD_SOURCES, source) && FIELD_SOURCES[source].versioned === true;
+  return sourceOf(field)?.versioned === true;
 }
 
 /** The field's rows as fieldRows gives them, or null where fieldRows would refuse the name. */

@@ -3,7 +3,7 @@ import { InvalidInputError, NotFoundError } from '../../errors';
 import { allOnesBitmask, bitmaskFromIndices, indicesOf } from './bitmask';
 import { getDataset, type UserScope } from './datasets';
 import { answerFromColumns, histogramBins, withDefault } from './column-query';
-import { fieldColumns, valuesVersion } from './field-columns';
+import { fieldColumns } from './field-columns';
 import { fieldRangeIndexed, fieldRows, fieldValueCounts, type FieldContext } from './sample-fields';
 import { num } from './rows';
 
@@ -378,17 +378,13 @@ async function queryFromColumns(scope: UserScope, ctx: FieldContext, nSamples: n
       // Not awaited, and not at once: the unfiltered panel is asked while the page loads its first thumbnails, and
       // reading the columns then (~150 ms a field at 100,000 samples on SQLite) delayed them by as much. A failure
       // here shows again, with its error, on the first filtered query.
-      setTimeout(() => {
-        void valuesVersion(store.db, ctx.datasetId)
-          .then((version) => fieldColumns(store, ctx, fields, version, nSamples))
-          .catch(() => undefined);
-      }, PREFETCH_DELAY_MS).unref();
+      setTimeout(() => void fieldColumns(store, ctx, fields, nSamples).catch(() => undefined), PREFETCH_DELAY_MS).unref();
     }
     return null;
   }
   // Malformed filters get the SQL path's errors.
   if (filters.some((f) => f.values === undefined && f.range === undefined)) return null;
-  const columns = await fieldColumns(store, ctx, fields, await valuesVersion(store.db, ctx.datasetId), nSamples);
+  const columns = await fieldColumns(store, ctx, fields, nSamples);
   if (columns === null) return null;
   const masks: Uint8Array[] = [];
   const maskOf = (indices: Iterable<number>) => {
